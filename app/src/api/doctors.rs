@@ -1,0 +1,24 @@
+//! Server functions for the public doctor directory.
+
+use leptos::prelude::*;
+
+use crate::domain::{AppError, DoctorCard};
+
+/// Active doctors whose name contains `name` (case-insensitive), optionally in one specialty,
+/// best rated first. Public.
+#[server(prefix = "/api", endpoint = "doctors")]
+pub async fn search_doctors(
+    name: String,
+    specialty_id: Option<i64>,
+) -> Result<Vec<DoctorCard>, AppError> {
+    let pool = super::pool()?;
+    let settings = super::settings()?;
+    let name = name.trim();
+    if name.chars().count() > 100 {
+        return Err(AppError::validation(
+            "q",
+            "Search for at most 100 characters of a doctor's name.",
+        ));
+    }
+    crate::services::doctors::search(&pool, &settings, name, specialty_id).await
+}

@@ -1,0 +1,22 @@
+//! Server functions, one file per feature. Each is thin: who is calling, may they, parse the
+//! input, call a service. They run on the server; the browser calls them over HTTP.
+
+pub mod doctors;
+pub mod specialties;
+
+#[cfg(feature = "ssr")]
+use crate::domain::AppError;
+
+/// The database pool the server put into the request's context.
+#[cfg(feature = "ssr")]
+pub(crate) fn pool() -> Result<sqlx::PgPool, AppError> {
+    leptos::prelude::use_context::<sqlx::PgPool>()
+        .ok_or_else(|| AppError::internal("the database pool is missing from the request context"))
+}
+
+/// The clinic-wide settings the server put into the request's context.
+#[cfg(feature = "ssr")]
+pub(crate) fn settings() -> Result<crate::services::ClinicSettings, AppError> {
+    leptos::prelude::use_context::<crate::services::ClinicSettings>()
+        .ok_or_else(|| AppError::internal("the clinic settings are missing from the request context"))
+}

@@ -1,0 +1,55 @@
+//! The frame around every page: the site header with its navigation, and the footer.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_location};
+
+#[component]
+pub fn SiteHeader() -> impl IntoView {
+    // On a phone the navigation folds behind a menu button; it closes again after navigating.
+    let (menu_open, set_menu_open) = signal(false);
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        set_menu_open.set(false);
+    });
+
+    view! {
+        <header class="site-header">
+            <div class="container header-inner">
+                <a href="/" class="brand">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    <span>"Clinic"</span>
+                </a>
+                <button
+                    type="button"
+                    class="nav-toggle"
+                    aria-controls="site-nav"
+                    aria-expanded=move || menu_open.get().to_string()
+                    on:click=move |_| set_menu_open.update(|open| *open = !*open)
+                >
+                    <span class="nav-toggle-bars" aria-hidden="true"></span>
+                    <span class="visually-hidden">"Menu"</span>
+                </button>
+                <nav id="site-nav" class="site-nav" class:open=move || menu_open.get() aria-label="Main">
+                    <A href="/doctors">"Find a doctor"</A>
+                    <a href="/#specialties">"Specialties"</a>
+                </nav>
+            </div>
+        </header>
+    }
+}
+
+#[component]
+pub fn SiteFooter() -> impl IntoView {
+    view! {
+        <footer class="site-footer">
+            <div class="container footer-inner">
+                <p>
+                    <strong>"Clinic"</strong>
+                    " · Book a doctor in under a minute."
+                </p>
+                <p class="muted">"In an emergency, call your local emergency number."</p>
+            </div>
+        </footer>
+    }
+}

@@ -1,0 +1,94 @@
+//! The one error type every server function returns: variants a person can act on, plus one
+//! opaque `Internal` whose details stay in the server log.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// An input was rejected; `field` names the form field so the message can sit beside it.
+    #[error("{message}")]
+    Validation { field: String, message: String },
+    #[error("{0} was not found.")]
+    NotFound(String),
+    #[error("Please sign in to continue.")]
+    Unauthenticated,
+    #[error("You are not allowed to do that.")]
+    Forbidden,
+    /// The request clashed with the current state (a taken slot, a duplicate name, ...).
+    #[error("{0}")]
+    Conflict(String),
+    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    RateLimited { retry_after_secs: u64 },
+    /// Something failed on our side. The details are logged with `reference`; the browser only
+    /// ever sees the reference, which support can look up.
+    #[error("Something went wrong on our side (reference {reference}). Please try again.")]
+    Internal { reference: String },
+    /// The browser could not reach the server, or could not read its answer.
+    #[error("The server could not be reached ({0}). Check your connection and try again.")]
+    Transport(String),
+}
+
+impl AppError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// Logs `cause` with a fresh reference and returns the opaque error that carries it.
+    #[cfg(feature = "ssr")]
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let reference = new_reference();
+        tracing::error!(%reference, %cause, "internal error");
+        Self::Internal { reference }
+    }
+}
+
+/// A short random reference a person can read out to support.
+#[cfg(feature = "ssr")]
+fn new_reference() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::time::{SystemTime, UNIX_EPOCH};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or_default();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{:08x}", (nanos ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32)
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(err: sqlx::Error) -> Self {
+        match err {
+            sqlx::Error::RowNotFound => Self::NotFound("The record".to_owned()),
+            other => Self::internal(other),
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for AppError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr as E;
+        match value {
+            E::Args(msg) | E::MissingArg(msg) => Self::validation("", msg),
+            E::Request(msg) | E::Deserialization(msg) | E::Serialization(msg) => {
+                Self::Transport(msg)
+            }
+            other => {
+                #[cfg(feature = "ssr")]
+                {
+                    Self::internal(other)
+                }
+                #[cfg(not(feature = "ssr"))]
+                {
+                    Self::Transport(other.to_string())
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! Value types shared by the server and the browser: no I/O here, only data and the rules that
+//! make a value valid.
+
+pub mod doctor;
+pub mod error;
+pub mod money;
+pub mod role;
+pub mod specialty;
+
+pub use doctor::DoctorCard;
+pub use error::AppError;
+pub use money::Money;
+pub use role::UserRole;
+pub use specialty::SpecialtySummary;

@@ -1,0 +1,67 @@
+//! Money: a decimal amount with exactly two places. Never a float.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// An amount of the clinic's currency, always rounded to cents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(Decimal);
+
+impl Money {
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Wraps an amount that already has at most two decimal places (as every NUMERIC(10,2)
+    /// column does). Anything finer is a bug upstream and is rounded half away from zero.
+    pub fn from_decimal(amount: Decimal) -> Self {
+        Self(amount.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    pub fn amount(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Money {
+    /// `$1,234.50`: the currency sign, thousands separators and always two decimals.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cents = self.0.round_dp(2);
+        let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
+        let text = format!("{:.2}", cents.abs());
+        let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        write!(f, "{sign}${grouped}.{fraction}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn money(text: &str) -> Money {
+        Money::from_decimal(Decimal::from_str(text).expect("test literal"))
+    }
+
+    #[test]
+    fn displays_with_currency_sign_grouping_and_two_places() {
+        assert_eq!(money("0").to_string(), "$0.00");
+        assert_eq!(money("85").to_string(), "$85.00");
+        assert_eq!(money("1234.5").to_string(), "$1,234.50");
+        assert_eq!(money("1000000").to_string(), "$1,000,000.00");
+        assert_eq!(money("-12.30").to_string(), "-$12.30");
+    }
+
+    #[test]
+    fn rounds_to_cents_half_away_from_zero() {
+        assert_eq!(money("10.005").amount(), Decimal::from_str("10.01").expect("literal"));
+        assert_eq!(money("-10.005").amount(), Decimal::from_str("-10.01").expect("literal"));
+    }
+}

@@ -1,0 +1,84 @@
+//! The Clinic application: the shell, the route table, and the features it is built from.
+//!
+//! Compiled twice: with `ssr` inside the server (rendering, server functions, services) and with
+//! `hydrate` into the browser bundle. Arrows point one way: pages → components → api → domain,
+//! and api → services → domain on the server only.
+
+pub mod api;
+pub mod components;
+pub mod domain;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod services;
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::components::layout::{SiteFooter, SiteHeader};
+use crate::pages::{
+    NotFound,
+    public::{DoctorsPage, HomePage},
+};
+
+/// The name the browser bundle and stylesheet are published under (`/pkg/clinic.*`); it must
+/// match `name` in the workspace's `[[workspace.metadata.leptos]]`.
+pub const OUTPUT_NAME: &str = "clinic";
+
+/// The HTML document around the app, rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="description" content="Find a doctor, book a visit and pay in one place." />
+                <meta name="theme-color" content="#0f766e" />
+                // An inline icon: no extra request, and no 404 in the console.
+                <link
+                    rel="icon"
+                    href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%230f766e'/%3E%3Cpath d='M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z' fill='white'/%3E%3C/svg%3E"
+                />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The application: layout and the whole route table, grouped by audience.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+
+    view! {
+        <Stylesheet id="clinic" href=format!("/pkg/{OUTPUT_NAME}.css") />
+        <Title formatter=|page: String| {
+            if page.is_empty() { "Clinic".to_owned() } else { format!("{page} · Clinic") }
+        } />
+        <Router>
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <SiteHeader />
+            <main id="main" class="site-main">
+                <ErrorBoundary fallback=|errors| {
+                    view! { <crate::components::feedback::ErrorPanel errors /> }
+                }>
+                    <Routes fallback=NotFound>
+                        // Public
+                        <Route path=StaticSegment("") view=HomePage />
+                        <Route path=StaticSegment("doctors") view=DoctorsPage />
+                    </Routes>
+                </ErrorBoundary>
+            </main>
+            <SiteFooter />
+        </Router>
+    }
+}

@@ -1,0 +1,59 @@
+// Playwright drives the system Chromium (Debian's `chromium` package) against a release build.
+// scripts/test.sh starts nothing itself: the webServer below starts the server on a fresh
+// database and Playwright waits for /healthz before the first test.
+import { defineConfig } from '@playwright/test';
+import path from 'node:path';
+
+const repo = path.resolve(__dirname, '..');
+const port = process.env.E2E_PORT ?? '3100';
+const baseURL = `http://127.0.0.1:${port}`;
+const serverBin =
+  process.env.CLINIC_SERVER_BIN ??
+  path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target'), 'release', 'server');
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  // `list` prints as it goes and never starts a report server that would block a failing run.
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      // Root (CI) needs --no-sandbox; the rest keeps Chromium off the network it cannot reach.
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: `"${serverBin}" serve --demo`,
+    cwd: repo,
+    url: `${baseURL}/healthz`,
+    reuseExistingServer: false,
+    timeout: 120_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      LEPTOS_SITE_ROOT: path.join(repo, 'target', 'site'),
+      CLINIC_DATA_DIR: path.join(repo, '.local'),
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
+    },
+  },
+});

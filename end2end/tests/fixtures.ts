@@ -1,0 +1,40 @@
+// Shared test fixtures: every page is watched for console errors and failed requests, which
+// fail the test that caused them; `db` runs SQL against the server's database.
+import { test as base, expect, Page } from '@playwright/test';
+import { Client } from 'pg';
+
+type Fixtures = {
+  consoleErrors: string[];
+  db: Client;
+};
+
+export const test = base.extend<Fixtures>({
+  consoleErrors: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+    page.on('requestfailed', (request) =>
+      errors.push(`request failed: ${request.url()} (${request.failure()?.errorText})`),
+    );
+    await use(errors);
+    expect(errors, 'the page logged errors').toEqual([]);
+  },
+  db: async ({}, use) => {
+    const url = process.env.E2E_DATABASE_URL;
+    if (!url) throw new Error('E2E_DATABASE_URL is not set: run the suite through scripts/test.sh');
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await use(client);
+    await client.end();
+  },
+});
+
+export { expect };
+
+/** Waits until the WASM bundle has taken over the server-rendered page. */
+export async function waitForHydration(page: Page) {
+  // The bundle marks <body> once hydration has finished (frontend/src/lib.rs).
+  await page.locator('body[data-hydrated]').waitFor({ state: 'attached' });
+}

@@ -1,0 +1,111 @@
+# Shared by scripts/run.sh and scripts/test.sh: installs what is missing, once, and says clearly
+# what it could not install. Source it; do not run it.
+
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+# Versions the build depends on. wasm-bindgen's comes from Cargo.lock so the CLI always matches
+# the library compiled into the bundle.
+CARGO_LEPTOS_VERSION="0.3.10"
+WASM_BINDGEN_VERSION="$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)"
+
+export PATH="$HOME/.cargo/bin:$REPO/scripts/node_modules/.bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+SERVER_BIN="$TARGET_DIR/release/server"
+
+say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
+die() {
+    printf '\033[1;31merror:\033[0m %s\n' "$*" >&2
+    exit 1
+}
+
+# Runs a command as root: directly when we are root, through sudo otherwise.
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        return 1
+    fi
+}
+
+APT_UPDATED=""
+apt_install() {
+    command -v apt-get >/dev/null 2>&1 ||
+        die "$* is missing and this is not a Debian-like system: install $* with your package manager"
+    say "Installing $* (apt)"
+    if [ -z "$APT_UPDATED" ]; then
+        as_root apt-get update -q >/dev/null || die "could not run apt-get update; install $* yourself (sudo apt-get install $*)"
+        APT_UPDATED=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@" >/dev/null ||
+        die "could not install $*; install it yourself: sudo apt-get install $*"
+}
+
+ensure_rust() {
+    command -v cargo >/dev/null 2>&1 || die "cargo is missing: install the Rust toolchain from https://rustup.rs"
+    if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+        say "Adding the wasm32-unknown-unknown target"
+        rustup target add wasm32-unknown-unknown || die "could not add the wasm32 target: run rustup target add wasm32-unknown-unknown"
+    fi
+}
+
+# ensure_cargo_tool BINARY CRATE VERSION: installs CRATE@VERSION unless BINARY reports VERSION.
+ensure_cargo_tool() {
+    local binary=$1 crate=$2 version=$3
+    if "$binary" --version 2>/dev/null | grep -qF "$version"; then
+        return
+    fi
+    say "Installing $crate $version (cargo install; several minutes the first time)"
+    cargo install --locked --quiet "$crate" --version "$version" ||
+        die "could not install $crate $version: run cargo install --locked $crate --version $version"
+}
+
+ensure_node() {
+    if ! command -v npm >/dev/null 2>&1; then
+        apt_install nodejs npm
+    fi
+}
+
+# npm_install DIR: `npm ci` in DIR unless its node_modules already match package-lock.json.
+npm_install() {
+    local dir=$1 stamp="$1/node_modules/.clinic-lock"
+    if [ -f "$stamp" ] && cmp -s "$dir/package-lock.json" "$stamp"; then
+        return
+    fi
+    say "Installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in $dir"
+    cp "$dir/package-lock.json" "$stamp"
+}
+
+ensure_build_tools() {
+    ensure_rust
+    ensure_cargo_tool cargo-leptos cargo-leptos "$CARGO_LEPTOS_VERSION"
+    ensure_cargo_tool wasm-bindgen wasm-bindgen-cli "$WASM_BINDGEN_VERSION"
+    ensure_node
+    npm_install scripts
+    command -v wasm-opt >/dev/null 2>&1 || die "wasm-opt is missing after npm install in scripts/"
+}
+
+# PostgreSQL's server programs, needed only for the private cluster (DATABASE_URL unset).
+ensure_postgres() {
+    if [ -n "${DATABASE_URL:-}" ]; then
+        return
+    fi
+    if command -v pg_ctl >/dev/null 2>&1 || compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then
+        return
+    fi
+    apt_install postgresql
+}
+
+ensure_chromium() {
+    [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+build_release() {
+    say "Building the release (server and browser bundle)"
+    cargo leptos build --release
+}

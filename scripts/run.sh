@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs Clinic on http://127.0.0.1:3000 with demo data: installs what is missing, builds the
+# release, and serves. Without DATABASE_URL the server runs its own PostgreSQL in .local/postgres
+# and stops it on exit (Ctrl-C). Extra arguments go to `server serve`.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_build_tools
+ensure_postgres
+build_release
+
+export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$REPO/target/site}"
+export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"
+export CLINIC_DATA_DIR="${CLINIC_DATA_DIR:-$REPO/.local}"
+exec "$SERVER_BIN" serve --demo "$@"

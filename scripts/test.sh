@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs every check: formatting, clippy (server and browser code), the Rust tests against a real
+# PostgreSQL, and the Playwright journeys in Chromium against a release build. Installs what is
+# missing first. Without DATABASE_URL the tests use the private cluster in .local/postgres,
+# started for the run and stopped afterwards (unless it was already running).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+ensure_build_tools
+ensure_postgres
+ensure_chromium
+npm_install end2end
+
+say "Checking formatting"
+cargo fmt --all -- --check
+
+say "Clippy (server side)"
+cargo clippy --locked -p app -p server --all-targets -- -D warnings
+say "Clippy (browser side)"
+cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+build_release
+
+started_cluster=""
+stop_cluster() {
+    if [ -n "$started_cluster" ]; then
+        "$SERVER_BIN" local-db stop || true
+    fi
+}
+trap stop_cluster EXIT
+
+if [ -z "${DATABASE_URL:-}" ]; then
+    if ! "$SERVER_BIN" local-db status >/dev/null; then
+        started_cluster=1
+    fi
+    # The Rust tests clone their databases through the maintenance database; Playwright gets a
+    # fresh database of its own.
+    export DATABASE_URL="$("$SERVER_BIN" local-db start --database postgres)"
+    export E2E_DATABASE_URL="$("$SERVER_BIN" local-db start --database clinic_e2e --fresh)"
+else
+    : "${E2E_DATABASE_URL:?set E2E_DATABASE_URL (an empty database for the browser tests) when DATABASE_URL is set}"
+fi
+
+say "Rust tests"
+cargo test --locked -p app -p server
+
+say "Playwright (Chromium)"
+(cd end2end && CLINIC_SERVER_BIN="$SERVER_BIN" npx playwright test)

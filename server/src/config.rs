@@ -1,0 +1,75 @@
+//! Typed configuration, read once at start-up from the environment (and a `.env` file).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Settings shared by every subcommand. Each can be given as a flag or an environment variable.
+#[derive(Clone, Args)]
+pub struct Config {
+    /// PostgreSQL connection URL. When unset, the server runs its own private cluster in
+    /// `<data dir>/postgres` (created on first use) and stops it when it exits.
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Where project-local state lives (the private PostgreSQL cluster).
+    #[arg(long, env = "CLINIC_DATA_DIR", default_value = ".local", global = true)]
+    pub data_dir: PathBuf,
+
+    /// The address the HTTP server listens on.
+    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    pub addr: SocketAddr,
+
+    /// The folder cargo-leptos publishes the browser bundle and stylesheet into.
+    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    pub site_root: String,
+
+    /// The address people use to reach the site (links in emails, secure cookies).
+    #[arg(long, env = "CLINIC_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// The clinic's time zone (an IANA name such as `Europe/Berlin`): slot dates and times are
+    /// local to it.
+    #[arg(long, env = "CLINIC_TIMEZONE", default_value = "UTC", value_parser = parse_time_zone, global = true)]
+    pub time_zone: chrono_tz::Tz,
+
+    /// The most database connections this process opens.
+    #[arg(long, env = "CLINIC_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    pub db_max_connections: u32,
+}
+
+impl Config {
+    /// The public URL, defaulting to the listen address.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
+    pub fn clinic_settings(&self) -> app::services::ClinicSettings {
+        app::services::ClinicSettings {
+            time_zone: self.time_zone.name().to_owned(),
+        }
+    }
+}
+
+// The connection URL carries a password: keep it out of logs and panics.
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field("data_dir", &self.data_dir)
+            .field("addr", &self.addr)
+            .field("site_root", &self.site_root)
+            .field("public_url", &self.public_url)
+            .field("time_zone", &self.time_zone)
+            .finish()
+    }
+}
+
+fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    name.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("{name:?} is not an IANA time zone name; use one like Europe/Berlin or America/New_York")
+    })
+}

@@ -1,0 +1,10 @@
+//! The Clinic server: configuration, telemetry, the database (ours or a private PostgreSQL
+//! cluster), the HTTP router and the command-line tasks. `main.rs` only parses the command line
+//! and calls into here, so integration tests can assemble the same pieces.
+
+pub mod config;
+pub mod database;
+pub mod demo;
+pub mod http;
+pub mod local_postgres;
+pub mod telemetry;

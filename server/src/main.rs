@@ -1,0 +1,268 @@
+//! The `server` command: serves the app (default) and runs the operator's tasks.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+
+use server::config::Config;
+use server::database::{self, Database};
+use server::{demo, http, local_postgres, telemetry};
+
+#[derive(Parser)]
+#[command(name = "server", version, about = "Clinic: doctor appointments, from search to payment")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app (the default).
+    Serve {
+        /// Load the demo data into an empty database and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Create an administrator account. The password is read from CLINIC_ADMIN_PASSWORD or,
+    /// when that is unset, from the first line of standard input.
+    CreateAdmin {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "")]
+        first_name: String,
+        #[arg(long, default_value = "")]
+        last_name: String,
+    },
+    /// Load the demo data (specialties, doctors, slots, patients, an admin) into an empty database.
+    SeedDemo,
+    /// Manage the private PostgreSQL cluster used when DATABASE_URL is unset.
+    LocalDb {
+        #[command(subcommand)]
+        action: LocalDbAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum LocalDbAction {
+    /// Start the cluster (or join it if running) and print the URL of a database in it.
+    Start {
+        /// The database to print the URL of; created when missing.
+        #[arg(long, default_value = database::LOCAL_DATABASE)]
+        database: String,
+        /// Drop the database first, so it starts empty.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Stop the cluster, whoever started it.
+    Stop,
+    /// Print whether the cluster is running; exit with 0 if it is, 1 if not.
+    Status,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    // A missing .env is normal; a broken one is worth stopping for.
+    match dotenvy::dotenv() {
+        Ok(_) => {}
+        Err(err) if err.not_found() => {}
+        Err(err) => return Err(err).context("could not read the .env file"),
+    }
+    telemetry::init();
+    let cli = Cli::parse();
+    let config = cli.config;
+
+    match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => serve(config, demo).await,
+        Command::Migrate => {
+            let db = Database::open(&config).await?;
+            println!("The database schema is up to date.");
+            db.close().await;
+            Ok(())
+        }
+        Command::CreateAdmin {
+            username,
+            email,
+            first_name,
+            last_name,
+        } => create_admin(&config, username, email, first_name, last_name).await,
+        Command::SeedDemo => {
+            let db = Database::open(&config).await?;
+            let result = seed_demo(&db, &config).await;
+            db.close().await;
+            result
+        }
+        Command::LocalDb { action } => local_db(&config, action).await,
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let db = Database::open(&config).await?;
+    if demo {
+        if let Err(err) = seed_demo(&db, &config).await {
+            db.close().await;
+            return Err(err);
+        }
+    }
+    let listener = match tokio::net::TcpListener::bind(config.addr).await {
+        Ok(listener) => listener,
+        Err(err) => {
+            db.close().await;
+            return Err(err).with_context(|| {
+                format!(
+                    "could not listen on {} (is another server running there? set LEPTOS_SITE_ADDR to use another address)",
+                    config.addr
+                )
+            });
+        }
+    };
+    let router = http::router(&config, db.pool.clone());
+    println!("\nClinic is running at {}  (Ctrl-C to stop)\n", config.public_url());
+    tracing::info!(addr = %config.addr, "listening");
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    tracing::info!("shutting down");
+    db.close().await;
+    served.context("the HTTP server stopped with an error")
+}
+
+/// Resolves on Ctrl-C or SIGTERM: in-flight requests finish, then we close the database.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(%err, "could not listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::error!(%err, "could not listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+async fn seed_demo(db: &Database, config: &Config) -> anyhow::Result<()> {
+    let (today, now) = demo::clinic_now(config.time_zone);
+    let seeded = demo::seed_if_empty(&db.pool, today, now)
+        .await
+        .context("could not load the demo data")?;
+    if seeded {
+        println!("Loaded the demo data.");
+    } else {
+        println!("The database already has users; the demo data was not loaded again.");
+    }
+    println!("\nDemo accounts (password for all: {})", demo::DEMO_PASSWORD);
+    for login in demo::logins() {
+        println!("  {:<8} {:<14} {}", login.role, login.username, login.email);
+    }
+    Ok(())
+}
+
+async fn create_admin(
+    config: &Config,
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+) -> anyhow::Result<()> {
+    let password = match std::env::var("CLINIC_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            eprintln!("Password for {username} (one line):");
+            let mut line = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut line)
+                .context("could not read the password from standard input")?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let length = password.chars().count();
+    if !(8..=128).contains(&length) {
+        bail!("the password must be 8 to 128 characters long (it has {length})");
+    }
+    if !email.contains('@') || email.trim() != email {
+        bail!("{email:?} is not an email address");
+    }
+    let db = Database::open(config).await?;
+    let hash = app::services::passwords::hash(password).await?;
+    let inserted = sqlx::query_scalar::<_, i64>(
+        "INSERT INTO users (username, email, first_name, last_name, password_hash, user_type, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, 'admin', now())
+         RETURNING id",
+    )
+    .bind(&username)
+    .bind(&email)
+    .bind(&first_name)
+    .bind(&last_name)
+    .bind(hash)
+    .fetch_one(&db.pool)
+    .await;
+    db.close().await;
+    match inserted {
+        Ok(id) => {
+            println!("Created administrator {username} (id {id}).");
+            Ok(())
+        }
+        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
+            bail!("a user with the username {username:?} or the email {email:?} already exists")
+        }
+        Err(err) => Err(err).context("could not create the administrator"),
+    }
+}
+
+async fn local_db(config: &Config, action: LocalDbAction) -> anyhow::Result<()> {
+    let folder: PathBuf = config.data_dir.join("postgres");
+    match action {
+        LocalDbAction::Start { database, fresh } => {
+            let local = database::start_local(config).await?;
+            if fresh {
+                database::recreate_database(&local.url("postgres"), &database).await?;
+            } else {
+                database::ensure_database(&local.url("postgres"), &database).await?;
+            }
+            // The cluster outlives this command on purpose: `local-db stop` ends it.
+            println!("{}", local.url(&database));
+            Ok(())
+        }
+        LocalDbAction::Stop => {
+            let stopped = tokio::task::spawn_blocking(move || local_postgres::stop(&folder)).await??;
+            eprintln!(
+                "{}",
+                if stopped { "Stopped the private PostgreSQL." } else { "The private PostgreSQL was not running." }
+            );
+            Ok(())
+        }
+        LocalDbAction::Status => {
+            let port = tokio::task::spawn_blocking(move || local_postgres::running_port(&folder)).await??;
+            match port {
+                Some(port) => {
+                    println!("running on 127.0.0.1:{port}");
+                    Ok(())
+                }
+                None => {
+                    println!("not running");
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Test databases: each test gets its own, cloned from a template that holds the migrated schema.
+//!
+//! The server is `DATABASE_URL` when set (it needs the CREATEDB privilege), otherwise the
+//! project's private cluster, started on demand exactly as the app starts it.
+
+use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::{Connection, PgConnection, PgPool};
+use tokio::sync::OnceCell;
+
+use server::database::{MIGRATOR, quote_identifier};
+
+/// Where test databases are created, and the template they are cloned from.
+struct Server {
+    maintenance: PgConnectOptions,
+    template: String,
+}
+
+static SERVER: OnceCell<Server> = OnceCell::const_new();
+static NEXT_DB: AtomicU32 = AtomicU32::new(0);
+
+async fn server() -> &'static Server {
+    SERVER
+        .get_or_init(|| async {
+            let url = match std::env::var("DATABASE_URL") {
+                Ok(url) => url,
+                Err(_) => {
+                    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../.local/postgres");
+                    let local = tokio::task::spawn_blocking(move || {
+                        server::local_postgres::LocalPostgres::start(&folder)
+                    })
+                    .await
+                    .expect("the cluster launcher panicked")
+                    .expect("could not start the private PostgreSQL for the tests (or set DATABASE_URL)");
+                    // The cluster stays up for the other tests; scripts/test.sh stops it.
+                    local.url("postgres")
+                }
+            };
+            let maintenance = PgConnectOptions::from_str(&url).expect("DATABASE_URL is not a PostgreSQL URL");
+            let template = prepare_template(&maintenance).await;
+            Server { maintenance, template }
+        })
+        .await
+}
+
+/// Creates the template for the current migrations once; concurrent test processes wait for it.
+async fn prepare_template(maintenance: &PgConnectOptions) -> String {
+    let fingerprint = MIGRATOR.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, migration| {
+        migration
+            .checksum
+            .iter()
+            .fold(hash, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
+    });
+    let template = format!("clinic_test_template_{fingerprint:016x}");
+    let mut conn = PgConnection::connect_with(maintenance).await.expect("connect to PostgreSQL");
+    sqlx::query("SELECT pg_advisory_lock(hashtext('clinic-test-template'))")
+        .execute(&mut conn)
+        .await
+        .expect("lock");
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+        .bind(&template)
+        .fetch_one(&mut conn)
+        .await
+        .expect("look up the template");
+    if !exists {
+        // Build under a temporary name and rename when complete, so an interrupted run never
+        // leaves a half-migrated template behind.
+        let building = format!("{template}_building");
+        for statement in [
+            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(&building)),
+            format!("CREATE DATABASE {}", quote_identifier(&building)),
+        ] {
+            sqlx::query(&statement).execute(&mut conn).await.expect("create the template");
+        }
+        let mut tpl = PgConnection::connect_with(&maintenance.clone().database(&building))
+            .await
+            .expect("connect to the template");
+        MIGRATOR.run(&mut tpl).await.expect("migrate the template");
+        tpl.close().await.expect("close the template");
+        sqlx::query(&format!(
+            "ALTER DATABASE {} RENAME TO {}",
+            quote_identifier(&building),
+            quote_identifier(&template)
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("publish the template");
+    }
+    sqlx::query("SELECT pg_advisory_unlock(hashtext('clinic-test-template'))")
+        .execute(&mut conn)
+        .await
+        .expect("unlock");
+    template
+}
+
+/// A fresh, migrated database for one test, dropped when the test ends.
+pub struct TestDb {
+    pub pool: PgPool,
+    name: String,
+    maintenance: PgConnectOptions,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let server = server().await;
+        let name = format!(
+            "clinic_test_{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::Relaxed)
+        );
+        let mut conn = PgConnection::connect_with(&server.maintenance).await.expect("connect to PostgreSQL");
+        let create = format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            quote_identifier(&name),
+            quote_identifier(&server.template)
+        );
+        // Cloning fails while another session is briefly connected to the template (another
+        // test process checking it); that passes in a moment.
+        let mut attempt = 0;
+        loop {
+            match sqlx::query(&create).execute(&mut conn).await {
+                Ok(_) => break,
+                Err(sqlx::Error::Database(err)) if err.code().as_deref() == Some("55006") && attempt < 50 => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(err) => panic!("could not create test database {name}: {err}"),
+            }
+        }
+        conn.close().await.expect("close");
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .connect_with(server.maintenance.clone().database(&name))
+            .await
+            .expect("connect to the test database");
+        Self {
+            pool,
+            name,
+            maintenance: server.maintenance.clone(),
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let maintenance = self.maintenance.clone();
+        // Drop cannot be async, and the test's runtime is shutting down: use a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async {
+                let mut conn = PgConnection::connect_with(&maintenance).await?;
+                sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(&name)))
+                    .execute(&mut conn)
+                    .await?;
+                conn.close().await
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("note: could not drop test database {}", self.name);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests against a real PostgreSQL: one binary (it links once), one module per area.
+//! Every test gets a fresh database cloned from a migrated template.
+
+mod harness;
+mod schema;
+mod web;

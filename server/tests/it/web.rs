@@ -1,0 +1,148 @@
+//! The HTTP surface, in process: the real router over a real database, no network needed.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::{NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
+use tower::ServiceExt;
+
+use server::config::Config;
+use server::{demo, http};
+
+use crate::harness::TestDb;
+
+fn config() -> Config {
+    Config {
+        database_url: None,
+        data_dir: ".local".into(),
+        addr: "127.0.0.1:0".parse().expect("address"),
+        site_root: "target/site".to_owned(),
+        public_url: None,
+        time_zone: chrono_tz::Europe::London,
+        db_max_connections: 4,
+    }
+}
+
+async fn get(db: &TestDb, uri: &str) -> (StatusCode, String) {
+    let router = http::router(&config(), db.pool.clone());
+    let response = router
+        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
+        .await
+        .expect("body");
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+async fn seed(db: &TestDb) {
+    let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
+    let seeded = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN).await.expect("seed");
+    assert!(seeded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_check_answers_when_the_database_does() {
+    let db = TestDb::new().await;
+    let (status, body) = get(&db, "/healthz").await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
+
+    db.pool.close().await;
+    let (status, _) = get(&db, "/healthz").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn home_page_lists_the_specialties_in_the_database() {
+    let db = TestDb::new().await;
+    let (status, body) = get(&db, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No specialties have been added yet."), "{body}");
+
+    sqlx::query("INSERT INTO specialties (name, description) VALUES ('Sleep Medicine', 'Snoring and insomnia')")
+        .execute(&db.pool)
+        .await
+        .expect("specialty");
+    let (status, body) = get(&db, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Sleep Medicine") && body.contains("Snoring and insomnia"), "{body}");
+    assert!(body.contains("0 doctors"));
+    assert!(body.contains("<title>Clinic</title>"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_pages_answer_404_with_a_way_back() {
+    let db = TestDb::new().await;
+    let (status, body) = get(&db, "/no-such-page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("We could not find that page"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn directory_finds_doctors_by_name_and_specialty() {
+    let db = TestDb::new().await;
+    seed(&db).await;
+
+    let (status, body) = get(&db, "/doctors?q=hart").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Dr. Amelia Hart"), "{body}");
+    assert!(!body.contains("Dr. Rafael Ortiz"));
+
+    let dermatology: i64 = sqlx::query_scalar("SELECT id FROM specialties WHERE name = 'Dermatology'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("specialty");
+    let (_, body) = get(&db, &format!("/doctors?specialty={dermatology}")).await;
+    assert!(body.contains("Dr. Priya Nair") && body.contains("Dr. Tom Becker"));
+    assert!(!body.contains("Dr. Amelia Hart"));
+
+    // Wildcards in the search are literal text, and no match says so.
+    let (status, body) = get(&db, "/doctors?q=%25").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("No doctors match"), "{body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_data_is_loaded_once_and_its_money_adds_up() {
+    let db = TestDb::new().await;
+    seed(&db).await;
+    let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
+    let again = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN).await.expect("seed");
+    assert!(!again, "a database with users is left alone");
+
+    let (specialties, doctors, patients, admins, slots): (i64, i64, i64, i64, i64) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM specialties),
+                (SELECT count(*) FROM doctors WHERE is_active),
+                (SELECT count(*) FROM users WHERE user_type = 'patient'),
+                (SELECT count(*) FROM users WHERE user_type = 'admin'),
+                (SELECT count(*) FROM time_slots WHERE is_available)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("counts");
+    assert_eq!((specialties, doctors, patients, admins), (8, 12, 3, 1));
+    assert!(slots > 12 * 12 * 6, "every doctor has two weeks of free slots: {slots}");
+
+    // Every wallet balance equals the sum of its ledger, and the last ledger row agrees.
+    let mismatched: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM users u
+          WHERE u.wallet_balance <> (SELECT coalesce(sum(amount), 0) FROM wallet_transactions w WHERE w.user_id = u.id)",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("ledger check");
+    assert_eq!(mismatched, 0);
+    let total: Decimal = sqlx::query_scalar("SELECT sum(wallet_balance) FROM users")
+        .fetch_one(&db.pool)
+        .await
+        .expect("total");
+    assert_eq!(total, Decimal::new(83000, 2));
+
+    // Demo accounts can sign in with the printed password.
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'ann'")
+        .fetch_one(&db.pool)
+        .await
+        .expect("hash");
+    assert!(app::services::passwords::verify(demo::DEMO_PASSWORD.to_owned(), hash).await.expect("verify"));
+}
