@@ -18,11 +18,21 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// The address the HTTP server listens on.
-    #[arg(long, env = "LEPTOS_SITE_ADDR", default_value = "127.0.0.1:3000", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ADDR",
+        default_value = "127.0.0.1:3000",
+        global = true
+    )]
     pub addr: SocketAddr,
 
     /// The folder cargo-leptos publishes the browser bundle and stylesheet into.
-    #[arg(long, env = "LEPTOS_SITE_ROOT", default_value = "target/site", global = true)]
+    #[arg(
+        long,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site",
+        global = true
+    )]
     pub site_root: String,
 
     /// The address people use to reach the site (links in emails, secure cookies).
@@ -35,7 +45,12 @@ pub struct Config {
     pub time_zone: chrono_tz::Tz,
 
     /// The most database connections this process opens.
-    #[arg(long, env = "CLINIC_DB_MAX_CONNECTIONS", default_value_t = 16, global = true)]
+    #[arg(
+        long,
+        env = "CLINIC_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
     pub db_max_connections: u32,
 }
 
@@ -58,7 +73,10 @@ impl Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Config")
-            .field("database_url", &self.database_url.as_ref().map(|_| "<redacted>"))
+            .field(
+                "database_url",
+                &self.database_url.as_ref().map(|_| "<redacted>"),
+            )
             .field("data_dir", &self.data_dir)
             .field("addr", &self.addr)
             .field("site_root", &self.site_root)
@@ -70,6 +88,8 @@ impl std::fmt::Debug for Config {
 
 fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
     name.parse::<chrono_tz::Tz>().map_err(|_| {
-        format!("{name:?} is not an IANA time zone name; use one like Europe/Berlin or America/New_York")
+        format!(
+            "{name:?} is not an IANA time zone name; use one like Europe/Berlin or America/New_York"
+        )
     })
 }

@@ -61,20 +61,17 @@ pub async fn start_local(config: &Config) -> anyhow::Result<LocalPostgres> {
 }
 
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
-    let options: PgConnectOptions = url
-        .parse()
-        .context("DATABASE_URL is not a valid PostgreSQL URL (postgres://user:password@host:port/database)")?;
+    let options: PgConnectOptions = url.parse().context(
+        "DATABASE_URL is not a valid PostgreSQL URL (postgres://user:password@host:port/database)",
+    )?;
     PgPoolOptions::new()
         .max_connections(max_connections)
         .acquire_timeout(Duration::from_secs(10))
-        .connect_with(options.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(500)))
+        .connect_with(
+            options.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(500)),
+        )
         .await
-        .with_context(|| {
-            format!(
-                "could not connect to PostgreSQL at {}",
-                redact(url)
-            )
-        })
+        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(url)))
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
@@ -88,11 +85,17 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
 pub async fn ensure_database(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect(maintenance_url)
         .await
-        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(maintenance_url)))?;
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(&mut conn)
-        .await?;
+        .with_context(|| {
+            format!(
+                "could not connect to PostgreSQL at {}",
+                redact(maintenance_url)
+            )
+        })?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(&mut conn)
+            .await?;
     if !exists {
         let created = sqlx::query(&format!("CREATE DATABASE {}", quote_identifier(name)))
             .execute(&mut conn)
@@ -101,7 +104,9 @@ pub async fn ensure_database(maintenance_url: &str, name: &str) -> anyhow::Resul
             Ok(_) => tracing::info!(database = name, "created the database"),
             // Another process created it between our check and our CREATE: fine.
             Err(sqlx::Error::Database(err)) if err.code().as_deref() == Some("42P04") => {}
-            Err(err) => return Err(err).with_context(|| format!("could not create database {name}")),
+            Err(err) => {
+                return Err(err).with_context(|| format!("could not create database {name}"));
+            }
         }
     }
     conn.close().await?;
@@ -112,12 +117,19 @@ pub async fn ensure_database(maintenance_url: &str, name: &str) -> anyhow::Resul
 pub async fn recreate_database(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect(maintenance_url)
         .await
-        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(maintenance_url)))?;
+        .with_context(|| {
+            format!(
+                "could not connect to PostgreSQL at {}",
+                redact(maintenance_url)
+            )
+        })?;
     let name = quote_identifier(name);
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut conn)
         .await?;
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut conn)
+        .await?;
     conn.close().await?;
     Ok(())
 }

@@ -19,14 +19,38 @@ struct DemoSpecialty {
 }
 
 const SPECIALTIES: &[DemoSpecialty] = &[
-    DemoSpecialty { name: "Cardiology", description: "Heart and blood vessels: chest pain, blood pressure, palpitations and check-ups after a heart event." },
-    DemoSpecialty { name: "Dermatology", description: "Skin, hair and nails: rashes, acne, moles and eczema." },
-    DemoSpecialty { name: "General Practice", description: "Your first stop for everyday health questions, prescriptions and referrals." },
-    DemoSpecialty { name: "Neurology", description: "Brain and nerves: headaches, dizziness, numbness and memory concerns." },
-    DemoSpecialty { name: "Ophthalmology", description: "Eyes and vision: sight tests, infections, glaucoma and cataract advice." },
-    DemoSpecialty { name: "Orthopedics", description: "Bones, joints and muscles: sports injuries, back pain and arthritis." },
-    DemoSpecialty { name: "Pediatrics", description: "Care for babies, children and teenagers, from vaccinations to growing pains." },
-    DemoSpecialty { name: "Psychiatry", description: "Mental health: anxiety, depression, sleep and stress, with therapy and medication." },
+    DemoSpecialty {
+        name: "Cardiology",
+        description: "Heart and blood vessels: chest pain, blood pressure, palpitations and check-ups after a heart event.",
+    },
+    DemoSpecialty {
+        name: "Dermatology",
+        description: "Skin, hair and nails: rashes, acne, moles and eczema.",
+    },
+    DemoSpecialty {
+        name: "General Practice",
+        description: "Your first stop for everyday health questions, prescriptions and referrals.",
+    },
+    DemoSpecialty {
+        name: "Neurology",
+        description: "Brain and nerves: headaches, dizziness, numbness and memory concerns.",
+    },
+    DemoSpecialty {
+        name: "Ophthalmology",
+        description: "Eyes and vision: sight tests, infections, glaucoma and cataract advice.",
+    },
+    DemoSpecialty {
+        name: "Orthopedics",
+        description: "Bones, joints and muscles: sports injuries, back pain and arthritis.",
+    },
+    DemoSpecialty {
+        name: "Pediatrics",
+        description: "Care for babies, children and teenagers, from vaccinations to growing pains.",
+    },
+    DemoSpecialty {
+        name: "Psychiatry",
+        description: "Mental health: anxiety, depression, sleep and stress, with therapy and medication.",
+    },
 ];
 
 /// Which part of the day a doctor works.
@@ -48,18 +72,114 @@ struct DemoDoctor {
 }
 
 const DOCTORS: &[DemoDoctor] = &[
-    DemoDoctor { first: "Amelia", last: "Hart", specialty: "Cardiology", years: 15, fee: 120, shift: Shift::Mornings, bio: "Consultant cardiologist focused on preventing heart disease. Explains test results in plain words and agrees a plan you can keep." },
-    DemoDoctor { first: "Rafael", last: "Ortiz", specialty: "Cardiology", years: 8, fee: 95, shift: Shift::Afternoons, bio: "Cardiologist with a special interest in heart rhythm problems and sports cardiology." },
-    DemoDoctor { first: "Priya", last: "Nair", specialty: "Dermatology", years: 11, fee: 85, shift: Shift::FullDays, bio: "Dermatologist treating acne, eczema and psoriasis, and checking moles with dermoscopy." },
-    DemoDoctor { first: "Tom", last: "Becker", specialty: "Dermatology", years: 4, fee: 60, shift: Shift::Afternoons, bio: "Dermatologist who sees children and adults for rashes, allergies and skin infections." },
-    DemoDoctor { first: "Sofia", last: "Rossi", specialty: "Pediatrics", years: 12, fee: 70, shift: Shift::Mornings, bio: "Paediatrician and mother of three; vaccinations, development checks and the worries of new parents." },
-    DemoDoctor { first: "Kwame", last: "Mensah", specialty: "Pediatrics", years: 6, fee: 65, shift: Shift::Afternoons, bio: "Paediatrician with a background in childhood asthma and allergies." },
-    DemoDoctor { first: "Hannah", last: "Weiss", specialty: "Neurology", years: 19, fee: 140, shift: Shift::Mornings, bio: "Neurologist for migraine, epilepsy and nerve pain; runs the clinic's headache service." },
-    DemoDoctor { first: "Daniel", last: "Kim", specialty: "Orthopedics", years: 10, fee: 110, shift: Shift::FullDays, bio: "Orthopaedic specialist for knees, shoulders and sports injuries, from first assessment to rehabilitation." },
-    DemoDoctor { first: "Laura", last: "Chen", specialty: "General Practice", years: 7, fee: 50, shift: Shift::FullDays, bio: "Family doctor for everyday illnesses, long-term conditions and health checks." },
-    DemoDoctor { first: "Omar", last: "Haddad", specialty: "General Practice", years: 22, fee: 55, shift: Shift::Mornings, bio: "Experienced general practitioner with an interest in diabetes and travel medicine." },
-    DemoDoctor { first: "Ingrid", last: "Larsen", specialty: "Psychiatry", years: 14, fee: 130, shift: Shift::Afternoons, bio: "Psychiatrist offering assessment and treatment for anxiety, depression and sleep problems." },
-    DemoDoctor { first: "Mateo", last: "Silva", specialty: "Ophthalmology", years: 9, fee: 90, shift: Shift::Mornings, bio: "Eye specialist for sight problems, dry eyes and glaucoma monitoring." },
+    DemoDoctor {
+        first: "Amelia",
+        last: "Hart",
+        specialty: "Cardiology",
+        years: 15,
+        fee: 120,
+        shift: Shift::Mornings,
+        bio: "Consultant cardiologist focused on preventing heart disease. Explains test results in plain words and agrees a plan you can keep.",
+    },
+    DemoDoctor {
+        first: "Rafael",
+        last: "Ortiz",
+        specialty: "Cardiology",
+        years: 8,
+        fee: 95,
+        shift: Shift::Afternoons,
+        bio: "Cardiologist with a special interest in heart rhythm problems and sports cardiology.",
+    },
+    DemoDoctor {
+        first: "Priya",
+        last: "Nair",
+        specialty: "Dermatology",
+        years: 11,
+        fee: 85,
+        shift: Shift::FullDays,
+        bio: "Dermatologist treating acne, eczema and psoriasis, and checking moles with dermoscopy.",
+    },
+    DemoDoctor {
+        first: "Tom",
+        last: "Becker",
+        specialty: "Dermatology",
+        years: 4,
+        fee: 60,
+        shift: Shift::Afternoons,
+        bio: "Dermatologist who sees children and adults for rashes, allergies and skin infections.",
+    },
+    DemoDoctor {
+        first: "Sofia",
+        last: "Rossi",
+        specialty: "Pediatrics",
+        years: 12,
+        fee: 70,
+        shift: Shift::Mornings,
+        bio: "Paediatrician and mother of three; vaccinations, development checks and the worries of new parents.",
+    },
+    DemoDoctor {
+        first: "Kwame",
+        last: "Mensah",
+        specialty: "Pediatrics",
+        years: 6,
+        fee: 65,
+        shift: Shift::Afternoons,
+        bio: "Paediatrician with a background in childhood asthma and allergies.",
+    },
+    DemoDoctor {
+        first: "Hannah",
+        last: "Weiss",
+        specialty: "Neurology",
+        years: 19,
+        fee: 140,
+        shift: Shift::Mornings,
+        bio: "Neurologist for migraine, epilepsy and nerve pain; runs the clinic's headache service.",
+    },
+    DemoDoctor {
+        first: "Daniel",
+        last: "Kim",
+        specialty: "Orthopedics",
+        years: 10,
+        fee: 110,
+        shift: Shift::FullDays,
+        bio: "Orthopaedic specialist for knees, shoulders and sports injuries, from first assessment to rehabilitation.",
+    },
+    DemoDoctor {
+        first: "Laura",
+        last: "Chen",
+        specialty: "General Practice",
+        years: 7,
+        fee: 50,
+        shift: Shift::FullDays,
+        bio: "Family doctor for everyday illnesses, long-term conditions and health checks.",
+    },
+    DemoDoctor {
+        first: "Omar",
+        last: "Haddad",
+        specialty: "General Practice",
+        years: 22,
+        fee: 55,
+        shift: Shift::Mornings,
+        bio: "Experienced general practitioner with an interest in diabetes and travel medicine.",
+    },
+    DemoDoctor {
+        first: "Ingrid",
+        last: "Larsen",
+        specialty: "Psychiatry",
+        years: 14,
+        fee: 130,
+        shift: Shift::Afternoons,
+        bio: "Psychiatrist offering assessment and treatment for anxiety, depression and sleep problems.",
+    },
+    DemoDoctor {
+        first: "Mateo",
+        last: "Silva",
+        specialty: "Ophthalmology",
+        years: 9,
+        fee: 90,
+        shift: Shift::Mornings,
+        bio: "Eye specialist for sight problems, dry eyes and glaucoma monitoring.",
+    },
 ];
 
 struct DemoPatient {
@@ -71,9 +191,27 @@ struct DemoPatient {
 }
 
 const PATIENTS: &[DemoPatient] = &[
-    DemoPatient { username: "ann", first: "Ann", last: "Lee", phone: "+442079460001", balance: 250 },
-    DemoPatient { username: "ben", first: "Ben", last: "Carter", phone: "+442079460002", balance: 80 },
-    DemoPatient { username: "chloe", first: "Chloe", last: "Martin", phone: "+442079460003", balance: 500 },
+    DemoPatient {
+        username: "ann",
+        first: "Ann",
+        last: "Lee",
+        phone: "+442079460001",
+        balance: 250,
+    },
+    DemoPatient {
+        username: "ben",
+        first: "Ben",
+        last: "Carter",
+        phone: "+442079460002",
+        balance: 80,
+    },
+    DemoPatient {
+        username: "chloe",
+        first: "Chloe",
+        last: "Martin",
+        phone: "+442079460003",
+        balance: 500,
+    },
 ];
 
 /// One account a person can sign in with.
@@ -111,7 +249,11 @@ fn doctor_username(doctor: &DemoDoctor) -> String {
 /// Loads the demo data when the database has no users yet. Returns whether it did.
 ///
 /// `today` is the clinic's local date; slots start there (none in the past) and run for 14 days.
-pub async fn seed_if_empty(pool: &PgPool, today: NaiveDate, now_local: NaiveTime) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(
+    pool: &PgPool,
+    today: NaiveDate,
+    now_local: NaiveTime,
+) -> anyhow::Result<bool> {
     let mut tx = pool.begin().await?;
     // Two instances starting at once must not both seed.
     sqlx::query("SELECT pg_advisory_xact_lock(hashtext('clinic-demo-seed'))")
@@ -181,7 +323,7 @@ pub async fn seed_if_empty(pool: &PgPool, today: NaiveDate, now_local: NaiveTime
         let (dates, starts, ends) = slot_times(doctor.shift, today, now_local);
         sqlx::query(
             "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
-             SELECT $1, d, s, e FROM unnest($2::date[], $3::time[], $4::time[]) AS t(d, s, e)",
+             SELECT $1, d, s, e, $5 FROM unnest($2::date[], $3::time[], $4::time[]) AS t(d, s, e)",
         )
         .bind(doctor_id)
         .bind(dates)
@@ -225,7 +367,11 @@ pub async fn seed_if_empty(pool: &PgPool, today: NaiveDate, now_local: NaiveTime
 
 /// The free slots of one doctor: 30 minutes each, Monday to Saturday, for 14 days from `today`,
 /// none already started.
-fn slot_times(shift: Shift, today: NaiveDate, now_local: NaiveTime) -> (Vec<NaiveDate>, Vec<NaiveTime>, Vec<NaiveTime>) {
+fn slot_times(
+    shift: Shift,
+    today: NaiveDate,
+    now_local: NaiveTime,
+) -> (Vec<NaiveDate>, Vec<NaiveTime>, Vec<NaiveTime>) {
     let hour = |h: u32| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
     let windows: &[(u32, u32)] = match shift {
         Shift::Mornings => &[(9, 12)],
@@ -273,7 +419,12 @@ mod tests {
         // Today: 10:30, 11:00, 11:30 remain. Then 11 more working days of 6 slots (2 Sundays off).
         assert_eq!(dates.len(), 3 + 11 * 6);
         assert!(dates.iter().all(|d| d.weekday() != Weekday::Sun));
-        assert!(dates.iter().zip(&starts).all(|(d, s)| *d > monday || *s > ten));
+        assert!(
+            dates
+                .iter()
+                .zip(&starts)
+                .all(|(d, s)| *d > monday || *s > ten)
+        );
         for i in 1..dates.len() {
             if dates[i] == dates[i - 1] {
                 assert!(starts[i] >= ends[i - 1], "slots overlap");
@@ -284,7 +435,11 @@ mod tests {
     #[test]
     fn every_demo_doctor_has_a_demo_specialty() {
         for doctor in DOCTORS {
-            assert!(SPECIALTIES.iter().any(|s| s.name == doctor.specialty), "{}", doctor.specialty);
+            assert!(
+                SPECIALTIES.iter().any(|s| s.name == doctor.specialty),
+                "{}",
+                doctor.specialty
+            );
         }
     }
 }

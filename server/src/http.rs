@@ -70,7 +70,11 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
-        .env(if cfg!(debug_assertions) { Env::DEV } else { Env::PROD })
+        .env(if cfg!(debug_assertions) {
+            Env::DEV
+        } else {
+            Env::PROD
+        })
         .build()
 }
 

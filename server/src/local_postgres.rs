@@ -261,14 +261,20 @@ impl Cluster {
 
     /// The port of the running server, or `None` when it is not running.
     fn running_port(&self) -> Result<Option<u16>> {
-        let status = self.run("pg_ctl", &["status".as_ref(), "-D".as_ref(), self.data.as_os_str()])?;
+        let status = self.run(
+            "pg_ctl",
+            &["status".as_ref(), "-D".as_ref(), self.data.as_os_str()],
+        )?;
         if !status.status.success() {
             return Ok(None);
         }
         // postmaster.pid: line 4 is the port.
         let pid_file = self.data.join("postmaster.pid");
         let text = fs::read_to_string(&pid_file).map_err(io_error(&pid_file))?;
-        let port = text.lines().nth(3).and_then(|line| line.trim().parse().ok());
+        let port = text
+            .lines()
+            .nth(3)
+            .and_then(|line| line.trim().parse().ok());
         Ok(port)
     }
 
@@ -362,10 +368,10 @@ fn check(action: &str, output: Output) -> Result<()> {
 /// Finds the folder with `initdb` and `pg_ctl`: on PATH, or Debian's versioned folders (newest).
 fn find_bin_dir() -> Option<PathBuf> {
     let has_tools = |dir: &Path| dir.join("pg_ctl").is_file() && dir.join("initdb").is_file();
-    if let Some(path) = std::env::var_os("PATH") {
-        if let Some(dir) = std::env::split_paths(&path).find(|dir| has_tools(dir)) {
-            return Some(dir);
-        }
+    if let Some(path) = std::env::var_os("PATH")
+        && let Some(dir) = std::env::split_paths(&path).find(|dir| has_tools(dir))
+    {
+        return Some(dir);
     }
     let mut versions: Vec<(u32, PathBuf)> = fs::read_dir("/usr/lib/postgresql")
         .ok()?
@@ -416,7 +422,8 @@ fn user_can_reach(user: &str, folder: &Path) -> bool {
 /// A port nobody listens on right now. The OS picks it; the tiny window before PostgreSQL binds
 /// it is harmless on a developer machine, and `pg_ctl start` fails loudly if it is lost.
 fn free_port() -> Result<u16> {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(io_error(Path::new("127.0.0.1:0")))?;
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:0").map_err(io_error(Path::new("127.0.0.1:0")))?;
     let port = listener
         .local_addr()
         .map_err(io_error(Path::new("127.0.0.1:0")))?

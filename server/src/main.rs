@@ -11,7 +11,11 @@ use server::database::{self, Database};
 use server::{demo, http, local_postgres, telemetry};
 
 #[derive(Parser)]
-#[command(name = "server", version, about = "Clinic: doctor appointments, from search to payment")]
+#[command(
+    name = "server",
+    version,
+    about = "Clinic: doctor appointments, from search to payment"
+)]
 struct Cli {
     #[command(flatten)]
     config: Config,
@@ -105,11 +109,9 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let db = Database::open(&config).await?;
-    if demo {
-        if let Err(err) = seed_demo(&db, &config).await {
-            db.close().await;
-            return Err(err);
-        }
+    if demo && let Err(err) = seed_demo(&db, &config).await {
+        db.close().await;
+        return Err(err);
     }
     let listener = match tokio::net::TcpListener::bind(config.addr).await {
         Ok(listener) => listener,
@@ -124,7 +126,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         }
     };
     let router = http::router(&config, db.pool.clone());
-    println!("\nClinic is running at {}  (Ctrl-C to stop)\n", config.public_url());
+    println!(
+        "\nClinic is running at {}  (Ctrl-C to stop)\n",
+        config.public_url()
+    );
     tracing::info!(addr = %config.addr, "listening");
     let served = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
@@ -169,7 +174,10 @@ async fn seed_demo(db: &Database, config: &Config) -> anyhow::Result<()> {
     } else {
         println!("The database already has users; the demo data was not loaded again.");
     }
-    println!("\nDemo accounts (password for all: {})", demo::DEMO_PASSWORD);
+    println!(
+        "\nDemo accounts (password for all: {})",
+        demo::DEMO_PASSWORD
+    );
     for login in demo::logins() {
         println!("  {:<8} {:<14} {}", login.role, login.username, login.email);
     }
@@ -244,15 +252,21 @@ async fn local_db(config: &Config, action: LocalDbAction) -> anyhow::Result<()> 
             Ok(())
         }
         LocalDbAction::Stop => {
-            let stopped = tokio::task::spawn_blocking(move || local_postgres::stop(&folder)).await??;
+            let stopped =
+                tokio::task::spawn_blocking(move || local_postgres::stop(&folder)).await??;
             eprintln!(
                 "{}",
-                if stopped { "Stopped the private PostgreSQL." } else { "The private PostgreSQL was not running." }
+                if stopped {
+                    "Stopped the private PostgreSQL."
+                } else {
+                    "The private PostgreSQL was not running."
+                }
             );
             Ok(())
         }
         LocalDbAction::Status => {
-            let port = tokio::task::spawn_blocking(move || local_postgres::running_port(&folder)).await??;
+            let port = tokio::task::spawn_blocking(move || local_postgres::running_port(&folder))
+                .await??;
             match port {
                 Some(port) => {
                     println!("running on 127.0.0.1:{port}");

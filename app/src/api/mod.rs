@@ -17,6 +17,7 @@ pub(crate) fn pool() -> Result<sqlx::PgPool, AppError> {
 /// The clinic-wide settings the server put into the request's context.
 #[cfg(feature = "ssr")]
 pub(crate) fn settings() -> Result<crate::services::ClinicSettings, AppError> {
-    leptos::prelude::use_context::<crate::services::ClinicSettings>()
-        .ok_or_else(|| AppError::internal("the clinic settings are missing from the request context"))
+    leptos::prelude::use_context::<crate::services::ClinicSettings>().ok_or_else(|| {
+        AppError::internal("the clinic settings are missing from the request context")
+    })
 }

@@ -56,7 +56,10 @@ fn new_reference() -> String {
         .map(|d| d.as_nanos() as u64)
         .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{:08x}", (nanos ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32)
+    format!(
+        "{:08x}",
+        (nanos ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15)) as u32
+    )
 }
 
 #[cfg(feature = "ssr")]

@@ -27,7 +27,11 @@ impl fmt::Display for Money {
     /// `$1,234.50`: the currency sign, thousands separators and always two decimals.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let cents = self.0.round_dp(2);
-        let sign = if cents.is_sign_negative() && !cents.is_zero() { "-" } else { "" };
+        let sign = if cents.is_sign_negative() && !cents.is_zero() {
+            "-"
+        } else {
+            ""
+        };
         let text = format!("{:.2}", cents.abs());
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
         let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
@@ -61,7 +65,13 @@ mod tests {
 
     #[test]
     fn rounds_to_cents_half_away_from_zero() {
-        assert_eq!(money("10.005").amount(), Decimal::from_str("10.01").expect("literal"));
-        assert_eq!(money("-10.005").amount(), Decimal::from_str("-10.01").expect("literal"));
+        assert_eq!(
+            money("10.005").amount(),
+            Decimal::from_str("10.01").expect("literal")
+        );
+        assert_eq!(
+            money("-10.005").amount(),
+            Decimal::from_str("-10.01").expect("literal")
+        );
     }
 }

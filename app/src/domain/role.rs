@@ -37,7 +37,9 @@ impl FromStr for UserRole {
             "admin" => Ok(Self::Admin),
             "patient" => Ok(Self::Patient),
             "doctor" => Ok(Self::Doctor),
-            other => Err(format!("unknown user type {other:?}: expected admin, patient or doctor")),
+            other => Err(format!(
+                "unknown user type {other:?}: expected admin, patient or doctor"
+            )),
         }
     }
 }

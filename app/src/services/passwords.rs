@@ -2,7 +2,9 @@
 //! tens of milliseconds of CPU on purpose, so it runs on the blocking pool, never on the async
 //! executor.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::password_hash::{
+    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
+};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::domain::AppError;
@@ -31,7 +33,9 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 pub async fn verify(password: String, hash: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-        Ok(hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+        Ok(hasher()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok())
     })
     .await
     .map_err(AppError::internal)?
@@ -44,14 +48,27 @@ mod tests {
     #[test]
     fn parameters_are_the_documented_ones() {
         let params = Params::new(19 * 1024, 2, 1, None).expect("valid argon2 parameters");
-        assert_eq!((params.m_cost(), params.t_cost(), params.p_cost()), (19456, 2, 1));
+        assert_eq!(
+            (params.m_cost(), params.t_cost(), params.p_cost()),
+            (19456, 2, 1)
+        );
     }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {
-        let hash = hash("correct horse battery".to_owned()).await.expect("hash");
+        let hash = hash("correct horse battery".to_owned())
+            .await
+            .expect("hash");
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(verify("correct horse battery".to_owned(), hash.clone()).await.expect("verify"));
-        assert!(!verify("wrong horse battery".to_owned(), hash).await.expect("verify"));
+        assert!(
+            verify("correct horse battery".to_owned(), hash.clone())
+                .await
+                .expect("verify")
+        );
+        assert!(
+            !verify("wrong horse battery".to_owned(), hash)
+                .await
+                .expect("verify")
+        );
     }
 }

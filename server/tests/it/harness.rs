@@ -48,32 +48,42 @@ async fn server() -> &'static Server {
 
 /// Creates the template for the current migrations once; concurrent test processes wait for it.
 async fn prepare_template(maintenance: &PgConnectOptions) -> String {
-    let fingerprint = MIGRATOR.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, migration| {
-        migration
-            .checksum
-            .iter()
-            .fold(hash, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-    });
+    let fingerprint = MIGRATOR
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, migration| {
+            migration.checksum.iter().fold(hash, |h, b| {
+                (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+            })
+        });
     let template = format!("clinic_test_template_{fingerprint:016x}");
-    let mut conn = PgConnection::connect_with(maintenance).await.expect("connect to PostgreSQL");
+    let mut conn = PgConnection::connect_with(maintenance)
+        .await
+        .expect("connect to PostgreSQL");
     sqlx::query("SELECT pg_advisory_lock(hashtext('clinic-test-template'))")
         .execute(&mut conn)
         .await
         .expect("lock");
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(&template)
-        .fetch_one(&mut conn)
-        .await
-        .expect("look up the template");
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(&template)
+            .fetch_one(&mut conn)
+            .await
+            .expect("look up the template");
     if !exists {
         // Build under a temporary name and rename when complete, so an interrupted run never
         // leaves a half-migrated template behind.
         let building = format!("{template}_building");
         for statement in [
-            format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(&building)),
+            format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                quote_identifier(&building)
+            ),
             format!("CREATE DATABASE {}", quote_identifier(&building)),
         ] {
-            sqlx::query(&statement).execute(&mut conn).await.expect("create the template");
+            sqlx::query(&statement)
+                .execute(&mut conn)
+                .await
+                .expect("create the template");
         }
         let mut tpl = PgConnection::connect_with(&maintenance.clone().database(&building))
             .await
@@ -111,7 +121,9 @@ impl TestDb {
             std::process::id(),
             NEXT_DB.fetch_add(1, Ordering::Relaxed)
         );
-        let mut conn = PgConnection::connect_with(&server.maintenance).await.expect("connect to PostgreSQL");
+        let mut conn = PgConnection::connect_with(&server.maintenance)
+            .await
+            .expect("connect to PostgreSQL");
         let create = format!(
             "CREATE DATABASE {} TEMPLATE {}",
             quote_identifier(&name),
@@ -123,7 +135,9 @@ impl TestDb {
         loop {
             match sqlx::query(&create).execute(&mut conn).await {
                 Ok(_) => break,
-                Err(sqlx::Error::Database(err)) if err.code().as_deref() == Some("55006") && attempt < 50 => {
+                Err(sqlx::Error::Database(err))
+                    if err.code().as_deref() == Some("55006") && attempt < 50 =>
+                {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
@@ -156,9 +170,12 @@ impl Drop for TestDb {
                 .expect("runtime");
             runtime.block_on(async {
                 let mut conn = PgConnection::connect_with(&maintenance).await?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", quote_identifier(&name)))
-                    .execute(&mut conn)
-                    .await?;
+                sqlx::query(&format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_identifier(&name)
+                ))
+                .execute(&mut conn)
+                .await?;
                 conn.close().await
             })
         })

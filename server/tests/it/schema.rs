@@ -11,7 +11,11 @@ use crate::harness::TestDb;
 fn assert_refused<T: Debug>(result: Result<T, sqlx::Error>, constraint: &str) {
     match result {
         Err(sqlx::Error::Database(err)) => {
-            assert_eq!(err.constraint(), Some(constraint), "refused, but by another rule: {err}")
+            assert_eq!(
+                err.constraint(),
+                Some(constraint),
+                "refused, but by another rule: {err}"
+            )
         }
         other => panic!("expected the database to refuse with {constraint}, got {other:?}"),
     }
@@ -21,7 +25,12 @@ fn money(text: &str) -> Decimal {
     text.parse().expect("test literal")
 }
 
-async fn insert_user(pool: &PgPool, username: &str, email: &str, user_type: &str) -> Result<i64, sqlx::Error> {
+async fn insert_user(
+    pool: &PgPool,
+    username: &str,
+    email: &str,
+    user_type: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO users (username, email, password_hash, user_type) VALUES ($1, $2, 'x', $3) RETURNING id",
     )
@@ -45,18 +54,35 @@ struct World {
 }
 
 async fn world(pool: &PgPool) -> World {
-    let admin = insert_user(pool, "admin", "admin@clinic.example", "admin").await.expect("admin");
-    let patient = insert_user(pool, "ann", "ann@example.com", "patient").await.expect("patient");
-    let other_patient = insert_user(pool, "ben", "ben@example.com", "patient").await.expect("patient");
-    let doctor_user = insert_user(pool, "dr.hart", "hart@clinic.example", "doctor").await.expect("doctor");
-    let other_doctor_user = insert_user(pool, "dr.kim", "kim@clinic.example", "doctor").await.expect("doctor");
-    let specialty: i64 = sqlx::query_scalar("INSERT INTO specialties (name) VALUES ('Cardiology') RETURNING id")
-        .fetch_one(pool)
+    let admin = insert_user(pool, "admin", "admin@clinic.example", "admin")
         .await
-        .expect("specialty");
-    let doctor = insert_doctor(pool, doctor_user, specialty, "LIC-1", admin).await.expect("doctor");
-    let other_doctor = insert_doctor(pool, other_doctor_user, specialty, "LIC-2", admin).await.expect("doctor");
-    let slot = insert_slot(pool, doctor, "2030-01-07", "09:00", "09:30", doctor_user).await.expect("slot");
+        .expect("admin");
+    let patient = insert_user(pool, "ann", "ann@example.com", "patient")
+        .await
+        .expect("patient");
+    let other_patient = insert_user(pool, "ben", "ben@example.com", "patient")
+        .await
+        .expect("patient");
+    let doctor_user = insert_user(pool, "dr.hart", "hart@clinic.example", "doctor")
+        .await
+        .expect("doctor");
+    let other_doctor_user = insert_user(pool, "dr.kim", "kim@clinic.example", "doctor")
+        .await
+        .expect("doctor");
+    let specialty: i64 =
+        sqlx::query_scalar("INSERT INTO specialties (name) VALUES ('Cardiology') RETURNING id")
+            .fetch_one(pool)
+            .await
+            .expect("specialty");
+    let doctor = insert_doctor(pool, doctor_user, specialty, "LIC-1", admin)
+        .await
+        .expect("doctor");
+    let other_doctor = insert_doctor(pool, other_doctor_user, specialty, "LIC-2", admin)
+        .await
+        .expect("doctor");
+    let slot = insert_slot(pool, doctor, "2030-01-07", "09:00", "09:30", doctor_user)
+        .await
+        .expect("slot");
     World {
         admin,
         specialty,
@@ -69,7 +95,13 @@ async fn world(pool: &PgPool) -> World {
     }
 }
 
-async fn insert_doctor(pool: &PgPool, user: i64, specialty: i64, license: &str, admin: i64) -> Result<i64, sqlx::Error> {
+async fn insert_doctor(
+    pool: &PgPool,
+    user: i64,
+    specialty: i64,
+    license: &str,
+    admin: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO doctors (user_id, specialty_id, license_number, experience_years, bio, consultation_fee, created_by)
          VALUES ($1, $2, $3, 10, 'Bio', 100.00, $4) RETURNING id",
@@ -82,7 +114,14 @@ async fn insert_doctor(pool: &PgPool, user: i64, specialty: i64, license: &str, 
     .await
 }
 
-async fn insert_slot(pool: &PgPool, doctor: i64, date: &str, start: &str, end: &str, by: i64) -> Result<i64, sqlx::Error> {
+async fn insert_slot(
+    pool: &PgPool,
+    doctor: i64,
+    date: &str,
+    start: &str,
+    end: &str,
+    by: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
          VALUES ($1, $2::date, $3::time, $4::time, $5) RETURNING id",
@@ -96,7 +135,13 @@ async fn insert_slot(pool: &PgPool, doctor: i64, date: &str, start: &str, end: &
     .await
 }
 
-async fn insert_appointment(pool: &PgPool, patient: i64, doctor: i64, slot: i64, status: &str) -> Result<i64, sqlx::Error> {
+async fn insert_appointment(
+    pool: &PgPool,
+    patient: i64,
+    doctor: i64,
+    slot: i64,
+    status: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
          VALUES ($1, $2, $3, $4, 100.00) RETURNING id",
@@ -109,7 +154,12 @@ async fn insert_appointment(pool: &PgPool, patient: i64, doctor: i64, slot: i64,
     .await
 }
 
-async fn insert_payment(pool: &PgPool, appointment: i64, amount: &str, transaction: &str) -> Result<i64, sqlx::Error> {
+async fn insert_payment(
+    pool: &PgPool,
+    appointment: i64,
+    amount: &str,
+    transaction: &str,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO payments (appointment_id, amount, status, transaction_id, paid_at)
          VALUES ($1, $2, 'completed', $3, now()) RETURNING id",
@@ -121,7 +171,13 @@ async fn insert_payment(pool: &PgPool, appointment: i64, amount: &str, transacti
     .await
 }
 
-async fn insert_review(pool: &PgPool, appointment: i64, patient: i64, doctor: i64, rating: i16) -> Result<i64, sqlx::Error> {
+async fn insert_review(
+    pool: &PgPool,
+    appointment: i64,
+    patient: i64,
+    doctor: i64,
+    rating: i16,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
         "INSERT INTO reviews (appointment_id, patient_id, doctor_id, rating) VALUES ($1, $2, $3, $4) RETURNING id",
     )
@@ -137,10 +193,11 @@ async fn insert_review(pool: &PgPool, appointment: i64, patient: i64, doctor: i6
 async fn wallet_balance_never_goes_negative() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let result = sqlx::query("UPDATE users SET wallet_balance = wallet_balance - 0.01 WHERE id = $1")
-        .bind(w.patient)
-        .execute(&db.pool)
-        .await;
+    let result =
+        sqlx::query("UPDATE users SET wallet_balance = wallet_balance - 0.01 WHERE id = $1")
+            .bind(w.patient)
+            .execute(&db.pool)
+            .await;
     assert_refused(result, "users_wallet_balance_check");
     let balance: Decimal = sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
         .bind(w.patient)
@@ -153,19 +210,35 @@ async fn wallet_balance_never_goes_negative() {
 #[tokio::test]
 async fn usernames_and_emails_are_unique_and_emails_case_insensitively() {
     let db = TestDb::new().await;
-    insert_user(&db.pool, "ann", "Ann@Example.com", "patient").await.expect("first user");
-    assert_refused(insert_user(&db.pool, "ann", "other@example.com", "patient").await, "users_username_key");
-    assert_refused(insert_user(&db.pool, "ann2", "ann@example.COM", "patient").await, "users_email_key");
+    insert_user(&db.pool, "ann", "Ann@Example.com", "patient")
+        .await
+        .expect("first user");
+    assert_refused(
+        insert_user(&db.pool, "ann", "other@example.com", "patient").await,
+        "users_username_key",
+    );
+    assert_refused(
+        insert_user(&db.pool, "ann2", "ann@example.COM", "patient").await,
+        "users_email_key",
+    );
 }
 
 #[tokio::test]
 async fn user_types_are_the_documented_ones() {
     let db = TestDb::new().await;
-    assert_refused(insert_user(&db.pool, "root", "root@example.com", "superuser").await, "users_user_type_check");
+    assert_refused(
+        insert_user(&db.pool, "root", "root@example.com", "superuser").await,
+        "users_user_type_check",
+    );
     for (i, user_type) in ["admin", "patient", "doctor"].into_iter().enumerate() {
-        insert_user(&db.pool, &format!("u{i}"), &format!("u{i}@example.com"), user_type)
-            .await
-            .expect("a documented user type is accepted");
+        insert_user(
+            &db.pool,
+            &format!("u{i}"),
+            &format!("u{i}@example.com"),
+            user_type,
+        )
+        .await
+        .expect("a documented user type is accepted");
     }
 }
 
@@ -186,9 +259,17 @@ async fn specialty_names_are_unique_regardless_of_case() {
 async fn doctor_rules_license_fee_experience_and_one_profile_per_user() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let user = insert_user(&db.pool, "dr.new", "new@clinic.example", "doctor").await.expect("user");
-    assert_refused(insert_doctor(&db.pool, user, w.specialty, "LIC-1", w.admin).await, "doctors_license_number_key");
-    assert_refused(insert_doctor(&db.pool, w.doctor_user, w.specialty, "LIC-9", w.admin).await, "doctors_user_id_key");
+    let user = insert_user(&db.pool, "dr.new", "new@clinic.example", "doctor")
+        .await
+        .expect("user");
+    assert_refused(
+        insert_doctor(&db.pool, user, w.specialty, "LIC-1", w.admin).await,
+        "doctors_license_number_key",
+    );
+    assert_refused(
+        insert_doctor(&db.pool, w.doctor_user, w.specialty, "LIC-9", w.admin).await,
+        "doctors_user_id_key",
+    );
     let negative_fee = sqlx::query("UPDATE doctors SET consultation_fee = -1 WHERE id = $1")
         .bind(w.doctor)
         .execute(&db.pool)
@@ -211,11 +292,27 @@ async fn a_slot_ends_after_it_starts() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
     assert_refused(
-        insert_slot(&db.pool, w.doctor, "2030-01-08", "10:00", "09:00", w.doctor_user).await,
+        insert_slot(
+            &db.pool,
+            w.doctor,
+            "2030-01-08",
+            "10:00",
+            "09:00",
+            w.doctor_user,
+        )
+        .await,
         "time_slots_time_range_check",
     );
     assert_refused(
-        insert_slot(&db.pool, w.doctor, "2030-01-08", "10:00", "10:00", w.doctor_user).await,
+        insert_slot(
+            &db.pool,
+            w.doctor,
+            "2030-01-08",
+            "10:00",
+            "10:00",
+            w.doctor_user,
+        )
+        .await,
         "time_slots_time_range_check",
     );
 }
@@ -226,19 +323,49 @@ async fn slots_of_one_doctor_never_overlap_but_may_touch() {
     let w = world(&db.pool).await;
     // The world's slot is 2030-01-07 09:00-09:30.
     assert_refused(
-        insert_slot(&db.pool, w.doctor, "2030-01-07", "09:15", "09:45", w.doctor_user).await,
+        insert_slot(
+            &db.pool,
+            w.doctor,
+            "2030-01-07",
+            "09:15",
+            "09:45",
+            w.doctor_user,
+        )
+        .await,
         "time_slots_no_overlap",
     );
     assert_refused(
-        insert_slot(&db.pool, w.doctor, "2030-01-07", "08:00", "12:00", w.doctor_user).await,
+        insert_slot(
+            &db.pool,
+            w.doctor,
+            "2030-01-07",
+            "08:00",
+            "12:00",
+            w.doctor_user,
+        )
+        .await,
         "time_slots_no_overlap",
     );
-    insert_slot(&db.pool, w.doctor, "2030-01-07", "09:30", "10:00", w.doctor_user)
-        .await
-        .expect("a slot that starts when another ends");
-    insert_slot(&db.pool, w.other_doctor, "2030-01-07", "09:00", "09:30", w.doctor_user)
-        .await
-        .expect("another doctor's slot at the same time");
+    insert_slot(
+        &db.pool,
+        w.doctor,
+        "2030-01-07",
+        "09:30",
+        "10:00",
+        w.doctor_user,
+    )
+    .await
+    .expect("a slot that starts when another ends");
+    insert_slot(
+        &db.pool,
+        w.other_doctor,
+        "2030-01-07",
+        "09:00",
+        "09:30",
+        w.doctor_user,
+    )
+    .await
+    .expect("another doctor's slot at the same time");
 }
 
 #[tokio::test]
@@ -248,11 +375,24 @@ async fn racing_overlapping_slots_only_one_wins() {
     let attempts = (0..8).map(|i| {
         let pool = db.pool.clone();
         let start = format!("14:{:02}", i * 5);
-        tokio::spawn(async move { insert_slot(&pool, w.doctor, "2030-02-01", &start, "15:00", w.doctor_user).await })
+        tokio::spawn(async move {
+            insert_slot(
+                &pool,
+                w.doctor,
+                "2030-02-01",
+                &start,
+                "15:00",
+                w.doctor_user,
+            )
+            .await
+        })
     });
     let results = futures_join_all(attempts).await;
     let won = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(won, 1, "exactly one of the overlapping slots is created: {results:?}");
+    assert_eq!(
+        won, 1,
+        "exactly one of the overlapping slots is created: {results:?}"
+    );
     for result in results.into_iter().filter(Result::is_err) {
         assert_refused(result, "time_slots_no_overlap");
     }
@@ -272,7 +412,9 @@ async fn futures_join_all<T: Send + 'static>(
 async fn one_live_appointment_per_slot_and_history_is_kept() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let first = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed").await.expect("first");
+    let first = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed")
+        .await
+        .expect("first");
     assert_refused(
         insert_appointment(&db.pool, w.other_patient, w.doctor, w.slot, "pending").await,
         "appointments_live_time_slot_key",
@@ -285,11 +427,12 @@ async fn one_live_appointment_per_slot_and_history_is_kept() {
     insert_appointment(&db.pool, w.other_patient, w.doctor, w.slot, "pending")
         .await
         .expect("the slot can be booked again once the first booking is cancelled");
-    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM appointments WHERE time_slot_id = $1")
-        .bind(w.slot)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count");
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM appointments WHERE time_slot_id = $1")
+            .bind(w.slot)
+            .fetch_one(&db.pool)
+            .await
+            .expect("count");
     assert_eq!(count, 2, "the cancelled appointment is kept");
 }
 
@@ -311,19 +454,47 @@ async fn appointment_status_and_doctor_must_match_the_rules() {
 async fn payments_are_positive_unique_and_one_per_appointment() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed").await.expect("appointment");
-    let second_slot = insert_slot(&db.pool, w.doctor, "2030-01-07", "10:00", "10:30", w.doctor_user).await.expect("slot");
-    let other = insert_appointment(&db.pool, w.patient, w.doctor, second_slot, "confirmed").await.expect("appointment");
+    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed")
+        .await
+        .expect("appointment");
+    let second_slot = insert_slot(
+        &db.pool,
+        w.doctor,
+        "2030-01-07",
+        "10:00",
+        "10:30",
+        w.doctor_user,
+    )
+    .await
+    .expect("slot");
+    let other = insert_appointment(&db.pool, w.patient, w.doctor, second_slot, "confirmed")
+        .await
+        .expect("appointment");
 
-    assert_refused(insert_payment(&db.pool, appointment, "0.00", "tx-zero").await, "payments_amount_check");
-    assert_refused(insert_payment(&db.pool, appointment, "-5.00", "tx-neg").await, "payments_amount_check");
-    insert_payment(&db.pool, appointment, "100.00", "tx-1").await.expect("payment");
-    assert_refused(insert_payment(&db.pool, other, "100.00", "tx-1").await, "payments_transaction_id_key");
-    assert_refused(insert_payment(&db.pool, appointment, "100.00", "tx-2").await, "payments_appointment_id_key");
+    assert_refused(
+        insert_payment(&db.pool, appointment, "0.00", "tx-zero").await,
+        "payments_amount_check",
+    );
+    assert_refused(
+        insert_payment(&db.pool, appointment, "-5.00", "tx-neg").await,
+        "payments_amount_check",
+    );
+    insert_payment(&db.pool, appointment, "100.00", "tx-1")
+        .await
+        .expect("payment");
+    assert_refused(
+        insert_payment(&db.pool, other, "100.00", "tx-1").await,
+        "payments_transaction_id_key",
+    );
+    assert_refused(
+        insert_payment(&db.pool, appointment, "100.00", "tx-2").await,
+        "payments_appointment_id_key",
+    );
 
-    let bad_status = sqlx::query("UPDATE payments SET status = 'lost' WHERE transaction_id = 'tx-1'")
-        .execute(&db.pool)
-        .await;
+    let bad_status =
+        sqlx::query("UPDATE payments SET status = 'lost', paid_at = NULL WHERE transaction_id = 'tx-1'")
+            .execute(&db.pool)
+            .await;
     assert_refused(bad_status, "payments_status_check");
     let completed_without_time = sqlx::query(
         "INSERT INTO payments (appointment_id, amount, status, transaction_id) VALUES ($1, 10, 'completed', 'tx-3')",
@@ -349,27 +520,56 @@ async fn ledger_types_signs_and_balances_follow_the_rules() {
         .bind(money(after))
         .execute(&db.pool)
     };
-    insert("deposit", "50.00", "50.00").await.expect("a deposit adds money");
-    insert("payment", "-20.00", "30.00").await.expect("a payment takes money");
-    assert_refused(insert("gift", "5.00", "35.00").await, "wallet_transactions_type_check");
-    assert_refused(insert("refund", "-5.00", "25.00").await, "wallet_transactions_amount_sign_check");
-    assert_refused(insert("payment", "5.00", "35.00").await, "wallet_transactions_amount_sign_check");
-    assert_refused(insert("withdrawal", "-40.00", "-10.00").await, "wallet_transactions_balance_after_check");
+    insert("deposit", "50.00", "50.00")
+        .await
+        .expect("a deposit adds money");
+    insert("payment", "-20.00", "30.00")
+        .await
+        .expect("a payment takes money");
+    assert_refused(
+        insert("gift", "-5.00", "25.00").await,
+        "wallet_transactions_type_check",
+    );
+    assert_refused(
+        insert("refund", "-5.00", "25.00").await,
+        "wallet_transactions_amount_sign_check",
+    );
+    assert_refused(
+        insert("payment", "5.00", "35.00").await,
+        "wallet_transactions_amount_sign_check",
+    );
+    assert_refused(
+        insert("withdrawal", "-40.00", "-10.00").await,
+        "wallet_transactions_balance_after_check",
+    );
 }
 
 #[tokio::test]
 async fn ratings_are_one_to_five_one_review_per_appointment_by_its_patient() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "completed").await.expect("appointment");
-    assert_refused(insert_review(&db.pool, appointment, w.patient, w.doctor, 6).await, "reviews_rating_check");
-    assert_refused(insert_review(&db.pool, appointment, w.patient, w.doctor, 0).await, "reviews_rating_check");
+    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "completed")
+        .await
+        .expect("appointment");
+    assert_refused(
+        insert_review(&db.pool, appointment, w.patient, w.doctor, 6).await,
+        "reviews_rating_check",
+    );
+    assert_refused(
+        insert_review(&db.pool, appointment, w.patient, w.doctor, 0).await,
+        "reviews_rating_check",
+    );
     assert_refused(
         insert_review(&db.pool, appointment, w.other_patient, w.doctor, 5).await,
         "reviews_appointment_parties_fkey",
     );
-    insert_review(&db.pool, appointment, w.patient, w.doctor, 5).await.expect("review");
-    assert_refused(insert_review(&db.pool, appointment, w.patient, w.doctor, 4).await, "reviews_appointment_id_key");
+    insert_review(&db.pool, appointment, w.patient, w.doctor, 5)
+        .await
+        .expect("review");
+    assert_refused(
+        insert_review(&db.pool, appointment, w.patient, w.doctor, 4).await,
+        "reviews_appointment_id_key",
+    );
 }
 
 #[tokio::test]
@@ -387,8 +587,14 @@ async fn one_time_codes_are_six_digits_and_expire_after_creation() {
         .execute(&db.pool)
     };
     insert("123456", 10).await.expect("a valid code");
-    assert_refused(insert("12a456", 10).await, "otp_verifications_otp_code_check");
-    assert_refused(insert("12345", 10).await, "otp_verifications_otp_code_check");
+    assert_refused(
+        insert("12a456", 10).await,
+        "otp_verifications_otp_code_check",
+    );
+    assert_refused(
+        insert("12345", 10).await,
+        "otp_verifications_otp_code_check",
+    );
     assert_refused(insert("654321", -1).await, "otp_verifications_expiry_check");
 }
 
@@ -416,11 +622,13 @@ async fn timestamps_default_to_now_and_updated_at_follows_every_update() {
         .execute(&db.pool)
         .await
         .expect("update");
-    let fresh: bool = sqlx::query_scalar("SELECT updated_at > now() - interval '1 minute' FROM users WHERE id = $1")
-        .bind(w.patient)
-        .fetch_one(&db.pool)
-        .await
-        .expect("updated_at");
+    let fresh: bool = sqlx::query_scalar(
+        "SELECT updated_at > now() - interval '1 minute' FROM users WHERE id = $1",
+    )
+    .bind(w.patient)
+    .fetch_one(&db.pool)
+    .await
+    .expect("updated_at");
     assert!(fresh, "the trigger set updated_at on update");
 }
 
@@ -428,7 +636,9 @@ async fn timestamps_default_to_now_and_updated_at_follows_every_update() {
 async fn deletes_follow_the_documented_rules() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
-    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed").await.expect("appointment");
+    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed")
+        .await
+        .expect("appointment");
     sqlx::query(
         "INSERT INTO wallet_transactions (user_id, transaction_type, amount, description, balance_after, appointment_id)
          VALUES ($1, 'deposit', 10, 'test', 10, $2)",
@@ -438,7 +648,9 @@ async fn deletes_follow_the_documented_rules() {
     .execute(&db.pool)
     .await
     .expect("ledger row");
-    insert_payment(&db.pool, appointment, "100.00", "tx-del").await.expect("payment");
+    insert_payment(&db.pool, appointment, "100.00", "tx-del")
+        .await
+        .expect("payment");
 
     // WalletTransaction.appointment is SET_NULL; Payment.appointment is CASCADE.
     sqlx::query("DELETE FROM appointments WHERE id = $1")

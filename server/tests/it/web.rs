@@ -38,7 +38,9 @@ async fn get(db: &TestDb, uri: &str) -> (StatusCode, String) {
 
 async fn seed(db: &TestDb) {
     let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
-    let seeded = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN).await.expect("seed");
+    let seeded = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN)
+        .await
+        .expect("seed");
     assert!(seeded);
 }
 
@@ -58,7 +60,10 @@ async fn home_page_lists_the_specialties_in_the_database() {
     let db = TestDb::new().await;
     let (status, body) = get(&db, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("No specialties have been added yet."), "{body}");
+    assert!(
+        body.contains("No specialties have been added yet."),
+        "{body}"
+    );
 
     sqlx::query("INSERT INTO specialties (name, description) VALUES ('Sleep Medicine', 'Snoring and insomnia')")
         .execute(&db.pool)
@@ -66,7 +71,10 @@ async fn home_page_lists_the_specialties_in_the_database() {
         .expect("specialty");
     let (status, body) = get(&db, "/").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Sleep Medicine") && body.contains("Snoring and insomnia"), "{body}");
+    assert!(
+        body.contains("Sleep Medicine") && body.contains("Snoring and insomnia"),
+        "{body}"
+    );
     assert!(body.contains("0 doctors"));
     assert!(body.contains("<title>Clinic</title>"), "{body}");
 }
@@ -89,10 +97,11 @@ async fn directory_finds_doctors_by_name_and_specialty() {
     assert!(body.contains("Dr. Amelia Hart"), "{body}");
     assert!(!body.contains("Dr. Rafael Ortiz"));
 
-    let dermatology: i64 = sqlx::query_scalar("SELECT id FROM specialties WHERE name = 'Dermatology'")
-        .fetch_one(&db.pool)
-        .await
-        .expect("specialty");
+    let dermatology: i64 =
+        sqlx::query_scalar("SELECT id FROM specialties WHERE name = 'Dermatology'")
+            .fetch_one(&db.pool)
+            .await
+            .expect("specialty");
     let (_, body) = get(&db, &format!("/doctors?specialty={dermatology}")).await;
     assert!(body.contains("Dr. Priya Nair") && body.contains("Dr. Tom Becker"));
     assert!(!body.contains("Dr. Amelia Hart"));
@@ -108,21 +117,27 @@ async fn demo_data_is_loaded_once_and_its_money_adds_up() {
     let db = TestDb::new().await;
     seed(&db).await;
     let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
-    let again = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN).await.expect("seed");
+    let again = demo::seed_if_empty(&db.pool, monday, NaiveTime::MIN)
+        .await
+        .expect("seed");
     assert!(!again, "a database with users is left alone");
 
-    let (specialties, doctors, patients, admins, slots): (i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM specialties),
+    let (specialties, doctors, patients, admins, slots): (i64, i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM specialties),
                 (SELECT count(*) FROM doctors WHERE is_active),
                 (SELECT count(*) FROM users WHERE user_type = 'patient'),
                 (SELECT count(*) FROM users WHERE user_type = 'admin'),
                 (SELECT count(*) FROM time_slots WHERE is_available)",
-    )
-    .fetch_one(&db.pool)
-    .await
-    .expect("counts");
+        )
+        .fetch_one(&db.pool)
+        .await
+        .expect("counts");
     assert_eq!((specialties, doctors, patients, admins), (8, 12, 3, 1));
-    assert!(slots > 12 * 12 * 6, "every doctor has two weeks of free slots: {slots}");
+    assert!(
+        slots > 12 * 12 * 6,
+        "every doctor has two weeks of free slots: {slots}"
+    );
 
     // Every wallet balance equals the sum of its ledger, and the last ledger row agrees.
     let mismatched: i64 = sqlx::query_scalar(
@@ -144,5 +159,9 @@ async fn demo_data_is_loaded_once_and_its_money_adds_up() {
         .fetch_one(&db.pool)
         .await
         .expect("hash");
-    assert!(app::services::passwords::verify(demo::DEMO_PASSWORD.to_owned(), hash).await.expect("verify"));
+    assert!(
+        app::services::passwords::verify(demo::DEMO_PASSWORD.to_owned(), hash)
+            .await
+            .expect("verify")
+    );
 }

@@ -19,9 +19,10 @@ pub fn DoctorsPage() -> impl IntoView {
             .get("specialty")
             .and_then(|id| id.parse::<i64>().ok())
     };
-    let doctors = Resource::new(move || (name(), specialty()), |(name, specialty)| {
-        search_doctors(name, specialty)
-    });
+    let doctors = Resource::new(
+        move || (name(), specialty()),
+        |(name, specialty)| search_doctors(name, specialty),
+    );
     let specialties = Resource::new(|| (), |_| list_specialties());
 
     view! {
@@ -93,7 +94,10 @@ fn DoctorRow(doctor: DoctorCard) -> impl IntoView {
     let rating = if doctor.total_reviews == 0 {
         "No reviews yet".to_owned()
     } else {
-        format!("★ {:.1} ({} reviews)", doctor.average_rating, doctor.total_reviews)
+        format!(
+            "★ {:.1} ({} reviews)",
+            doctor.average_rating, doctor.total_reviews
+        )
     };
     let next = doctor.next_free_slot.map_or_else(
         || "No free slots".to_owned(),
