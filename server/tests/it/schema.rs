@@ -491,10 +491,11 @@ async fn payments_are_positive_unique_and_one_per_appointment() {
         "payments_appointment_id_key",
     );
 
-    let bad_status =
-        sqlx::query("UPDATE payments SET status = 'lost', paid_at = NULL WHERE transaction_id = 'tx-1'")
-            .execute(&db.pool)
-            .await;
+    let bad_status = sqlx::query(
+        "UPDATE payments SET status = 'lost', paid_at = NULL WHERE transaction_id = 'tx-1'",
+    )
+    .execute(&db.pool)
+    .await;
     assert_refused(bad_status, "payments_status_check");
     let completed_without_time = sqlx::query(
         "INSERT INTO payments (appointment_id, amount, status, transaction_id) VALUES ($1, 10, 'completed', 'tx-3')",
