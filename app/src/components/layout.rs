@@ -1,17 +1,13 @@
 //! The frame around every page: the site header with its navigation, and the footer.
 
 use leptos::prelude::*;
-use leptos_router::{components::A, hooks::use_location};
+use leptos_router::components::A;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
-    // On a phone the navigation folds behind a menu button; it closes again after navigating.
+    // On a phone the navigation folds behind a menu button. Choosing a link closes it again,
+    // even the link to the page we are on (where the address does not change).
     let (menu_open, set_menu_open) = signal(false);
-    let location = use_location();
-    Effect::new(move |_| {
-        location.pathname.track();
-        set_menu_open.set(false);
-    });
 
     view! {
         <header class="site-header">
@@ -30,7 +26,13 @@ pub fn SiteHeader() -> impl IntoView {
                     <span class="nav-toggle-bars" aria-hidden="true"></span>
                     <span class="visually-hidden">"Menu"</span>
                 </button>
-                <nav id="site-nav" class="site-nav" class:open=move || menu_open.get() aria-label="Main">
+                <nav
+                    id="site-nav"
+                    class="site-nav"
+                    class:open=move || menu_open.get()
+                    aria-label="Main"
+                    on:click=move |_| set_menu_open.set(false)
+                >
                     <A href="/doctors">"Find a doctor"</A>
                     <a href="/#specialties">"Specialties"</a>
                 </nav>
