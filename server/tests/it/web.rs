@@ -165,3 +165,26 @@ async fn demo_data_is_loaded_once_and_its_money_adds_up() {
             .expect("verify")
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_are_compressed_for_browsers_that_accept_it() {
+    let db = TestDb::new().await;
+    let router = http::router(&config(), db.pool.clone());
+    let response = router
+        .oneshot(
+            Request::get("/")
+                .header("accept-encoding", "br, gzip")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response
+            .headers()
+            .get("content-encoding")
+            .map(|v| v.as_bytes()),
+        Some(&b"br"[..])
+    );
+}
