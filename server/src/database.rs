@@ -81,16 +81,16 @@ pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
         .context("could not bring the database schema up to date")
 }
 
+/// One connection, for administrative statements such as CREATE DATABASE.
+async fn connect_once(url: &str) -> anyhow::Result<PgConnection> {
+    PgConnection::connect(url)
+        .await
+        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(url)))
+}
+
 /// Creates `name` through the maintenance database at `maintenance_url` unless it exists.
 pub async fn ensure_database(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
-    let mut conn = PgConnection::connect(maintenance_url)
-        .await
-        .with_context(|| {
-            format!(
-                "could not connect to PostgreSQL at {}",
-                redact(maintenance_url)
-            )
-        })?;
+    let mut conn = connect_once(maintenance_url).await?;
     let exists: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
             .bind(name)
@@ -115,14 +115,7 @@ pub async fn ensure_database(maintenance_url: &str, name: &str) -> anyhow::Resul
 
 /// Drops `name` (ending its connections) and creates it empty.
 pub async fn recreate_database(maintenance_url: &str, name: &str) -> anyhow::Result<()> {
-    let mut conn = PgConnection::connect(maintenance_url)
-        .await
-        .with_context(|| {
-            format!(
-                "could not connect to PostgreSQL at {}",
-                redact(maintenance_url)
-            )
-        })?;
+    let mut conn = connect_once(maintenance_url).await?;
     let name = quote_identifier(name);
     sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         .execute(&mut conn)
