@@ -44,6 +44,21 @@ pub struct Config {
     #[arg(long, env = "CLINIC_TIMEZONE", default_value = "UTC", value_parser = parse_time_zone, global = true)]
     pub time_zone: chrono_tz::Tz,
 
+    /// The SMTP server for outgoing mail, e.g. `smtp://mail.example.com:587` (add
+    /// `?tls=required` for STARTTLS) or `smtps://user:password@mail.example.com`. When unset,
+    /// mail is written as `.eml` files into `<data dir>/mail`.
+    #[arg(long, env = "SMTP_URL", global = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of every email.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Clinic <no-reply@clinic.example>",
+        global = true
+    )]
+    pub mail_from: String,
+
     /// The most database connections this process opens.
     #[arg(
         long,
@@ -60,6 +75,14 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
+    pub fn mailer(&self) -> anyhow::Result<crate::mailer::Mailer> {
+        crate::mailer::Mailer::new(
+            self.smtp_url.as_deref(),
+            self.data_dir.join("mail"),
+            &self.mail_from,
+        )
     }
 
     pub fn clinic_settings(&self) -> app::services::ClinicSettings {
@@ -82,6 +105,8 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("public_url", &self.public_url)
             .field("time_zone", &self.time_zone)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("mail_from", &self.mail_from)
             .finish()
     }
 }

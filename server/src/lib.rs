@@ -7,4 +7,5 @@ pub mod database;
 pub mod demo;
 pub mod http;
 pub mod local_postgres;
+pub mod mailer;
 pub mod telemetry;

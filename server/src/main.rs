@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use server::config::Config;
 use server::database::{self, Database};
-use server::{demo, http, local_postgres, telemetry};
+use server::{demo, http, local_postgres, mailer, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -109,23 +109,30 @@ async fn main() -> anyhow::Result<()> {
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let db = Database::open(&config).await?;
-    if demo && let Err(err) = seed_demo(&db, &config).await {
-        db.close().await;
-        return Err(err);
+    // Whatever happens, the pool closes and a private cluster we started stops.
+    let result = serve_with(&config, &db, demo).await;
+    db.close().await;
+    result
+}
+
+async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Result<()> {
+    if demo {
+        seed_demo(db, config).await?;
     }
-    let listener = match tokio::net::TcpListener::bind(config.addr).await {
-        Ok(listener) => listener,
-        Err(err) => {
-            db.close().await;
-            return Err(err).with_context(|| {
-                format!(
-                    "could not listen on {} (is another server running there? set LEPTOS_SITE_ADDR to use another address)",
-                    config.addr
-                )
-            });
-        }
-    };
-    let router = http::router(&config, db.pool.clone());
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .with_context(|| {
+            format!(
+                "could not listen on {} (is another server running there? set LEPTOS_SITE_ADDR to use another address)",
+                config.addr
+            )
+        })?;
+    let mailer = config.mailer()?;
+    tracing::info!(delivery = %mailer.describe(), "email worker started");
+    let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
+    let mail_worker = mailer::spawn_worker(db.pool.clone(), mailer, workers_stopped);
+
+    let router = http::router(config, db.pool.clone());
     println!(
         "\nClinic is running at {}  (Ctrl-C to stop)\n",
         config.public_url()
@@ -135,7 +142,9 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
         .with_graceful_shutdown(shutdown_signal())
         .await;
     tracing::info!("shutting down");
-    db.close().await;
+    // Let the email worker finish the message in hand before the pool closes.
+    let _ = stop_workers.send(true);
+    let _ = mail_worker.await;
     served.context("the HTTP server stopped with an error")
 }
 

@@ -2,6 +2,7 @@
 //! operation that writes is one database transaction.
 
 pub mod doctors;
+pub mod outbox;
 pub mod passwords;
 pub mod specialties;
 

@@ -2,5 +2,7 @@
 //! Every test gets a fresh database cloned from a migrated template.
 
 mod harness;
+mod mail;
 mod schema;
+mod smtp_sink;
 mod web;

@@ -19,6 +19,8 @@ fn config() -> Config {
         site_root: "target/site".to_owned(),
         public_url: None,
         time_zone: chrono_tz::Europe::London,
+        smtp_url: None,
+        mail_from: "Clinic <no-reply@clinic.example>".to_owned(),
         db_max_connections: 4,
     }
 }

@@ -1,0 +1,206 @@
+//! Mail delivery: the worker that drains the email outbox through lettre.
+//!
+//! Several server instances may run the worker at once. Each claims one message at a time with
+//! `FOR UPDATE SKIP LOCKED` and moves its `next_attempt_at` forward by a lease longer than any
+//! send can take, so no message is handed to two workers; a failed send is retried with backoff,
+//! so a mail-server outage delays mail but loses none.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use lettre::message::{Mailbox, MultiPart};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+/// How long a claimed message is reserved for its worker; a send times out well before.
+const LEASE: Duration = Duration::from_secs(120);
+const SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// Retries wait 15 s, 30 s, 1 min, ... and at most an hour.
+const FIRST_RETRY: Duration = Duration::from_secs(15);
+const MAX_RETRY: Duration = Duration::from_secs(3600);
+/// How often an idle worker looks for new mail.
+const POLL: Duration = Duration::from_secs(1);
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    /// A real SMTP server (`SMTP_URL`).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in a folder, for development without a mail server.
+    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+}
+
+/// Sends messages from one sender address.
+#[derive(Clone)]
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// SMTP when `smtp_url` is given (`smtp://host:port`, `smtps://user:pass@host`), otherwise
+    /// `.eml` files in `folder`.
+    pub fn new(smtp_url: Option<&str>, folder: PathBuf, from: &str) -> anyhow::Result<Self> {
+        let from: Mailbox = from.parse().with_context(|| {
+            format!("MAIL_FROM {from:?} is not an address like Clinic <no-reply@example.com>")
+        })?;
+        let transport = match smtp_url {
+            Some(url) => Transport::Smtp(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .context("SMTP_URL is not an SMTP URL like smtp://mail.example.com:587")?
+                    .timeout(Some(SEND_TIMEOUT))
+                    .build(),
+            ),
+            None => {
+                std::fs::create_dir_all(&folder).with_context(|| {
+                    format!("could not create the mail folder {}", folder.display())
+                })?;
+                Transport::Files(AsyncFileTransport::new(&folder), folder)
+            }
+        };
+        Ok(Self { transport, from })
+    }
+
+    /// A line for the start-up log.
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "SMTP".to_owned(),
+            Transport::Files(_, folder) => format!(".eml files in {}", folder.display()),
+        }
+    }
+
+    async fn send(&self, message: &QueuedEmail) -> anyhow::Result<()> {
+        let email = Message::builder()
+            .from(self.from.clone())
+            .to(message
+                .to_address
+                .parse()
+                .context("the recipient address is invalid")?)
+            .subject(&message.subject)
+            .multipart(MultiPart::alternative_plain_html(
+                message.text_body.clone(),
+                message.html_body.clone(),
+            ))
+            .context("could not build the message")?;
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                tokio::time::timeout(SEND_TIMEOUT, smtp.send(email))
+                    .await
+                    .context("the mail server did not answer in time")??;
+            }
+            Transport::Files(files, folder) => {
+                let id = files.send(email).await?;
+                tracing::info!(to = %message.to_address, subject = %message.subject,
+                    file = %folder.join(format!("{id}.eml")).display(), "email written");
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct QueuedEmail {
+    id: i64,
+    to_address: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    attempts: i32,
+}
+
+/// Sends every message that is due now. Returns how many were delivered.
+pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> anyhow::Result<usize> {
+    let mut delivered = 0;
+    while let Some(message) = claim(pool).await? {
+        match mailer.send(&message).await {
+            Ok(()) => {
+                sqlx::query(
+                    "UPDATE email_outbox SET sent_at = now(), last_error = NULL WHERE id = $1",
+                )
+                .bind(message.id)
+                .execute(pool)
+                .await?;
+                delivered += 1;
+            }
+            Err(err) => {
+                let wait = retry_delay(message.attempts);
+                tracing::warn!(id = message.id, attempts = message.attempts, retry_in_s = wait.as_secs(),
+                    error = %format!("{err:#}"), "email delivery failed; will retry");
+                sqlx::query(
+                    "UPDATE email_outbox
+                        SET next_attempt_at = now() + make_interval(secs => $2), last_error = $3
+                      WHERE id = $1",
+                )
+                .bind(message.id)
+                .bind(wait.as_secs_f64())
+                .bind(format!("{err:#}"))
+                .execute(pool)
+                .await?;
+                // The server is probably down: leave the rest for the next round.
+                break;
+            }
+        }
+    }
+    Ok(delivered)
+}
+
+/// Takes the oldest due message and reserves it for this worker.
+async fn claim(pool: &PgPool) -> anyhow::Result<Option<QueuedEmail>> {
+    let message = sqlx::query_as::<_, QueuedEmail>(
+        "UPDATE email_outbox
+            SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
+          WHERE id = (SELECT id FROM email_outbox
+                       WHERE sent_at IS NULL AND next_attempt_at <= now()
+                       ORDER BY next_attempt_at, id
+                       LIMIT 1
+                       FOR UPDATE SKIP LOCKED)
+          RETURNING id, to_address, subject, text_body, html_body, attempts",
+    )
+    .bind(LEASE.as_secs_f64())
+    .fetch_optional(pool)
+    .await?;
+    Ok(message)
+}
+
+/// The wait before the next try after `attempts` failed ones: doubling, capped at an hour.
+fn retry_delay(attempts: i32) -> Duration {
+    let doublings = u32::try_from(attempts.saturating_sub(1))
+        .unwrap_or(0)
+        .min(16);
+    FIRST_RETRY.saturating_mul(1 << doublings).min(MAX_RETRY)
+}
+
+/// Runs the delivery worker until `shutdown` turns true.
+pub fn spawn_worker(
+    pool: PgPool,
+    mailer: Mailer,
+    mut shutdown: watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(err) = deliver_due(&pool, &mailer).await {
+                tracing::error!(error = %format!("{err:#}"), "the email worker could not read the outbox");
+            }
+            tokio::select! {
+                () = tokio::time::sleep(POLL) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_to_at_most_an_hour() {
+        assert_eq!(retry_delay(1), Duration::from_secs(15));
+        assert_eq!(retry_delay(2), Duration::from_secs(30));
+        assert_eq!(retry_delay(3), Duration::from_secs(60));
+        assert_eq!(retry_delay(9), Duration::from_secs(3600));
+        assert_eq!(retry_delay(1000), Duration::from_secs(3600));
+    }
+}

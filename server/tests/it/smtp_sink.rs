@@ -1,0 +1,121 @@
+//! A real SMTP server on loopback that keeps what it receives, for tests that read their mail.
+//! It speaks just enough SMTP for lettre; `failing` makes it refuse every message, like a mail
+//! server in trouble.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpListener;
+
+/// One received message: envelope recipients and the raw RFC 5322 text.
+#[derive(Debug, Clone)]
+pub struct ReceivedMail {
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+impl ReceivedMail {
+    pub fn subject(&self) -> Option<&str> {
+        self.data
+            .lines()
+            .find_map(|line| line.strip_prefix("Subject: "))
+    }
+}
+
+#[derive(Clone)]
+pub struct SmtpSink {
+    pub addr: SocketAddr,
+    received: Arc<Mutex<Vec<ReceivedMail>>>,
+}
+
+impl SmtpSink {
+    pub async fn start(failing: bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the SMTP sink");
+        let addr = listener.local_addr().expect("address");
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let store = received.clone();
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let _ = serve(socket, store, failing).await;
+                });
+            }
+        });
+        Self { addr, received }
+    }
+
+    pub fn url(&self) -> String {
+        format!("smtp://{}", self.addr)
+    }
+
+    pub fn received(&self) -> Vec<ReceivedMail> {
+        self.received.lock().expect("lock").clone()
+    }
+}
+
+async fn serve(
+    socket: tokio::net::TcpStream,
+    store: Arc<Mutex<Vec<ReceivedMail>>>,
+    failing: bool,
+) -> std::io::Result<()> {
+    let (read, mut write) = socket.into_split();
+    let mut lines = BufReader::new(read);
+    write.write_all(b"220 sink ESMTP\r\n").await?;
+    let mut to = Vec::new();
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if lines.read_line(&mut line).await? == 0 {
+            return Ok(());
+        }
+        let command = line.trim_end().to_ascii_uppercase();
+        let reply: &[u8] = if command.starts_with("EHLO") || command.starts_with("HELO") {
+            b"250 sink\r\n"
+        } else if command.starts_with("MAIL FROM") {
+            to.clear();
+            b"250 OK\r\n"
+        } else if command.starts_with("RCPT TO") {
+            to.push(
+                line.trim_end()[8..]
+                    .trim()
+                    .trim_matches(['<', '>'])
+                    .to_owned(),
+            );
+            b"250 OK\r\n"
+        } else if command == "DATA" {
+            if failing {
+                b"451 Temporary failure, try again later\r\n"
+            } else {
+                write
+                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+                    .await?;
+                let mut data = String::new();
+                loop {
+                    line.clear();
+                    if lines.read_line(&mut line).await? == 0 {
+                        return Ok(());
+                    }
+                    if line == ".\r\n" {
+                        break;
+                    }
+                    data.push_str(line.strip_prefix('.').unwrap_or(&line));
+                }
+                store.lock().expect("lock").push(ReceivedMail {
+                    to: to.clone(),
+                    data,
+                });
+                b"250 OK queued\r\n"
+            }
+        } else if command == "QUIT" {
+            write.write_all(b"221 Bye\r\n").await?;
+            return Ok(());
+        } else {
+            b"250 OK\r\n"
+        };
+        write.write_all(reply).await?;
+    }
+}
