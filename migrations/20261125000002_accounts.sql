@@ -52,3 +52,17 @@ CREATE TABLE email_outbox (
     last_error      TEXT
 );
 CREATE INDEX email_outbox_due_idx ON email_outbox (next_attempt_at) WHERE sent_at IS NULL;
+
+-- Sessions, in the layout tower-sessions-sqlx-store expects (it would create the same table at
+-- run time; creating it here keeps the whole schema in migrations and in the test template).
+CREATE SCHEMA IF NOT EXISTS tower_sessions;
+CREATE TABLE IF NOT EXISTS tower_sessions.session (
+    id          TEXT PRIMARY KEY NOT NULL,
+    data        BYTEA NOT NULL,
+    expiry_date TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX IF NOT EXISTS session_expiry_date_idx ON tower_sessions.session (expiry_date);
+
+-- A session is valid only while it carries the user's current epoch. Resetting or changing the
+-- password bumps it, which ends every other session of that user at once.
+ALTER TABLE users ADD COLUMN auth_epoch INTEGER NOT NULL DEFAULT 0;

@@ -21,6 +21,10 @@ use leptos_router::{
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::{
     NotFound,
+    account::{
+        ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage, SignInPage,
+        VerifyEmailPage,
+    },
     public::{DoctorsPage, HomePage},
 };
 
@@ -75,6 +79,13 @@ pub fn App() -> impl IntoView {
                         // Public
                         <Route path=StaticSegment("") view=HomePage />
                         <Route path=StaticSegment("doctors") view=DoctorsPage />
+                        // Accounts
+                        <Route path=StaticSegment("register") view=RegisterPage />
+                        <Route path=StaticSegment("sign-in") view=SignInPage />
+                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage />
+                        <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
+                        <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
+                        <Route path=StaticSegment("profile") view=ProfilePage />
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -59,6 +59,33 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// Minutes without a request after which a session ends.
+    #[arg(
+        long,
+        env = "SESSION_IDLE_MINUTES",
+        default_value_t = 120,
+        global = true
+    )]
+    pub session_idle_minutes: i64,
+
+    /// Hours after sign-in after which a session ends, however active.
+    #[arg(
+        long,
+        env = "SESSION_ABSOLUTE_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub session_absolute_hours: i64,
+
+    /// Days a "remember me" session lasts, both idle and in total.
+    #[arg(
+        long,
+        env = "SESSION_REMEMBER_DAYS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub session_remember_days: i64,
+
     /// The most database connections this process opens.
     #[arg(
         long,
@@ -70,6 +97,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether cookies must only travel over HTTPS.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
     /// The public URL, defaulting to the listen address.
     pub fn public_url(&self) -> String {
         self.public_url
@@ -86,8 +118,13 @@ impl Config {
     }
 
     pub fn clinic_settings(&self) -> app::services::ClinicSettings {
+        use app::services::Duration;
         app::services::ClinicSettings {
             time_zone: self.time_zone.name().to_owned(),
+            session_idle: Duration::minutes(self.session_idle_minutes),
+            session_remember: Duration::days(self.session_remember_days),
+            session_absolute: Duration::hours(self.session_absolute_hours),
+            session_remember_absolute: Duration::days(self.session_remember_days),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! The HTTP surface: the Leptos pages and server functions, static files, and `/healthz`.
 
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::{FromRef, State};
-use axum::http::StatusCode;
+use axum::extract::{ConnectInfo, FromRef, Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
@@ -13,6 +17,9 @@ use sqlx::PgPool;
 use tower_http::compression::CompressionLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
 
 use app::{App, OUTPUT_NAME, shell};
 
@@ -42,6 +49,13 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         pool,
     };
     let routes = generate_route_list(App);
+    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+        .with_name("clinic_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(config.clinic_settings().session_idle));
+    let own_origin = Arc::new(origin_of(&config.public_url()));
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -52,6 +66,9 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(sessions)
+        .layer(middleware::from_fn(remember_client_address))
+        .layer(middleware::from_fn_with_state(own_origin, refuse_cross_origin))
         // The WASM bundle shrinks to a third with brotli; browsers always ask for it.
         .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::x_request_id())
@@ -65,6 +82,68 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.origin().ascii_serialization(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
+    }
+}
+
+/// Refuses state-changing requests that another site's page sent (cross-site request forgery).
+/// Browsers say where a request comes from in `Sec-Fetch-Site`, and older ones in `Origin`;
+/// a request with neither (curl, a server) has no victim's cookies to abuse and passes.
+async fn refuse_cross_origin(
+    State(own_origin): State<Arc<String>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) {
+        return next.run(request).await;
+    }
+    let headers = request.headers();
+    let allowed = if let Some(site) = headers.get("sec-fetch-site") {
+        matches!(site.as_bytes(), b"same-origin" | b"none")
+    } else if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        origin == own_origin.as_str()
+            || origin == format!("http://{host}")
+            || origin == format!("https://{host}")
+    } else {
+        true
+    };
+    if allowed {
+        next.run(request).await
+    } else {
+        tracing::warn!(method = %request.method(), uri = %request.uri(), "refused a cross-origin request");
+        (
+            StatusCode::FORBIDDEN,
+            "Requests from other sites are not accepted.\n",
+        )
+            .into_response()
+    }
+}
+
+/// Hands the peer's address to server functions (sign-in throttling counts per address).
+async fn remember_client_address(mut request: Request, next: Next) -> Response {
+    if let Some(ConnectInfo(peer)) = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .copied()
+    {
+        request
+            .extensions_mut()
+            .insert(app::api::auth::ClientAddress(peer.ip()));
+    }
+    next.run(request).await
 }
 
 pub fn leptos_options(config: &Config) -> LeptosOptions {

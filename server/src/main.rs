@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
+use tower_sessions::ExpiredDeletion;
 
 use server::config::Config;
 use server::database::{self, Database};
@@ -138,10 +139,19 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
         config.public_url()
     );
     tracing::info!(addr = %config.addr, "listening");
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    // Expired sessions are deleted every minute; any number of instances may do so at once.
+    let session_cleanup = tokio::spawn(
+        tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone())
+            .continuously_delete_expired(std::time::Duration::from_secs(60)),
+    );
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     tracing::info!("shutting down");
+    session_cleanup.abort();
     // Let the email worker finish the message in hand before the pool closes.
     let _ = stop_workers.send(true);
     let _ = mail_worker.await;

@@ -2,6 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_router::components::A;
+use leptos_router::hooks::use_location;
+
+use crate::api::auth::{SignOut, get_current_user};
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -35,9 +38,45 @@ pub fn SiteHeader() -> impl IntoView {
                 >
                     <A href="/doctors">"Find a doctor"</A>
                     <a href="/#specialties">"Specialties"</a>
+                    <AccountLinks />
                 </nav>
             </div>
         </header>
+    }
+}
+
+/// Sign in and register for visitors; the person's name and sign out once signed in. Looked up
+/// again after every navigation, so it follows sign-in and sign-out.
+#[component]
+fn AccountLinks() -> impl IntoView {
+    let sign_out = ServerAction::<SignOut>::new();
+    let location = use_location();
+    let user = Resource::new(
+        move || (location.pathname.get(), sign_out.version().get()),
+        |_| get_current_user(),
+    );
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                match user.await {
+                    Ok(Some(user)) => view! {
+                        {(!user.email_verified).then(|| view! {
+                            <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
+                        })}
+                        <A href="/profile">{user.display_name()}</A>
+                        <ActionForm action=sign_out attr:class="nav-form">
+                            <button type="submit" class="link-button">"Sign out"</button>
+                        </ActionForm>
+                    }
+                    .into_any(),
+                    _ => view! {
+                        <A href="/sign-in">"Sign in"</A>
+                        <A href="/register" attr:class="btn btn-primary btn-small">"Register"</A>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 

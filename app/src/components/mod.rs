@@ -1,4 +1,5 @@
 //! Widgets used by several pages.
 
 pub mod feedback;
+pub mod forms;
 pub mod layout;

@@ -8,6 +8,9 @@ pub enum AppError {
     /// An input was rejected; `field` names the form field so the message can sit beside it.
     #[error("{message}")]
     Validation { field: String, message: String },
+    /// Several fields were rejected at once (a whole form); each message sits beside its field.
+    #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
+    Invalid(Vec<super::account::FieldError>),
     #[error("{0} was not found.")]
     NotFound(String),
     #[error("Please sign in to continue.")]
@@ -29,6 +32,24 @@ pub enum AppError {
 }
 
 impl AppError {
+    /// The message for `field`, when this error is about that form field.
+    pub fn message_for(&self, field: &str) -> Option<String> {
+        match self {
+            Self::Validation { field: f, message } if f == field => Some(message.clone()),
+            Self::Invalid(errors) => errors
+                .iter()
+                .find(|e| e.field == field)
+                .map(|e| e.message.clone()),
+            _ => None,
+        }
+    }
+
+    /// True when the error belongs beside a field rather than at the top of a form.
+    pub fn is_about_fields(&self) -> bool {
+        matches!(self, Self::Validation { field, .. } if !field.is_empty())
+            || matches!(self, Self::Invalid(_))
+    }
+
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation {
             field: field.into(),

@@ -1,5 +1,6 @@
 //! One file per route, in folders by audience.
 
+pub mod account;
 pub mod public;
 
 use leptos::prelude::*;

@@ -1,15 +1,28 @@
 //! Business rules and SQL, one file per feature (server only). No Leptos types here; every
 //! operation that writes is one database transaction.
 
+pub mod accounts;
 pub mod doctors;
+pub mod emails;
 pub mod outbox;
 pub mod passwords;
 pub mod specialties;
 
-/// Clinic-wide settings the services need, parsed once from the server's configuration.
+/// Clinic-wide settings, parsed once from the server's configuration.
 #[derive(Debug, Clone)]
 pub struct ClinicSettings {
     /// The IANA name of the clinic's time zone (for example `Europe/Berlin`). Slot dates and
     /// times are local to it. Validated when the configuration is read.
     pub time_zone: String,
+    /// A session ends after this long without a request...
+    pub session_idle: Duration,
+    /// ...or this long with "remember me".
+    pub session_remember: Duration,
+    /// However active, a session ends this long after sign-in...
+    pub session_absolute: Duration,
+    /// ...or this long with "remember me".
+    pub session_remember_absolute: Duration,
 }
+
+/// Session lengths are `time` durations, as the session layer uses them.
+pub type Duration = tower_sessions::cookie::time::Duration;

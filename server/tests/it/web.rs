@@ -21,6 +21,9 @@ fn config() -> Config {
         time_zone: chrono_tz::Europe::London,
         smtp_url: None,
         mail_from: "Clinic <no-reply@clinic.example>".to_owned(),
+        session_idle_minutes: 120,
+        session_absolute_hours: 12,
+        session_remember_days: 30,
         db_max_connections: 4,
     }
 }

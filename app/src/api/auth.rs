@@ -1,0 +1,344 @@
+//! Server functions for accounts, and the one helper every server function uses to learn who
+//! is calling (`current_user`, `require_user`, `require`).
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::domain::UserRole;
+use crate::domain::{AppError, SessionUser};
+
+#[cfg(feature = "ssr")]
+mod session {
+    //! What the session stores, and the checks made on every request.
+
+    use chrono::Utc;
+    use tower_sessions::{Expiry, Session};
+
+    use crate::domain::{AppError, SessionUser};
+    use crate::services::{ClinicSettings, accounts};
+
+    const USER_ID: &str = "user_id";
+    const AUTH_EPOCH: &str = "auth_epoch";
+    const SIGNED_IN_AT: &str = "signed_in_at";
+    const REMEMBER: &str = "remember";
+
+    fn internal(err: tower_sessions::session::Error) -> AppError {
+        AppError::internal(err)
+    }
+
+    /// The session of the current request (the server's session layer put it there).
+    pub fn current() -> Result<Session, AppError> {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Session>().cloned())
+            .ok_or_else(|| AppError::internal("no session layer in front of this request"))
+    }
+
+    /// The client's address, when the server knows it.
+    pub fn client_address() -> Option<std::net::IpAddr> {
+        leptos::prelude::use_context::<http::request::Parts>().and_then(|parts| {
+            parts
+                .extensions
+                .get::<super::ClientAddress>()
+                .map(|address| address.0)
+        })
+    }
+
+    /// Starts a signed-in session under a fresh id (so an id planted before sign-in is useless).
+    pub async fn start(
+        session: &Session,
+        user_id: i64,
+        auth_epoch: i32,
+        remember: bool,
+        settings: &ClinicSettings,
+    ) -> Result<(), AppError> {
+        session.cycle_id().await.map_err(internal)?;
+        session.insert(USER_ID, user_id).await.map_err(internal)?;
+        session
+            .insert(AUTH_EPOCH, auth_epoch)
+            .await
+            .map_err(internal)?;
+        session
+            .insert(SIGNED_IN_AT, Utc::now().timestamp())
+            .await
+            .map_err(internal)?;
+        session.insert(REMEMBER, remember).await.map_err(internal)?;
+        session.set_expiry(Some(Expiry::OnInactivity(if remember {
+            settings.session_remember
+        } else {
+            settings.session_idle
+        })));
+        Ok(())
+    }
+
+    /// Moves the session to a new epoch and id after a privilege change (a new password).
+    pub async fn renew(session: &Session, auth_epoch: i32) -> Result<(), AppError> {
+        session.cycle_id().await.map_err(internal)?;
+        session
+            .insert(AUTH_EPOCH, auth_epoch)
+            .await
+            .map_err(internal)
+    }
+
+    pub async fn end(session: &Session) -> Result<(), AppError> {
+        session.flush().await.map_err(internal)
+    }
+
+    /// The signed-in user, or `None`. A session past its absolute lifetime, of a deactivated
+    /// account, or from before a password change is ended here.
+    pub async fn user(
+        pool: &sqlx::PgPool,
+        settings: &ClinicSettings,
+    ) -> Result<Option<SessionUser>, AppError> {
+        let session = current()?;
+        let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(internal)? else {
+            return Ok(None);
+        };
+        let epoch = session
+            .get::<i32>(AUTH_EPOCH)
+            .await
+            .map_err(internal)?
+            .unwrap_or(-1);
+        let signed_in_at = session
+            .get::<i64>(SIGNED_IN_AT)
+            .await
+            .map_err(internal)?
+            .unwrap_or(0);
+        let remember = session
+            .get::<bool>(REMEMBER)
+            .await
+            .map_err(internal)?
+            .unwrap_or(false);
+        let limit = if remember {
+            settings.session_remember_absolute
+        } else {
+            settings.session_absolute
+        };
+        let age = Utc::now().timestamp().saturating_sub(signed_in_at);
+        let user = if age > limit.whole_seconds() {
+            None
+        } else {
+            accounts::session_user(pool, user_id, epoch).await?
+        };
+        if user.is_none() {
+            end(&session).await?;
+        }
+        Ok(user)
+    }
+}
+
+/// The address a request came from; the server's router puts it into each request.
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+/// The signed-in user, or `None` for a visitor.
+#[cfg(feature = "ssr")]
+pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
+    session::user(&super::pool()?, &super::settings()?).await
+}
+
+/// The signed-in user; refuses visitors.
+#[cfg(feature = "ssr")]
+pub async fn require_user() -> Result<SessionUser, AppError> {
+    current_user().await?.ok_or(AppError::Unauthenticated)
+}
+
+/// The signed-in user when they have `role`; refuses everyone else.
+#[cfg(feature = "ssr")]
+pub async fn require(role: UserRole) -> Result<SessionUser, AppError> {
+    let user = require_user().await?;
+    user.require(role)?;
+    Ok(user)
+}
+
+/// Only same-site paths are followed after sign-in, never another site.
+#[cfg(feature = "ssr")]
+fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => "/".to_owned(),
+    }
+}
+
+/// Who is signed in (for the header and the pages). Public.
+#[server(prefix = "/api", endpoint = "me")]
+pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
+    current_user().await
+}
+
+#[server(prefix = "/api", endpoint = "register")]
+pub async fn register(
+    username: String,
+    email: String,
+    first_name: String,
+    last_name: String,
+    phone: String,
+    password: String,
+) -> Result<(), AppError> {
+    let pool = super::pool()?;
+    let settings = super::settings()?;
+    let form = crate::services::accounts::Registration {
+        username,
+        email,
+        first_name,
+        last_name,
+        phone,
+        password,
+    };
+    let user = crate::services::accounts::register(&pool, form, chrono::Utc::now()).await?;
+    // A new account is signed in at once; it can browse, but books only once verified.
+    session::start(&session::current()?, user.id, 0, false, &settings).await?;
+    leptos_axum::redirect("/verify-email");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "verify-email")]
+pub async fn verify_email(code: String) -> Result<(), AppError> {
+    let user = require_user().await?;
+    crate::services::accounts::verify_email(&super::pool()?, &user, &code, chrono::Utc::now())
+        .await?;
+    leptos_axum::redirect("/profile?verified=1");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "resend-code")]
+pub async fn resend_code() -> Result<(), AppError> {
+    let user = require_user().await?;
+    crate::services::accounts::resend_verification(&super::pool()?, &user, chrono::Utc::now()).await
+}
+
+#[server(prefix = "/api", endpoint = "sign-in")]
+pub async fn sign_in(
+    identifier: String,
+    password: String,
+    #[server(default)] remember: Option<String>,
+    #[server(default)] next: Option<String>,
+) -> Result<(), AppError> {
+    let pool = super::pool()?;
+    let settings = super::settings()?;
+    let signed_in = crate::services::accounts::sign_in(
+        &pool,
+        &identifier,
+        &password,
+        session::client_address(),
+        chrono::Utc::now(),
+    )
+    .await
+    .map_err(|err| match err {
+        AppError::Forbidden => AppError::validation(
+            "identifier",
+            "This account has been deactivated. Please contact the clinic.",
+        ),
+        other => other,
+    })?;
+    session::start(
+        &session::current()?,
+        signed_in.user.id,
+        signed_in.auth_epoch,
+        remember.is_some(),
+        &settings,
+    )
+    .await?;
+    leptos_axum::redirect(&safe_next(next));
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "sign-out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    session::end(&session::current()?).await?;
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Always answers the same, whether or not the address has an account.
+#[server(prefix = "/api", endpoint = "forgot-password")]
+pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    crate::services::accounts::request_password_reset(&super::pool()?, &email, chrono::Utc::now())
+        .await?;
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "reset-password")]
+pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
+    crate::services::accounts::reset_password(
+        &super::pool()?,
+        &email,
+        &code,
+        &password,
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect("/sign-in?reset=1");
+    Ok(())
+}
+
+#[server(prefix = "/api", endpoint = "profile")]
+pub async fn update_profile(
+    first_name: String,
+    last_name: String,
+    phone: String,
+) -> Result<SessionUser, AppError> {
+    let user = require_user().await?;
+    crate::services::accounts::update_profile(
+        &super::pool()?,
+        user.id,
+        &first_name,
+        &last_name,
+        &phone,
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "change-password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+) -> Result<(), AppError> {
+    let user = require_user().await?;
+    let epoch = crate::services::accounts::change_password(
+        &super::pool()?,
+        user.id,
+        &current_password,
+        &new_password,
+    )
+    .await?;
+    session::renew(&session::current()?, epoch).await
+}
+
+#[server(prefix = "/api", endpoint = "change-email")]
+pub async fn request_email_change(email: String) -> Result<(), AppError> {
+    let user = require_user().await?;
+    crate::services::accounts::request_email_change(
+        &super::pool()?,
+        &user,
+        &email,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "confirm-email")]
+pub async fn confirm_email_change(code: String) -> Result<SessionUser, AppError> {
+    let user = require_user().await?;
+    crate::services::accounts::confirm_email_change(
+        &super::pool()?,
+        user.id,
+        &code,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(super::safe_next(Some("/profile".into())), "/profile");
+        assert_eq!(super::safe_next(Some("//evil.example".into())), "/");
+        assert_eq!(super::safe_next(Some("https://evil.example".into())), "/");
+        assert_eq!(super::safe_next(Some("/\\evil.example".into())), "/");
+        assert_eq!(super::safe_next(None), "/");
+    }
+}

@@ -1,0 +1,88 @@
+//! Form pieces: a labelled field with its error beside it, the form-level alert, and a submit
+//! button that says when it is waiting.
+
+use leptos::prelude::*;
+
+use crate::domain::AppError;
+
+/// A labelled input. Its error comes from the last submission: the message for this `name`.
+#[component]
+pub fn Field(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    error: Signal<Option<AppError>>,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(default = "off")] autocomplete: &'static str,
+    #[prop(into, optional)] hint: Option<String>,
+    #[prop(into, optional)] value: Option<String>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = {
+        let name = name.clone();
+        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
+    };
+    let described_by = {
+        let (error_id, hint_id, has_hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
+        move || match (has_hint, message.get().is_some()) {
+            (true, true) => format!("{hint_id} {error_id}"),
+            (true, false) => hint_id.clone(),
+            (false, _) => error_id.clone(),
+        }
+    };
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <input
+                id=id
+                name=name
+                type=kind
+                autocomplete=autocomplete
+                value=value
+                required=required
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=described_by
+            />
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || message.get()}
+            </p>
+        </div>
+    }
+}
+
+/// The error of a submission that belongs to no single field (or a summary when several do).
+#[component]
+pub fn FormAlert(error: Signal<Option<AppError>>) -> impl IntoView {
+    let text = move || {
+        error.get().map(|err| match err {
+            AppError::Invalid(_) => "Please correct the fields marked below.".to_owned(),
+            AppError::Validation { ref field, .. } if !field.is_empty() => {
+                "Please correct the field marked below.".to_owned()
+            }
+            other => other.to_string(),
+        })
+    };
+    view! {
+        <Show when=move || text().is_some()>
+            <div class="alert alert-error" role="alert">{text}</div>
+        </Show>
+    }
+}
+
+/// A submit button that is disabled and relabelled while the server works.
+#[component]
+pub fn Submit(
+    #[prop(into)] label: String,
+    #[prop(into)] busy_label: String,
+    pending: Signal<bool>,
+    #[prop(default = "btn btn-primary")] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { busy_label.clone() } else { label.clone() }}
+        </button>
+    }
+}
