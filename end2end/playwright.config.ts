@@ -7,6 +7,9 @@ import path from 'node:path';
 const repo = path.resolve(__dirname, '..');
 const port = process.env.E2E_PORT ?? '3100';
 const baseURL = `http://127.0.0.1:${port}`;
+// maildev receives the app's mail over SMTP and shows it over HTTP (tests read codes from it).
+export const mailSmtpPort = process.env.E2E_SMTP_PORT ?? '1125';
+export const mailApiPort = process.env.E2E_MAIL_API_PORT ?? '1180';
 const serverBin =
   process.env.CLINIC_SERVER_BIN ??
   path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target'), 'release', 'server');
@@ -40,7 +43,14 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [
+    {
+      command: `npx maildev --smtp ${mailSmtpPort} --ip 127.0.0.1 --web ${mailApiPort} --web-ip 127.0.0.1 --silent`,
+      url: `http://127.0.0.1:${mailApiPort}/api/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+    },
+    {
     command: `"${serverBin}" serve --demo`,
     cwd: repo,
     url: `${baseURL}/healthz`,
@@ -53,7 +63,9 @@ export default defineConfig({
       LEPTOS_SITE_ROOT: path.join(repo, 'target', 'site'),
       CLINIC_DATA_DIR: path.join(repo, '.local'),
       RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      SMTP_URL: `smtp://127.0.0.1:${mailSmtpPort}`,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },
-  },
+    },
+  ],
 });

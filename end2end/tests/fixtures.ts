@@ -12,7 +12,12 @@ export const test = base.extend<Fixtures>({
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(message.text());
+      // A 4xx answer to a form is the app telling the person what to fix, not a fault; the
+      // browser logs it all the same. Server faults (5xx) are caught below.
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 500) errors.push(`HTTP ${response.status()} from ${response.url()}`);
     });
     page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
     page.on('requestfailed', (request) =>

@@ -46,3 +46,40 @@ export class DoctorsPage extends Layout {
     return this.page.getByRole('heading', { name });
   }
 }
+
+export class AccountPages extends Layout {
+  readonly header: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.header = page.locator('header');
+  }
+
+  async register(user: { username: string; email: string; password: string }) {
+    await this.page.goto('/register');
+    const form = this.page.locator('form');
+    await form.getByLabel('First name').fill('Ann');
+    await form.getByLabel('Last name').fill('Lee');
+    await form.getByLabel('Username').fill(user.username);
+    await form.getByLabel('Email').fill(user.email);
+    await form.getByLabel('Phone').fill('+44 20 7946 0001');
+    await form.getByLabel('Password').fill(user.password);
+    await this.page.getByRole('button', { name: 'Create account' }).click();
+  }
+
+  async enterCode(code: string) {
+    await this.page.getByLabel('Code', { exact: true }).fill(code);
+    await this.page.getByRole('button', { name: 'Confirm' }).click();
+  }
+
+  async signIn(identifier: string, password: string) {
+    await this.page.goto('/sign-in');
+    await this.page.getByLabel('Username or email').fill(identifier);
+    await this.page.getByLabel('Password', { exact: true }).fill(password);
+    await this.page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  async signOut() {
+    await this.header.getByRole('button', { name: 'Sign out' }).click();
+  }
+}

@@ -66,6 +66,7 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context, shell,
         ))
+        .layer(middleware::from_fn(error_statuses))
         .layer(sessions)
         .layer(middleware::from_fn(remember_client_address))
         .layer(middleware::from_fn_with_state(own_origin, refuse_cross_origin))
@@ -130,6 +131,31 @@ async fn refuse_cross_origin(
         )
             .into_response()
     }
+}
+
+/// Server functions answer every error with 500; give each the status that means the same
+/// (422 for a rejected form, 401, 403, 404, 409, 429 with `Retry-After`), so clients, logs and
+/// monitoring can tell a person's mistake from a fault of ours.
+async fn error_statuses(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if !is_api || response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<app::domain::AppError>(&bytes) {
+        parts.status =
+            StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if let app::domain::AppError::RateLimited { retry_after_secs } = error {
+            parts
+                .headers
+                .insert(header::RETRY_AFTER, retry_after_secs.into());
+        }
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
 /// Hands the peer's address to server functions (sign-in throttling counts per address).

@@ -44,6 +44,20 @@ impl AppError {
         }
     }
 
+    /// The HTTP status that says the same thing (server functions answer with it).
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Validation { .. } | Self::Invalid(_) => 422,
+            Self::NotFound(_) => 404,
+            Self::Unauthenticated => 401,
+            Self::Forbidden => 403,
+            Self::Conflict(_) => 409,
+            Self::RateLimited { .. } => 429,
+            Self::Internal { .. } => 500,
+            Self::Transport(_) => 502,
+        }
+    }
+
     /// True when the error belongs beside a field rather than at the top of a form.
     pub fn is_about_fields(&self) -> bool {
         matches!(self, Self::Validation { field, .. } if !field.is_empty())

@@ -1,8 +1,10 @@
 //! Integration tests against a real PostgreSQL: one binary (it links once), one module per area.
 //! Every test gets a fresh database cloned from a migrated template.
 
+mod accounts;
 mod harness;
 mod mail;
 mod schema;
+mod sessions;
 mod smtp_sink;
 mod web;

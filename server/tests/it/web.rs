@@ -11,7 +11,7 @@ use server::{demo, http};
 
 use crate::harness::TestDb;
 
-fn config() -> Config {
+pub fn config() -> Config {
     Config {
         database_url: None,
         data_dir: ".local".into(),

@@ -1,0 +1,25 @@
+// Reads the mail the app sent, from maildev's HTTP API.
+import { expect } from '@playwright/test';
+import { mailApiPort } from '../playwright.config';
+
+type Mail = { subject: string; text: string; to: { address: string }[]; time: string };
+
+/** Waits for the newest email to `to` with `subject`, and returns the 6-digit code in it. */
+export async function codeSentTo(to: string, subject: string, after = new Date(0)): Promise<string> {
+  let code = '';
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${mailApiPort}/api/email`);
+        const mails = ((await response.json()) as Mail[])
+          .filter((m) => m.subject === subject && m.to.some((t) => t.address.toLowerCase() === to.toLowerCase()))
+          .filter((m) => new Date(m.time) >= after);
+        const newest = mails[mails.length - 1];
+        code = newest?.text.match(/\b\d{6}\b/)?.[0] ?? '';
+        return code;
+      },
+      { message: `an email "${subject}" to ${to}`, timeout: 15_000 },
+    )
+    .not.toBe('');
+  return code;
+}

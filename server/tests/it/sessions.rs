@@ -1,0 +1,201 @@
+//! Sessions and request rules over HTTP, through the real router: the session id changes at
+//! sign-in, other sites cannot post, and "forgot password" answers the same for every address.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::response::Response;
+use tower::ServiceExt;
+
+use app::services::accounts;
+use server::http;
+
+use crate::accounts::{PASSWORD, form};
+use crate::harness::TestDb;
+use crate::web::config;
+
+async fn post(db: &TestDb, path: &str, body: &str, extra: &[(&str, &str)]) -> Response {
+    let mut request =
+        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+    for (name, value) in extra {
+        request = request.header(*name, *value);
+    }
+    http::router(&config(), db.pool.clone())
+        .oneshot(request.body(Body::from(body.to_owned())).expect("request"))
+        .await
+        .expect("response")
+}
+
+/// The value of the session cookie a response sets, if any.
+fn session_cookie(response: &Response) -> Option<String> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|v| v.strip_prefix("clinic_session="))
+        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
+}
+
+async fn body_text(response: Response) -> String {
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+async fn register_ann(db: &TestDb) {
+    let t0 = chrono::Utc::now();
+    accounts::register(&db.pool, form("ann", "ann@example.com"), t0)
+        .await
+        .expect("register");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_issues_a_new_session_id_and_the_old_one_dies() {
+    let db = TestDb::new().await;
+    register_ann(&db).await;
+    let credentials = format!("identifier=ann&password={PASSWORD}");
+
+    let first = post(&db, "/api/sign-in", &credentials, &[]).await;
+    let first_id = session_cookie(&first).expect("a session cookie after sign-in");
+    let flags = first
+        .headers()
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        flags.contains("HttpOnly") && flags.contains("SameSite=Lax"),
+        "{flags}"
+    );
+
+    // Signing in again from that session (or from one an attacker planted) gets a fresh id.
+    let cookie = format!("clinic_session={first_id}");
+    let second = post(
+        &db,
+        "/api/sign-in",
+        &credentials,
+        &[("cookie", cookie.as_str())],
+    )
+    .await;
+    let second_id = session_cookie(&second).expect("a new session cookie");
+    assert_ne!(first_id, second_id);
+    let old_still_stored: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tower_sessions.session WHERE id = $1)")
+            .bind(&first_id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("lookup");
+    assert!(!old_still_stored, "the pre-sign-in session id is gone");
+
+    // Signing out deletes the session.
+    let cookie = format!("clinic_session={second_id}");
+    post(&db, "/api/sign-out", "", &[("cookie", cookie.as_str())]).await;
+    let sessions: i64 = sqlx::query_scalar("SELECT count(*) FROM tower_sessions.session")
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(sessions, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_from_other_sites_are_refused() {
+    let db = TestDb::new().await;
+    register_ann(&db).await;
+    let credentials = format!("identifier=ann&password={PASSWORD}");
+
+    let cross_site = post(
+        &db,
+        "/api/sign-in",
+        &credentials,
+        &[("sec-fetch-site", "cross-site")],
+    )
+    .await;
+    assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+    let foreign_origin = post(
+        &db,
+        "/api/sign-in",
+        &credentials,
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert_eq!(foreign_origin.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&foreign_origin).is_none());
+
+    let same_origin = post(
+        &db,
+        "/api/sign-in",
+        &credentials,
+        &[
+            ("sec-fetch-site", "same-origin"),
+            ("origin", "http://127.0.0.1:0"),
+        ],
+    )
+    .await;
+    assert_ne!(same_origin.status(), StatusCode::FORBIDDEN);
+    assert!(session_cookie(&same_origin).is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forgot_password_answers_alike_for_known_and_unknown_addresses() {
+    let db = TestDb::new().await;
+    register_ann(&db).await;
+    let known = post(
+        &db,
+        "/api/forgot-password",
+        "email=ann%40example.com",
+        &[("accept", "application/json")],
+    )
+    .await;
+    let unknown = post(
+        &db,
+        "/api/forgot-password",
+        "email=nobody%40example.com",
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_eq!(known.status(), unknown.status());
+    assert_eq!(body_text(known).await, body_text(unknown).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_functions_refuse_visitors() {
+    let db = TestDb::new().await;
+    let response = post(
+        &db,
+        "/api/profile",
+        "first_name=A&last_name=B&phone=%2B442079460000",
+        &[("accept", "application/json")],
+    )
+    .await;
+    assert_ne!(response.status(), StatusCode::OK);
+    assert!(body_text(response).await.contains("Unauthenticated"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_answer_with_the_status_that_means_the_same() {
+    let db = TestDb::new().await;
+    register_ann(&db).await;
+    let json = [("accept", "application/json")];
+    let wrong = post(&db, "/api/sign-in", "identifier=ann&password=wrong", &json).await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let visitor = post(&db, "/api/resend-code", "", &json).await;
+    assert_eq!(visitor.status(), StatusCode::UNAUTHORIZED);
+    for _ in 0..4 {
+        post(&db, "/api/sign-in", "identifier=ann&password=wrong", &json).await;
+    }
+    let paused = post(
+        &db,
+        "/api/sign-in",
+        &format!("identifier=ann&password={PASSWORD}"),
+        &json,
+    )
+    .await;
+    assert_eq!(paused.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry_after: u64 = paused.headers()[header::RETRY_AFTER]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!(retry_after > 0 && retry_after <= 15 * 60);
+}
