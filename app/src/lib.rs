@@ -14,7 +14,7 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
+    SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -82,10 +82,12 @@ pub fn App() -> impl IntoView {
                         // Accounts
                         <Route path=StaticSegment("register") view=RegisterPage />
                         <Route path=StaticSegment("sign-in") view=SignInPage />
-                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage />
+                        // Pages behind sign-in render whole (SsrMode::Async), so a visitor gets a
+                        // real redirect to sign in, even without JavaScript.
+                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
-                        <Route path=StaticSegment("profile") view=ProfilePage />
+                        <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -7,9 +7,10 @@ use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use tower_sessions::ExpiredDeletion;
 
+use app::domain::{Email, Username};
 use server::config::Config;
 use server::database::{self, Database};
-use server::{demo, http, local_postgres, mailer, telemetry};
+use server::{demo, housekeeping, http, local_postgres, mailer, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -131,7 +132,8 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
     let mailer = config.mailer()?;
     tracing::info!(delivery = %mailer.describe(), "email worker started");
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
-    let mail_worker = mailer::spawn_worker(db.pool.clone(), mailer, workers_stopped);
+    let mail_worker = mailer::spawn_worker(db.pool.clone(), mailer, workers_stopped.clone());
+    let housekeeping = housekeeping::spawn(db.pool.clone(), workers_stopped);
 
     let router = http::router(config, db.pool.clone());
     println!(
@@ -155,6 +157,7 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
     // Let the email worker finish the message in hand before the pool closes.
     let _ = stop_workers.send(true);
     let _ = mail_worker.await;
+    let _ = housekeeping.await;
     served.context("the HTTP server stopped with an error")
 }
 
@@ -222,13 +225,13 @@ async fn create_admin(
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    let length = password.chars().count();
-    if !(8..=128).contains(&length) {
-        bail!("the password must be 8 to 128 characters long (it has {length})");
-    }
-    if !email.contains('@') || email.trim() != email {
-        bail!("{email:?} is not an email address");
-    }
+    // The same rules as registration: a valid username and address, a password that is long
+    // enough and not one of the most common.
+    let username = Username::parse(&username).map_err(|m| anyhow::anyhow!("username: {m}"))?;
+    let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email: {m}"))?;
+    app::services::accounts::check_new_password(&password)
+        .map_err(|m| anyhow::anyhow!("password: {m}"))?;
+    let (username, email) = (username.as_str().to_owned(), email.as_str().to_owned());
     let db = Database::open(config).await?;
     let hash = app::services::passwords::hash(password).await?;
     let inserted = sqlx::query_scalar::<_, i64>(

@@ -151,6 +151,16 @@ pub async fn require(role: UserRole) -> Result<SessionUser, AppError> {
     Ok(user)
 }
 
+/// A patient whose email address is confirmed (booking and paying require one).
+#[cfg(feature = "ssr")]
+pub async fn require_verified_patient() -> Result<SessionUser, AppError> {
+    let user = require(UserRole::Patient).await?;
+    if !user.email_verified {
+        return Err(AppError::EmailNotVerified);
+    }
+    Ok(user)
+}
+
 /// Only same-site paths are followed after sign-in, never another site.
 #[cfg(feature = "ssr")]
 fn safe_next(next: Option<String>) -> String {

@@ -2,4 +2,5 @@
 
 pub mod feedback;
 pub mod forms;
+pub mod guards;
 pub mod layout;

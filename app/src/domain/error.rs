@@ -20,8 +20,11 @@ pub enum AppError {
     /// The request clashed with the current state (a taken slot, a duplicate name, ...).
     #[error("{0}")]
     Conflict(String),
-    #[error("Too many attempts. Try again in {retry_after_secs} seconds.")]
+    #[error("Too many attempts. Try again in {}.", wait_in_words(*.retry_after_secs))]
     RateLimited { retry_after_secs: u64 },
+    /// The account's email address is not confirmed yet, which booking requires.
+    #[error("Please confirm your email address first: enter the code we emailed you.")]
+    EmailNotVerified,
     /// Something failed on our side. The details are logged with `reference`; the browser only
     /// ever sees the reference, which support can look up.
     #[error("Something went wrong on our side (reference {reference}). Please try again.")]
@@ -50,7 +53,7 @@ impl AppError {
             Self::Validation { .. } | Self::Invalid(_) => 422,
             Self::NotFound(_) => 404,
             Self::Unauthenticated => 401,
-            Self::Forbidden => 403,
+            Self::Forbidden | Self::EmailNotVerified => 403,
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal { .. } => 500,
@@ -77,6 +80,15 @@ impl AppError {
         let reference = new_reference();
         tracing::error!(%reference, %cause, "internal error");
         Self::Internal { reference }
+    }
+}
+
+/// "45 seconds", "1 minute", "10 minutes": how long to wait, as a person would say it.
+fn wait_in_words(seconds: u64) -> String {
+    match seconds {
+        0..=1 => "1 second".to_owned(),
+        2..=119 => format!("{seconds} seconds"),
+        _ => format!("{} minutes", seconds.div_ceil(60)),
     }
 }
 
@@ -128,5 +140,23 @@ impl leptos::server_fn::error::FromServerFnError for AppError {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_are_said_in_words() {
+        let message = |secs| {
+            AppError::RateLimited {
+                retry_after_secs: secs,
+            }
+            .to_string()
+        };
+        assert_eq!(message(40), "Too many attempts. Try again in 40 seconds.");
+        assert_eq!(message(600), "Too many attempts. Try again in 10 minutes.");
+        assert_eq!(message(601), "Too many attempts. Try again in 11 minutes.");
     }
 }

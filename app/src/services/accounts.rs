@@ -144,7 +144,7 @@ pub async fn register(
 }
 
 /// Length and the common-password list.
-fn check_new_password(password: &str) -> Result<(), String> {
+pub fn check_new_password(password: &str) -> Result<(), String> {
     check_password_length(password)?;
     if is_common_password(password) {
         return Err(

@@ -420,3 +420,23 @@ async fn changing_the_password_needs_the_current_one() {
         .expect("changed");
     assert_eq!(epoch, 1);
 }
+
+#[tokio::test]
+async fn housekeeping_removes_only_rows_past_their_use() {
+    let db = TestDb::new().await;
+    sqlx::query(
+        "INSERT INTO sign_in_failures (account_key, failed_at)
+         VALUES ('old', now() - interval '2 days'), ('recent', now() - interval '1 hour')",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("failures");
+    server::housekeeping::run_once(&db.pool)
+        .await
+        .expect("housekeeping");
+    let left: Vec<String> = sqlx::query_scalar("SELECT account_key FROM sign_in_failures")
+        .fetch_all(&db.pool)
+        .await
+        .expect("rows");
+    assert_eq!(left, vec!["recent".to_owned()]);
+}

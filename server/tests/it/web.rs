@@ -193,3 +193,19 @@ async fn pages_are_compressed_for_browsers_that_accept_it() {
         Some(&b"br"[..])
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn account_pages_send_visitors_to_sign_in_and_back() {
+    let db = TestDb::new().await;
+    let router = http::router(&config(), db.pool.clone());
+    let response = router
+        .oneshot(
+            Request::get("/profile")
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::FOUND);
+    assert_eq!(response.headers()["location"], "/sign-in?next=/profile");
+}

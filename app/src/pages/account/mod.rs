@@ -13,12 +13,9 @@ pub use sign_in::SignInPage;
 pub use verify_email::VerifyEmailPage;
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_location;
 
-use crate::api::auth::get_current_user;
-use crate::components::feedback::Loading;
-use crate::domain::{AppError, SessionUser};
+use crate::components::guards::SignedIn;
+use crate::domain::AppError;
 
 /// The error of an action's last submission.
 fn last_error<T: 'static>(
@@ -27,36 +24,8 @@ fn last_error<T: 'static>(
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
-/// Renders `children` with the signed-in user; a visitor is sent to sign in and brought back.
-#[component]
-fn SignedIn<F, V>(children: F) -> impl IntoView
-where
-    F: Fn(SessionUser) -> V + Send + Sync + Clone + 'static,
-    V: IntoView + 'static,
-{
-    let user = Resource::new(|| (), |_| get_current_user());
-    let location = use_location();
-    view! {
-        <Suspense fallback=|| view! { <Loading label="Loading your account…" /> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                    user.await.map(|user| match user {
-                        Some(user) => children(user).into_any(),
-                        None => view! {
-                            <Redirect path=format!("/sign-in?next={}", encode_query(&here)) />
-                        }
-                        .into_any(),
-                    })
-                })
-            }}
-        </Suspense>
-    }
-}
-
 /// Percent-encodes `text` for a query-string value.
-fn encode_query(text: &str) -> String {
+pub(crate) fn encode_query(text: &str) -> String {
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {
