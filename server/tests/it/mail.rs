@@ -152,3 +152,34 @@ async fn without_smtp_mail_becomes_eml_files() {
     assert!(text.contains("Subject: Message 0"));
     let _ = std::fs::remove_dir_all(&folder);
 }
+
+#[tokio::test]
+async fn a_registration_code_travels_by_smtp_and_confirms_the_address() {
+    let db = TestDb::new().await;
+    let sink = SmtpSink::start(false).await;
+    let now = chrono::Utc::now();
+    let user = app::services::accounts::register(
+        &db.pool,
+        crate::accounts::form("ann", "ann@example.com"),
+        now,
+    )
+    .await
+    .expect("register");
+    deliver_due(&db.pool, &mailer(&sink))
+        .await
+        .expect("deliver");
+
+    let received = sink.received();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].to, vec!["ann@example.com".to_owned()]);
+    assert_eq!(received[0].subject(), Some("Confirm your email address"));
+    let code = received[0]
+        .data
+        .split_whitespace()
+        .find(|w| w.len() == 6 && w.chars().all(|c| c.is_ascii_digit()))
+        .expect("a code in the message")
+        .to_owned();
+    app::services::accounts::verify_email(&db.pool, &user, &code, now)
+        .await
+        .expect("the emailed code confirms the address");
+}
