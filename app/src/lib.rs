@@ -14,7 +14,7 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    SsrMode, StaticSegment,
+    ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
@@ -25,7 +25,7 @@ use crate::pages::{
         ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage, SignInPage,
         VerifyEmailPage,
     },
-    public::{DoctorsPage, HomePage},
+    public::{DoctorPage, DoctorsPage, HomePage},
 };
 
 /// The name the browser bundle and stylesheet are published under (`/pkg/clinic.*`); it must
@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                         // Public
                         <Route path=StaticSegment("") view=HomePage />
                         <Route path=StaticSegment("doctors") view=DoctorsPage />
+                        <Route path=(StaticSegment("doctors"), ParamSegment("id")) view=DoctorPage ssr=SsrMode::Async />
                         // Accounts
                         <Route path=StaticSegment("register") view=RegisterPage />
                         <Route path=StaticSegment("sign-in") view=SignInPage />

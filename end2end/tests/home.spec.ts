@@ -86,3 +86,16 @@ for (const path of ['/', '/doctors']) {
     ).toEqual([]);
   });
 }
+
+test("a doctor's page shows the bio and the free times by day", async ({ page, consoleErrors }) => {
+  await page.goto('/doctors?q=hart');
+  await page.getByRole('link', { name: 'Dr. Amelia Hart' }).click();
+  await expect(page).toHaveURL(/\/doctors\/\d+$/);
+  await expect(page.getByRole('heading', { name: 'Dr. Amelia Hart', level: 1 })).toBeVisible();
+  await expect(page.getByText('Consultant cardiologist')).toBeVisible();
+  const days = page.locator('.slot-days > li');
+  expect(await days.count()).toBeGreaterThan(5);
+  await expect(days.first().locator('.slot').first()).toHaveText(/^\d\d:\d\d/);
+  await page.screenshot({ path: 'test-results/doctor-page.png', fullPage: true });
+  expect(consoleErrors).toEqual([]);
+});

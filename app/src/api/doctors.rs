@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::domain::{AppError, DoctorCard};
+use crate::domain::{AppError, DoctorCard, DoctorProfile};
 
 /// Active doctors whose name contains `name` (case-insensitive), optionally in one specialty,
 /// best rated first. Public.
@@ -21,4 +21,10 @@ pub async fn search_doctors(
         ));
     }
     crate::services::doctors::search(&pool, &settings, name, specialty_id).await
+}
+
+/// One active doctor's public page. Public.
+#[server(prefix = "/api", endpoint = "doctor")]
+pub async fn get_doctor(id: i64) -> Result<DoctorProfile, AppError> {
+    crate::services::doctors::profile(&super::pool()?, &super::settings()?, id).await
 }

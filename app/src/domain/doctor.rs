@@ -31,3 +31,34 @@ impl DoctorCard {
         Money::from_decimal(self.consultation_fee)
     }
 }
+
+/// A doctor's public page: who they are, what patients say, and when they are free.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoctorProfile {
+    pub card: DoctorCard,
+    pub bio: String,
+    pub reviews: Vec<PublicReview>,
+    /// Free slots of the coming days, in time order.
+    pub free_slots: Vec<FreeSlot>,
+}
+
+/// A review as anyone may see it: the author is a first name and initial, or "Anonymous
+/// patient"; nothing else about them leaves the server.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct PublicReview {
+    pub author: String,
+    pub rating: i16,
+    pub comment: String,
+    pub date: chrono::NaiveDate,
+}
+
+/// A bookable slot, in the clinic's local time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct FreeSlot {
+    pub id: i64,
+    pub date: chrono::NaiveDate,
+    pub start_time: chrono::NaiveTime,
+    pub end_time: chrono::NaiveTime,
+}

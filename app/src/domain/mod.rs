@@ -9,7 +9,7 @@ pub mod role;
 pub mod specialty;
 
 pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};
-pub use doctor::DoctorCard;
+pub use doctor::{DoctorCard, DoctorProfile, FreeSlot, PublicReview};
 pub use error::AppError;
 pub use money::Money;
 pub use role::UserRole;

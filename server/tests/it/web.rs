@@ -209,3 +209,106 @@ async fn account_pages_send_visitors_to_sign_in_and_back() {
     assert_eq!(response.status(), StatusCode::FOUND);
     assert_eq!(response.headers()["location"], "/sign-in?next=/profile");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone() {
+    let db = TestDb::new().await;
+    // Demo data seeded "today" so its slots lie in the future.
+    let (today, now) = demo::clinic_now(chrono_tz::Europe::London);
+    demo::seed_if_empty(&db.pool, today, now)
+        .await
+        .expect("seed");
+    let (doctor, slot): (i64, i64) = sqlx::query_as(
+        "SELECT d.id, min(t.id) FROM doctors d JOIN users u ON u.id = d.user_id
+           JOIN time_slots t ON t.doctor_id = d.id WHERE u.username = 'dr.hart' GROUP BY d.id",
+    )
+    .fetch_one(&db.pool)
+    .await
+    .expect("doctor");
+    // Two completed visits reviewed by Ann: one signed, one anonymous.
+    let second_slot: i64 = sqlx::query_scalar(
+        "SELECT id FROM time_slots WHERE doctor_id = $1 AND id > $2 ORDER BY id LIMIT 1",
+    )
+    .bind(doctor)
+    .bind(slot)
+    .fetch_one(&db.pool)
+    .await
+    .expect("slot");
+    for (slot, anonymous, comment) in [
+        (slot, false, "Clear and kind."),
+        (second_slot, true, "Secret praise."),
+    ] {
+        sqlx::query(
+            "WITH a AS (
+                INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
+                SELECT u.id, $1, $2, 'completed', 120 FROM users u WHERE u.username = 'ann' RETURNING id, patient_id)
+             INSERT INTO reviews (appointment_id, patient_id, doctor_id, rating, comment, is_anonymous)
+             SELECT a.id, a.patient_id, $1, 5, $4, $3 FROM a",
+        )
+        .bind(doctor)
+        .bind(slot)
+        .bind(anonymous)
+        .bind(comment)
+        .execute(&db.pool)
+        .await
+        .expect("review");
+        sqlx::query("UPDATE time_slots SET is_available = FALSE WHERE id = $1")
+            .bind(slot)
+            .execute(&db.pool)
+            .await
+            .expect("slot taken");
+    }
+
+    let (status, body) = get(&db, &format!("/doctors/{doctor}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Dr. Amelia Hart") && body.contains("Consultant cardiologist"));
+    assert!(body.contains("Free times in the next 14 days"));
+    assert!(body.contains("Clear and kind.") && body.contains("Ann L."));
+    assert!(body.contains("Secret praise.") && body.contains("Anonymous patient"));
+    // The patient's surname appears nowhere on the page.
+    assert!(!body.contains("Lee"));
+
+    // Nor does the server function's answer.
+    let router = http::router(&config(), db.pool.clone());
+    let response = router
+        .oneshot(
+            Request::post("/api/doctor")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(format!("id={doctor}")))
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    let json = axum::body::to_bytes(response.into_body(), 1 << 20)
+        .await
+        .expect("body");
+    let profile: serde_json::Value = serde_json::from_slice(&json).expect("json");
+    let authors: Vec<(&str, &str)> = profile["reviews"]
+        .as_array()
+        .expect("reviews")
+        .iter()
+        .map(|r| {
+            (
+                r["comment"].as_str().unwrap_or_default(),
+                r["author"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        authors.contains(&("Secret praise.", "Anonymous patient")),
+        "{authors:?}"
+    );
+    assert!(
+        authors.contains(&("Clear and kind.", "Ann L.")),
+        "{authors:?}"
+    );
+    let text = profile.to_string();
+    assert!(
+        !text.contains("Lee") && !text.contains("patient_id") && !text.contains("\"ann\""),
+        "{text}"
+    );
+
+    let (status, body) = get(&db, "/doctors/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("We could not find that page"));
+}

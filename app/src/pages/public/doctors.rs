@@ -114,7 +114,9 @@ fn DoctorRow(doctor: DoctorCard) -> impl IntoView {
                 {doctor.last_name.chars().next()}
             </div>
             <div class="doctor-main">
-                <h2>{doctor.display_name()}</h2>
+                <h2>
+                    <a href=format!("/doctors/{}", doctor.id)>{doctor.display_name()}</a>
+                </h2>
                 <p class="muted">{doctor.specialty.clone()} " · " {years} " experience"</p>
                 <p class="rating">{rating}</p>
             </div>
