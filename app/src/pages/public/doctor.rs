@@ -74,7 +74,7 @@ fn Profile(profile: DoctorProfile) -> impl IntoView {
                 <h2>"About"</h2>
                 <p class="bio">{profile.bio}</p>
             </div>
-            <div class="panel">
+            <div class="panel slots-panel">
                 <h2>"Free times in the next 14 days"</h2>
                 <SlotDays slots=profile.free_slots />
             </div>
