@@ -105,7 +105,29 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# A fingerprint of the sources: the commit, and every uncommitted or untracked change. Empty
+# outside a git checkout (then we always build).
+source_fingerprint() {
+    git rev-parse --is-inside-work-tree >/dev/null 2>&1 || return 0
+    {
+        git rev-parse HEAD 2>/dev/null
+        git status --porcelain
+        git diff HEAD
+        git ls-files --others --exclude-standard -z | xargs -0 -r sha256sum
+    } | sha256sum | cut -d' ' -f1
+}
+
+# cargo-leptos re-runs wasm-bindgen and wasm-opt (tens of seconds) even when nothing changed;
+# skip the whole build when the sources are exactly those of the last successful one.
 build_release() {
+    local stamp="$TARGET_DIR/.clinic-release-fingerprint" fingerprint
+    fingerprint="$(source_fingerprint)"
+    if [ -n "$fingerprint" ] && [ -x "$SERVER_BIN" ] && [ -f "$REPO/target/site/pkg/clinic.wasm" ] &&
+        [ "$(cat "$stamp" 2>/dev/null)" = "$fingerprint" ]; then
+        say "The release build is up to date"
+        return
+    fi
     say "Building the release (server and browser bundle)"
     cargo leptos build --release
+    [ -n "$fingerprint" ] && echo "$fingerprint" >"$stamp"
 }
