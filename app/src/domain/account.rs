@@ -11,6 +11,31 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Collects the problems of a whole form, so every field's message can be shown at once.
+#[derive(Debug, Default)]
+pub struct FormCheck(Vec<FieldError>);
+
+impl FormCheck {
+    /// The parsed value, or `None` with the message recorded against `field`.
+    pub fn field<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.push(FieldError {
+                    field: field.to_owned(),
+                    message,
+                });
+                None
+            }
+        }
+    }
+
+    /// All problems found, as one error.
+    pub fn into_error(self) -> AppError {
+        AppError::Invalid(self.0)
+    }
+}
+
 /// An email address: trimmed, at most 254 characters, `local@domain.tld`. Compared without
 /// regard to case (the database's unique index does the same).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

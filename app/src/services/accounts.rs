@@ -10,8 +10,8 @@ use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
 use super::{outbox, passwords};
-use crate::domain::account::{check_password_length, parse_name};
-use crate::domain::{AppError, Email, FieldError, OtpCode, Phone, SessionUser, Username};
+use crate::domain::account::{FormCheck, check_password_length, parse_name};
+use crate::domain::{AppError, Email, OtpCode, Phone, SessionUser, Username};
 
 /// How long a one-time code works.
 pub const CODE_LIFETIME: Duration = Duration::minutes(10);
@@ -67,44 +67,19 @@ pub async fn register(
     form: Registration,
     now: DateTime<Utc>,
 ) -> Result<SessionUser, AppError> {
-    let mut errors = Vec::new();
-    let mut field = |name: &str, result: Result<(), String>| {
-        if let Err(message) = result {
-            errors.push(FieldError {
-                field: name.to_owned(),
-                message,
-            });
-        }
-    };
-    let username = Username::parse(&form.username);
-    field(
-        "username",
-        username.as_ref().map(|_| ()).map_err(Clone::clone),
+    let mut check = FormCheck::default();
+    let fields = (
+        check.field("username", Username::parse(&form.username)),
+        check.field("email", Email::parse(&form.email)),
+        check.field("first_name", parse_name(&form.first_name, "first name")),
+        check.field("last_name", parse_name(&form.last_name, "last name")),
+        check.field("phone", Phone::parse(&form.phone)),
+        check.field("password", check_new_password(&form.password)),
     );
-    let email = Email::parse(&form.email);
-    field("email", email.as_ref().map(|_| ()).map_err(Clone::clone));
-    let first_name = parse_name(&form.first_name, "first name");
-    field(
-        "first_name",
-        first_name.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    let last_name = parse_name(&form.last_name, "last name");
-    field(
-        "last_name",
-        last_name.as_ref().map(|_| ()).map_err(Clone::clone),
-    );
-    let phone = Phone::parse(&form.phone);
-    field("phone", phone.as_ref().map(|_| ()).map_err(Clone::clone));
-    field("password", check_new_password(&form.password));
-    let (Ok(username), Ok(email), Ok(first_name), Ok(last_name), Ok(phone), true) = (
-        username,
-        email,
-        first_name,
-        last_name,
-        phone,
-        errors.is_empty(),
-    ) else {
-        return Err(AppError::Invalid(errors));
+    let (Some(username), Some(email), Some(first_name), Some(last_name), Some(phone), Some(())) =
+        fields
+    else {
+        return Err(check.into_error());
     };
 
     let hash = passwords::hash(form.password).await?;
@@ -572,27 +547,14 @@ pub async fn update_profile(
     last_name: &str,
     phone: &str,
 ) -> Result<SessionUser, AppError> {
-    let mut errors = Vec::new();
-    let first = parse_name(first_name, "first name").map_err(|m| {
-        errors.push(FieldError {
-            field: "first_name".into(),
-            message: m,
-        })
-    });
-    let last = parse_name(last_name, "last name").map_err(|m| {
-        errors.push(FieldError {
-            field: "last_name".into(),
-            message: m,
-        })
-    });
-    let phone = Phone::parse(phone).map_err(|m| {
-        errors.push(FieldError {
-            field: "phone".into(),
-            message: m,
-        })
-    });
-    let (Ok(first), Ok(last), Ok(phone)) = (first, last, phone) else {
-        return Err(AppError::Invalid(errors));
+    let mut check = FormCheck::default();
+    let fields = (
+        check.field("first_name", parse_name(first_name, "first name")),
+        check.field("last_name", parse_name(last_name, "last name")),
+        check.field("phone", Phone::parse(phone)),
+    );
+    let (Some(first), Some(last), Some(phone)) = fields else {
+        return Err(check.into_error());
     };
     let user = sqlx::query_as::<_, SessionUser>(&format!(
         "UPDATE users SET first_name = $2, last_name = $3, phone_number = $4 WHERE id = $1 RETURNING {USER_COLUMNS}"
