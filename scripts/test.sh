@@ -41,7 +41,15 @@ else
 fi
 
 say "Rust tests"
-cargo test --locked -p app -p server
+# Each test runs in a process of its own (nextest), or one at a time (cargo test): every
+# #[tokio::test] has its own runtime, and Leptos's renderer may hand a wake-up to whichever
+# runtime's thread triggers it; when that test's runtime ends first, another test's page never
+# finishes. One runtime per process, as in the server, avoids it.
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --locked --config-file scripts/nextest.toml -p app -p server
+else
+    cargo test --locked -p app -p server -- --test-threads=1
+fi
 
 say "Playwright (Chromium)"
 (cd end2end && CLINIC_SERVER_BIN="$SERVER_BIN" npx playwright test)
