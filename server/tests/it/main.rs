@@ -1,5 +1,6 @@
 //! Integration tests against a real PostgreSQL: one binary (it links once), one module per area.
-//! Every test gets a fresh database cloned from a migrated template.
+//! Every test gets a fresh database cloned from a migrated template. scripts/test.sh runs them
+//! with nextest, a process per test (the comment there says why).
 
 mod accounts;
 mod harness;
