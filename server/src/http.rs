@@ -36,6 +36,7 @@ pub struct AppState {
 pub fn router(config: &Config, pool: PgPool) -> Router {
     let leptos_options = leptos_options(config);
     let settings = config.clinic_settings();
+    let session_idle = settings.session_idle;
     // What server functions and pages find in their context.
     let context = {
         let pool = pool.clone();
@@ -54,7 +55,7 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(config.clinic_settings().session_idle));
+        .with_expiry(Expiry::OnInactivity(session_idle));
     let own_origin = Arc::new(origin_of(&config.public_url()));
 
     Router::new()

@@ -633,35 +633,32 @@ pub async fn confirm_email_change(
 ) -> Result<SessionUser, AppError> {
     let code = OtpCode::parse(code).map_err(|m| AppError::validation("code", m))?;
     let mut tx = pool.begin().await?;
-    let outcome = redeem_code(&mut tx, user_id, CodePurpose::ChangeEmail, &code, now).await;
-    let user = match outcome {
-        Ok(Some(new_email)) => {
-            let updated = sqlx::query_as::<_, SessionUser>(&format!(
-                "UPDATE users SET email = $2, email_verified_at = $3 WHERE id = $1 RETURNING {USER_COLUMNS}"
-            ))
-            .bind(user_id)
-            .bind(new_email)
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await;
-            match updated {
-                Ok(user) => Ok(user),
-                Err(sqlx::Error::Database(err)) if err.constraint() == Some("users_email_key") => {
-                    Err(AppError::validation(
-                        "code",
-                        "Another account took this address in the meantime.",
-                    ))
-                }
-                Err(err) => Err(err.into()),
-            }
+    let new_email = match redeem_code(&mut tx, user_id, CodePurpose::ChangeEmail, &code, now).await
+    {
+        Ok(Some(new_email)) => new_email,
+        Ok(None) => return Err(AppError::internal("a change-email code without an address")),
+        Err(err) => {
+            // A wrong try is counted even though the request fails.
+            tx.commit().await?;
+            return Err(err);
         }
-        Ok(None) => Err(AppError::internal("a change-email code without an address")),
-        Err(err) => Err(err),
     };
-    if matches!(&user, Err(AppError::Validation { .. })) || user.is_ok() {
-        tx.commit().await?;
-    }
-    user
+    let user = sqlx::query_as::<_, SessionUser>(&format!(
+        "UPDATE users SET email = $2, email_verified_at = $3 WHERE id = $1 RETURNING {USER_COLUMNS}"
+    ))
+    .bind(user_id)
+    .bind(new_email)
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|err| match err {
+        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => {
+            AppError::validation("code", "Another account took this address in the meantime.")
+        }
+        other => other.into(),
+    })?;
+    tx.commit().await?;
+    Ok(user)
 }
 
 #[cfg(test)]
