@@ -25,6 +25,8 @@ use crate::pages::{
         ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage, SignInPage,
         VerifyEmailPage,
     },
+    admin::{AdminDoctorsPage, AdminSpecialtiesPage, EditDoctorPage, NewDoctorPage},
+    doctor::PracticePage,
     public::{DoctorPage, DoctorsPage, HomePage},
 };
 
@@ -89,6 +91,13 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
+                        // Doctors
+                        <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
+                        // Admins
+                        <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
                     </Routes>
                 </ErrorBoundary>
             </main>

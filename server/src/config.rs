@@ -121,6 +121,7 @@ impl Config {
         use app::services::Duration;
         app::services::ClinicSettings {
             time_zone: self.time_zone.name().to_owned(),
+            public_url: self.public_url(),
             session_idle: Duration::minutes(self.session_idle_minutes),
             session_remember: Duration::days(self.session_remember_days),
             session_absolute: Duration::hours(self.session_absolute_hours),

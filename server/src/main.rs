@@ -133,7 +133,11 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
     tracing::info!(delivery = %mailer.describe(), "email worker started");
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer::spawn_worker(db.pool.clone(), mailer, workers_stopped.clone());
-    let housekeeping = housekeeping::spawn(db.pool.clone(), workers_stopped);
+    let housekeeping = housekeeping::spawn(
+        db.pool.clone(),
+        config.time_zone.name().to_owned(),
+        workers_stopped,
+    );
 
     let router = http::router(config, db.pool.clone());
     println!(

@@ -1,6 +1,7 @@
 //! Server functions, one file per feature. Each is thin: who is calling, may they, parse the
 //! input, call a service. They run on the server; the browser calls them over HTTP.
 
+pub mod admin;
 pub mod auth;
 pub mod doctors;
 pub mod specialties;

@@ -5,6 +5,13 @@ use leptos::prelude::*;
 
 use crate::domain::AppError;
 
+/// The error of an action's last submission, for the form's fields and alert.
+pub fn last_error<T: 'static>(
+    value: impl Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+) -> Signal<Option<AppError>> {
+    Signal::derive(move || value.get().and_then(Result::err))
+}
+
 /// A labelled input. Its error comes from the last submission: the message for this `name`.
 #[component]
 pub fn Field(
@@ -46,6 +53,95 @@ pub fn Field(
                 aria-describedby=described_by
             />
             {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || message.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled multi-line input, with its error beside it like [`Field`].
+#[component]
+pub fn TextArea(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    error: Signal<Option<AppError>>,
+    #[prop(into, optional)] hint: Option<String>,
+    #[prop(into, optional)] value: Option<String>,
+    #[prop(default = 5)] rows: u32,
+    #[prop(default = 5000)] maxlength: u32,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let message = {
+        let name = name.clone();
+        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
+    };
+    let described_by = if hint.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        error_id.clone()
+    };
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <textarea
+                id=id
+                name=name
+                rows=rows
+                maxlength=maxlength
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=described_by
+            >
+                {value}
+            </textarea>
+            {hint.map(|hint| view! { <p class="hint" id=hint_id>{hint}</p> })}
+            <p class="field-error" id=error_id aria-live="polite">
+                {move || message.get()}
+            </p>
+        </div>
+    }
+}
+
+/// A labelled drop-down of `(value, label)` choices, with its error beside it like [`Field`].
+#[component]
+pub fn Choice(
+    #[prop(into)] label: String,
+    #[prop(into)] name: String,
+    error: Signal<Option<AppError>>,
+    choices: Vec<(String, String)>,
+    /// The first, empty choice ("Choose…"); the field is required when given.
+    #[prop(into)]
+    placeholder: String,
+    #[prop(into, optional)] value: Option<String>,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let message = {
+        let name = name.clone();
+        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
+    };
+    let value = value.unwrap_or_default();
+    view! {
+        <div class="field" class:has-error=move || message.get().is_some()>
+            <label for=id.clone()>{label}</label>
+            <select
+                id=id
+                name=name
+                required=true
+                aria-invalid=move || message.get().is_some().to_string()
+                aria-describedby=error_id.clone()
+            >
+                <option value="">{placeholder}</option>
+                {choices
+                    .into_iter()
+                    .map(|(choice, text)| {
+                        let selected = choice == value;
+                        view! { <option value=choice selected=selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
             <p class="field-error" id=error_id aria-live="polite">
                 {move || message.get()}
             </p>

@@ -5,6 +5,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
 use crate::api::auth::{SignOut, get_current_user};
+use crate::domain::UserRole;
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -63,6 +64,14 @@ fn AccountLinks() -> impl IntoView {
                         {(!user.email_verified).then(|| view! {
                             <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
                         })}
+                        {match user.role {
+                            UserRole::Admin => view! {
+                                <A href="/admin/doctors">"Doctors"</A>
+                                <A href="/admin/specialties">"Specialties"</A>
+                            }.into_any(),
+                            UserRole::Doctor => view! { <A href="/doctor/practice">"Your practice"</A> }.into_any(),
+                            UserRole::Patient => ().into_any(),
+                        }}
                         <A href="/profile">{user.display_name()}</A>
                         <ActionForm action=sign_out attr:class="nav-form">
                             <button type="submit" class="link-button">"Sign out"</button>

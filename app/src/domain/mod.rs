@@ -2,6 +2,7 @@
 //! make a value valid.
 
 pub mod account;
+pub mod directory;
 pub mod doctor;
 pub mod error;
 pub mod money;
@@ -9,8 +10,25 @@ pub mod role;
 pub mod specialty;
 
 pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};
-pub use doctor::{DoctorCard, DoctorProfile, FreeSlot, PublicReview};
+pub use doctor::{
+    DoctorCard, DoctorDetails, DoctorForm, DoctorProfile, DoctorRecord, FreeSlot, PracticeDetails,
+    PublicReview,
+};
 pub use error::AppError;
 pub use money::Money;
 pub use role::UserRole;
-pub use specialty::SpecialtySummary;
+pub use specialty::{SpecialtyDetails, SpecialtySummary};
+
+/// Percent-encodes `text` for a URL query-string value.
+pub fn encode_query(text: &str) -> String {
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                encoded.push(byte as char)
+            }
+            other => encoded.push_str(&format!("%{other:02X}")),
+        }
+    }
+    encoded
+}

@@ -21,6 +21,53 @@ impl Money {
     pub fn amount(self) -> Decimal {
         self.0
     }
+
+    /// The largest amount a `NUMERIC(10,2)` column holds.
+    pub fn max_storable() -> Self {
+        Self(Decimal::new(99_999_999_99, 2))
+    }
+
+    /// An amount as a person types it: `85`, `85.5`, `85.50` or `$1,085.50`. Refuses negative
+    /// amounts, fractions of a cent and amounts too large to store, saying which.
+    pub fn parse(input: &str) -> Result<Self, String> {
+        let text = input.trim();
+        let digits: String = text
+            .strip_prefix('$')
+            .unwrap_or(text)
+            .trim()
+            .chars()
+            .filter(|c| *c != ',')
+            .collect();
+        if digits.is_empty() {
+            return Err("Enter an amount, such as 85.00.".to_owned());
+        }
+        let well_formed = digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.matches('.').count() <= 1
+            && !digits.starts_with('.');
+        if digits.starts_with('-') {
+            return Err("The amount cannot be negative.".to_owned());
+        }
+        if !well_formed {
+            return Err(format!("{text:?} is not an amount; write it like 85.00."));
+        }
+        if digits
+            .split_once('.')
+            .is_some_and(|(_, cents)| cents.len() > 2)
+        {
+            return Err("Use at most two decimal places (whole cents).".to_owned());
+        }
+        let amount: Decimal = digits
+            .parse()
+            .map_err(|_| format!("{text:?} is not an amount; write it like 85.00."))?;
+        let money = Self::from_decimal(amount);
+        if money > Self::max_storable() {
+            return Err(format!(
+                "The amount can be at most {}.",
+                Self::max_storable()
+            ));
+        }
+        Ok(money)
+    }
 }
 
 impl fmt::Display for Money {
@@ -61,6 +108,18 @@ mod tests {
         assert_eq!(money("1234.5").to_string(), "$1,234.50");
         assert_eq!(money("1000000").to_string(), "$1,000,000.00");
         assert_eq!(money("-12.30").to_string(), "-$12.30");
+    }
+
+    #[test]
+    fn parses_amounts_as_people_type_them() {
+        assert_eq!(Money::parse("85"), Ok(money("85.00")));
+        assert_eq!(Money::parse(" $1,085.5 "), Ok(money("1085.50")));
+        assert_eq!(Money::parse("0"), Ok(Money::ZERO));
+        assert!(Money::parse("-5").unwrap_err().contains("negative"));
+        assert!(Money::parse("1.005").unwrap_err().contains("two decimal"));
+        assert!(Money::parse("12abc").unwrap_err().contains("not an amount"));
+        assert!(Money::parse("").unwrap_err().contains("Enter an amount"));
+        assert!(Money::parse("100000000").unwrap_err().contains("at most"));
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! One file per route, in folders by audience.
 
 pub mod account;
+pub mod admin;
+pub mod doctor;
 pub mod public;
 
 use leptos::prelude::*;

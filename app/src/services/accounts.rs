@@ -150,11 +150,31 @@ async fn issue_code(
     new_email: Option<&Email>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let code = replace_code(conn, user.id, purpose, new_email, now, now + CODE_LIFETIME).await?;
+    let to = new_email.map_or(user.email.as_str(), Email::as_str);
+    outbox::enqueue(
+        conn,
+        &super::emails::code_email(to, &user.display_name(), purpose, &code),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Invalidates any live code of `user_id` for `purpose` and stores a fresh one that works until
+/// `expires_at`. Returns the code; sending it is the caller's business.
+pub(crate) async fn replace_code(
+    conn: &mut PgConnection,
+    user_id: i64,
+    purpose: CodePurpose,
+    new_email: Option<&Email>,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<String, AppError> {
     sqlx::query(
         "UPDATE otp_verifications SET invalidated_at = $3
           WHERE user_id = $1 AND purpose = $2 AND NOT is_verified AND invalidated_at IS NULL",
     )
-    .bind(user.id)
+    .bind(user_id)
     .bind(purpose.as_str())
     .bind(now)
     .execute(&mut *conn)
@@ -164,21 +184,15 @@ async fn issue_code(
         "INSERT INTO otp_verifications (user_id, otp_code, purpose, new_email, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(user.id)
+    .bind(user_id)
     .bind(&code)
     .bind(purpose.as_str())
     .bind(new_email.map(Email::as_str))
     .bind(now)
-    .bind(now + CODE_LIFETIME)
+    .bind(expires_at)
     .execute(&mut *conn)
     .await?;
-    let to = new_email.map_or(user.email.as_str(), Email::as_str);
-    outbox::enqueue(
-        conn,
-        &super::emails::code_email(to, &user.display_name(), purpose, &code),
-    )
-    .await?;
-    Ok(())
+    Ok(code)
 }
 
 /// Refuses a new code for `purpose` within a minute of the last one.

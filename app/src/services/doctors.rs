@@ -1,52 +1,231 @@
-//! The doctor directory: finding active doctors by name and specialty.
+//! The doctor directory: finding active doctors by name, specialty, rating, fee and
+//! availability, a page at a time, and each doctor's public page.
 
-use sqlx::PgPool;
+use chrono::NaiveDateTime;
+use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
+use crate::domain::directory::{
+    COUNT_CAP, DirectoryPage, DirectoryQuery, DirectorySort, MatchCount, PAGE_SIZE, PageCursor,
+    SortKey,
+};
 use crate::domain::{AppError, DoctorCard, DoctorProfile, FreeSlot, PublicReview};
 
-/// At most this many doctors come back from one search.
-const PAGE_SIZE: i64 = 50;
 /// A doctor's page shows free slots this many days ahead...
 const DAYS_AHEAD: i32 = 14;
 /// ...and this many of the latest reviews.
 const LATEST_REVIEWS: i64 = 5;
 
-/// The card columns of doctors, with their next free slot; `$1` is the clinic's time zone.
-const CARD_SELECT: &str =
-    "SELECT d.id, u.first_name, u.last_name, s.name AS specialty, d.experience_years,
-            d.consultation_fee, d.average_rating, d.total_reviews,
-            (SELECT t.date + t.start_time
-               FROM time_slots t
-              WHERE t.doctor_id = d.id AND t.is_available
-                AND t.date + t.start_time > (now() AT TIME ZONE $1)
-              ORDER BY t.date, t.start_time
-              LIMIT 1) AS next_free_slot
-       FROM doctors d
-       JOIN users u ON u.id = d.user_id
-       JOIN specialties s ON s.id = d.specialty_id";
+/// The card columns of doctors `d` (with users `u` and specialties `s` joined), including the
+/// live next free slot, for a query that has the clinic's clock as `c.now_local`. The next-free
+/// lookup is a row comparison on (date, start_time), so it starts in the free-slot index at now
+/// rather than reading the doctor's past slots.
+const CARD_COLUMNS: &str = "d.id, u.first_name, u.last_name, s.name AS specialty,
+        d.experience_years, d.consultation_fee, d.average_rating, d.total_reviews,
+        (SELECT t.date + t.start_time
+           FROM time_slots t
+          WHERE t.doctor_id = d.id AND t.is_available
+            AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
+          ORDER BY t.date, t.start_time
+          LIMIT 1) AS next_free_slot";
 
+/// A result row: the card, and the value the soonest sort orders by (kept on the doctor row,
+/// which may lag the live value shown on the card by up to a minute; see the migration).
+#[derive(sqlx::FromRow)]
+struct DirectoryRow {
+    #[sqlx(flatten)]
+    card: DoctorCard,
+    sort_next_free: Option<NaiveDateTime>,
+}
+
+/// One page of the directory: active doctors matching `query`, in its order.
 pub async fn search(
     pool: &PgPool,
     settings: &ClinicSettings,
-    name: &str,
-    specialty_id: Option<i64>,
-) -> Result<Vec<DoctorCard>, AppError> {
-    let rows = sqlx::query_as::<_, DoctorCard>(&format!(
-        "{CARD_SELECT}
-          WHERE d.is_active
-            AND ($2 = '' OR (u.first_name || ' ' || u.last_name) ILIKE '%' || $2 || '%')
-            AND ($3::bigint IS NULL OR d.specialty_id = $3)
-          ORDER BY d.average_rating DESC, d.total_reviews DESC, u.last_name, d.id
-          LIMIT $4"
-    ))
-    .bind(&settings.time_zone)
-    .bind(escape_like(name))
-    .bind(specialty_id)
-    .bind(PAGE_SIZE)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows)
+    query: &DirectoryQuery,
+) -> Result<DirectoryPage, AppError> {
+    let backwards = matches!(query.page, PageCursor::Before(_));
+    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
+    sql.push(CARD_COLUMNS)
+        .push(", d.next_free_slot_at AS sort_next_free FROM ");
+    push_matches(&mut sql, settings, query, true);
+    if let PageCursor::After(key) | PageCursor::Before(key) = &query.page {
+        push_keyset(&mut sql, key, backwards);
+    }
+    push_order(&mut sql, query.sort, backwards);
+    sql.push(" LIMIT ").push_bind(PAGE_SIZE as i64 + 1);
+    let mut rows: Vec<DirectoryRow> = sql.build_query_as().fetch_all(pool).await?;
+
+    // One row beyond the page says whether the page in the walking direction has a neighbour.
+    let more = rows.len() > PAGE_SIZE;
+    rows.truncate(PAGE_SIZE);
+    if backwards {
+        rows.reverse();
+    }
+    let key = |row: &DirectoryRow| SortKey::of(query.sort, &row.card, row.sort_next_free).encode();
+    let (has_next, has_previous) = match query.page {
+        PageCursor::First => (more, false),
+        PageCursor::After(_) => (more, true),
+        PageCursor::Before(_) => (true, more),
+    };
+    let next = has_next.then(|| rows.last().map(key)).flatten();
+    let previous = has_previous.then(|| rows.first().map(key)).flatten();
+
+    Ok(DirectoryPage {
+        doctors: rows.into_iter().map(|row| row.card).collect(),
+        matches: count_matches(pool, settings, query).await?,
+        next,
+        previous,
+    })
+}
+
+/// How many active doctors match the filters, counting no further than [`COUNT_CAP`].
+async fn count_matches(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &DirectoryQuery,
+) -> Result<MatchCount, AppError> {
+    let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM ");
+    push_matches(&mut sql, settings, query, false);
+    sql.push(" LIMIT ").push_bind(COUNT_CAP).push(") matching");
+    let count: i64 = sql.build_query_scalar().fetch_one(pool).await?;
+    Ok(MatchCount {
+        count,
+        capped: count >= COUNT_CAP,
+    })
+}
+
+/// `FROM ... WHERE ...` of the active doctors matching the filters. The card needs the user and
+/// specialty rows; a count needs the user only for a name search.
+fn push_matches(
+    sql: &mut QueryBuilder<'_, Postgres>,
+    settings: &ClinicSettings,
+    query: &DirectoryQuery,
+    for_cards: bool,
+) {
+    sql.push("doctors d CROSS JOIN (SELECT now() AT TIME ZONE ")
+        .push_bind(settings.time_zone.clone())
+        .push(" AS now_local) c");
+    if for_cards || !query.name.is_empty() {
+        sql.push(" JOIN users u ON u.id = d.user_id");
+    }
+    if for_cards {
+        sql.push(" JOIN specialties s ON s.id = d.specialty_id");
+    }
+    sql.push(" WHERE d.is_active");
+    let name = query.name.to_lowercase();
+    match name.chars().count() {
+        0 => {}
+        // Trigrams need three characters; shorter searches match the start of either name.
+        1 | 2 => {
+            let prefix = format!("{}%", escape_like(&name));
+            sql.push(" AND u.user_type = 'doctor' AND (lower(u.first_name) LIKE ")
+                .push_bind(prefix.clone())
+                .push(" OR lower(u.last_name) LIKE ")
+                .push_bind(prefix)
+                .push(")");
+        }
+        _ => {
+            sql.push(" AND u.user_type = 'doctor' AND (u.first_name || ' ' || u.last_name) ILIKE ")
+                .push_bind(format!("%{}%", escape_like(&name)));
+        }
+    }
+    if let Some(specialty_id) = query.specialty_id {
+        sql.push(" AND d.specialty_id = ").push_bind(specialty_id);
+    }
+    if let Some(rating) = query.min_rating {
+        sql.push(" AND d.average_rating >= ").push_bind(rating);
+    }
+    if let Some(fee) = query.max_fee {
+        sql.push(" AND d.consultation_fee <= ")
+            .push_bind(fee.amount());
+    }
+    if let Some(days) = query.within_days {
+        // The kept value is never later than the real next free slot, so it narrows the doctors
+        // through its index; the live lookup then confirms each one.
+        sql.push(" AND d.next_free_slot_at < c.now_local + make_interval(days => ")
+            .push_bind(days)
+            .push(
+                ") AND EXISTS (SELECT 1 FROM time_slots t
+                    WHERE t.doctor_id = d.id AND t.is_available
+                      AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
+                      AND t.date + t.start_time < c.now_local + make_interval(days => ",
+            )
+            .push_bind(days)
+            .push("))");
+    }
+}
+
+/// The sort values of each order, as SQL, in the order they are compared. Every order but the
+/// fee and soonest ones runs from high to low.
+fn sort_columns(sort: DirectorySort) -> (&'static [&'static str], bool) {
+    match sort {
+        DirectorySort::Rating => (&["d.average_rating", "d.total_reviews", "d.id"], true),
+        DirectorySort::Fee => (&["d.consultation_fee", "d.id"], false),
+        DirectorySort::Experience => (&["d.experience_years", "d.id"], true),
+        DirectorySort::Soonest => (
+            &["COALESCE(d.next_free_slot_at, 'infinity'::timestamp)", "d.id"],
+            false,
+        ),
+    }
+}
+
+/// `AND (sort values) > (cursor)`, or `<`, whichever comes next in the walking direction.
+fn push_keyset(sql: &mut QueryBuilder<'_, Postgres>, key: &SortKey, backwards: bool) {
+    let (columns, descending) = sort_columns(match key {
+        SortKey::Rating { .. } => DirectorySort::Rating,
+        SortKey::Fee { .. } => DirectorySort::Fee,
+        SortKey::Experience { .. } => DirectorySort::Experience,
+        SortKey::Soonest { .. } => DirectorySort::Soonest,
+    });
+    let greater = descending == backwards;
+    sql.push(" AND (")
+        .push(columns.join(", "))
+        .push(if greater { ") > (" } else { ") < (" });
+    match key {
+        SortKey::Rating {
+            rating,
+            reviews,
+            id,
+        } => {
+            sql.push_bind(*rating)
+                .push(", ")
+                .push_bind(*reviews)
+                .push(", ")
+                .push_bind(*id);
+        }
+        SortKey::Fee { fee, id } => {
+            sql.push_bind(*fee).push(", ").push_bind(*id);
+        }
+        SortKey::Experience { years, id } => {
+            sql.push_bind(*years).push(", ").push_bind(*id);
+        }
+        SortKey::Soonest { next_free, id } => {
+            sql.push("COALESCE(")
+                .push_bind(*next_free)
+                .push(", 'infinity'::timestamp), ")
+                .push_bind(*id);
+        }
+    }
+    sql.push(")");
+}
+
+fn push_order(sql: &mut QueryBuilder<'_, Postgres>, sort: DirectorySort, backwards: bool) {
+    let (columns, descending) = sort_columns(sort);
+    let direction = if descending != backwards { " DESC" } else { "" };
+    let ordered: Vec<String> = columns
+        .iter()
+        .map(|column| format!("{column}{direction}"))
+        .collect();
+    sql.push(" ORDER BY ").push(ordered.join(", "));
+}
+
+/// The doctor's page row: the card and the bio, in one query.
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    #[sqlx(flatten)]
+    card: DoctorCard,
+    bio: String,
 }
 
 /// One active doctor's public page; an inactive or unknown doctor is "not found".
@@ -55,17 +234,19 @@ pub async fn profile(
     settings: &ClinicSettings,
     doctor_id: i64,
 ) -> Result<DoctorProfile, AppError> {
-    let card =
-        sqlx::query_as::<_, DoctorCard>(&format!("{CARD_SELECT} WHERE d.is_active AND d.id = $2"))
-            .bind(&settings.time_zone)
-            .bind(doctor_id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
-    let bio: String = sqlx::query_scalar("SELECT bio FROM doctors WHERE id = $1")
-        .bind(doctor_id)
-        .fetch_one(pool)
-        .await?;
+    let row = sqlx::query_as::<_, ProfileRow>(&format!(
+        "SELECT {CARD_COLUMNS}, d.bio
+           FROM doctors d
+          CROSS JOIN (SELECT now() AT TIME ZONE $1 AS now_local) c
+           JOIN users u ON u.id = d.user_id
+           JOIN specialties s ON s.id = d.specialty_id
+          WHERE d.is_active AND d.id = $2"
+    ))
+    .bind(&settings.time_zone)
+    .bind(doctor_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
     // The author is decided here, in SQL: an anonymous review's patient never leaves the database.
     let reviews = sqlx::query_as::<_, PublicReview>(
         "SELECT CASE WHEN r.is_anonymous THEN 'Anonymous patient'
@@ -84,9 +265,10 @@ pub async fn profile(
     let free_slots = sqlx::query_as::<_, FreeSlot>(
         "SELECT t.id, t.date, t.start_time, t.end_time
            FROM time_slots t
+          CROSS JOIN (SELECT now() AT TIME ZONE $2 AS now_local) c
           WHERE t.doctor_id = $1 AND t.is_available
-            AND t.date + t.start_time > (now() AT TIME ZONE $2)
-            AND t.date < (now() AT TIME ZONE $2)::date + $3
+            AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
+            AND t.date < c.now_local::date + $3
           ORDER BY t.date, t.start_time",
     )
     .bind(doctor_id)
@@ -95,15 +277,15 @@ pub async fn profile(
     .fetch_all(pool)
     .await?;
     Ok(DoctorProfile {
-        card,
-        bio,
+        card: row.card,
+        bio: row.bio,
         reviews,
         free_slots,
     })
 }
 
 /// Makes `%`, `_` and `\` in user input match themselves in a LIKE pattern.
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {

@@ -39,6 +39,39 @@ pub fn code_email(to: &str, name: &str, purpose: CodePurpose, code: &str) -> Out
     }
 }
 
+/// The welcome email of a doctor an admin has just onboarded: a link that opens the
+/// password form with the code filled in, and the code itself for typing.
+pub fn doctor_welcome_email(
+    to: &str,
+    name: &str,
+    link: &str,
+    code: &str,
+    valid_days: i64,
+) -> OutgoingEmail {
+    let text = format!(
+        "Hello {name},\n\nThe clinic has opened a Clinic account for you. Choose your password here:\n\n{link}\n\n\
+         Or open the password page and enter this code with your email address: {code}\n\n\
+         The link and code work for {valid_days} days, once. After that, use \"Forgot your password?\" on the sign-in page.\n\n— Clinic\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p>\
+         <p>The clinic has opened a Clinic account for you.</p>\
+         <p><a href=\"{link}\" style=\"display:inline-block;padding:10px 18px;background:#0f766e;color:#fff;border-radius:6px;text-decoration:none\">Choose your password</a></p>\
+         <p>Or open the password page and enter this code with your email address:</p>\
+         <p style=\"font-size:28px;font-weight:700;letter-spacing:4px;font-family:monospace\">{code}</p>\
+         <p>The link and code work for {valid_days} days, once. After that, use “Forgot your password?” on the sign-in page.</p>\
+         <p>— Clinic</p>",
+        name = escape_html(name),
+        link = escape_html(link),
+    );
+    OutgoingEmail {
+        to: to.to_owned(),
+        subject: "Your Clinic account: choose a password".to_owned(),
+        text,
+        html,
+    }
+}
+
 fn escape_html(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {

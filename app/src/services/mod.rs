@@ -2,6 +2,7 @@
 //! operation that writes is one database transaction.
 
 pub mod accounts;
+pub mod doctor_records;
 pub mod doctors;
 pub mod emails;
 pub mod outbox;
@@ -14,6 +15,8 @@ pub struct ClinicSettings {
     /// The IANA name of the clinic's time zone (for example `Europe/Berlin`). Slot dates and
     /// times are local to it. Validated when the configuration is read.
     pub time_zone: String,
+    /// Where people reach the app (`https://clinic.example.org`), for links in emails.
+    pub public_url: String,
     /// A session ends after this long without a request...
     pub session_idle: Duration,
     /// ...or this long with "remember me".

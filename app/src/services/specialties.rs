@@ -1,13 +1,14 @@
-//! Specialties: reading them for the public pages.
+//! Specialties: listing them for everyone, and their management by admins.
 
 use sqlx::PgPool;
 
-use crate::domain::{AppError, SpecialtySummary};
+use crate::domain::{AppError, SpecialtyDetails, SpecialtySummary};
 
 pub async fn list(pool: &PgPool) -> Result<Vec<SpecialtySummary>, AppError> {
     let rows = sqlx::query_as::<_, SpecialtySummary>(
         "SELECT s.id, s.name, s.description,
-                count(d.id) FILTER (WHERE d.is_active) AS active_doctors
+                count(d.id) FILTER (WHERE d.is_active) AS active_doctors,
+                count(d.id) AS doctors
            FROM specialties s
            LEFT JOIN doctors d ON d.specialty_id = s.id
           GROUP BY s.id
@@ -16,4 +17,76 @@ pub async fn list(pool: &PgPool) -> Result<Vec<SpecialtySummary>, AppError> {
     .fetch_all(pool)
     .await?;
     Ok(rows)
+}
+
+/// Adds a specialty. Names are unique regardless of case.
+pub async fn create(pool: &PgPool, details: &SpecialtyDetails) -> Result<i64, AppError> {
+    sqlx::query_scalar("INSERT INTO specialties (name, description) VALUES ($1, $2) RETURNING id")
+        .bind(&details.name)
+        .bind(&details.description)
+        .fetch_one(pool)
+        .await
+        .map_err(|err| name_taken(err, &details.name))
+}
+
+/// Renames and re-describes a specialty.
+pub async fn update(pool: &PgPool, id: i64, details: &SpecialtyDetails) -> Result<(), AppError> {
+    let updated = sqlx::query("UPDATE specialties SET name = $2, description = $3 WHERE id = $1")
+        .bind(id)
+        .bind(&details.name)
+        .bind(&details.description)
+        .execute(pool)
+        .await
+        .map_err(|err| name_taken(err, &details.name))?;
+    if updated.rows_affected() == 0 {
+        return Err(AppError::NotFound("This specialty".to_owned()));
+    }
+    Ok(())
+}
+
+/// Deletes a specialty that no doctor practises. The schema would cascade the delete to its
+/// doctors, so the check and the delete happen under a lock that also holds off a doctor being
+/// added to it meanwhile (adding one takes a key-share lock on the specialty row).
+pub async fn delete(pool: &PgPool, id: i64) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let name: Option<String> =
+        sqlx::query_scalar("SELECT name FROM specialties WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some(name) = name else {
+        return Err(AppError::NotFound("This specialty".to_owned()));
+    };
+    let doctors: i64 = sqlx::query_scalar("SELECT count(*) FROM doctors WHERE specialty_id = $1")
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
+    if doctors > 0 {
+        let them = if doctors == 1 {
+            "1 doctor".to_owned()
+        } else {
+            format!("{doctors} doctors")
+        };
+        return Err(AppError::Conflict(format!(
+            "{name} still has {them} (active or not). Move them to another specialty first, then delete it."
+        )));
+    }
+    sqlx::query("DELETE FROM specialties WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+fn name_taken(err: sqlx::Error, name: &str) -> AppError {
+    match err {
+        sqlx::Error::Database(db) if db.constraint() == Some("specialties_name_key") => {
+            AppError::validation(
+                "name",
+                format!("A specialty named {name:?} already exists (names ignore case)."),
+            )
+        }
+        other => other.into(),
+    }
 }

@@ -3,6 +3,8 @@
 //! with nextest, a process per test (the comment there says why).
 
 mod accounts;
+mod admin;
+mod directory;
 mod harness;
 mod mail;
 mod schema;

@@ -13,7 +13,7 @@ use crate::accounts::{PASSWORD, form};
 use crate::harness::TestDb;
 use crate::web::config;
 
-async fn post(db: &TestDb, path: &str, body: &str, extra: &[(&str, &str)]) -> Response {
+pub async fn post(db: &TestDb, path: &str, body: &str, extra: &[(&str, &str)]) -> Response {
     let mut request =
         Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
     for (name, value) in extra {
@@ -26,7 +26,7 @@ async fn post(db: &TestDb, path: &str, body: &str, extra: &[(&str, &str)]) -> Re
 }
 
 /// The value of the session cookie a response sets, if any.
-fn session_cookie(response: &Response) -> Option<String> {
+pub fn session_cookie(response: &Response) -> Option<String> {
     response
         .headers()
         .get_all(header::SET_COOKIE)
@@ -36,7 +36,7 @@ fn session_cookie(response: &Response) -> Option<String> {
         .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
 }
 
-async fn body_text(response: Response) -> String {
+pub async fn body_text(response: Response) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
         .await
         .expect("body");

@@ -58,6 +58,8 @@ pub fn ResetPasswordPage() -> impl IntoView {
     let error = last_error(action.value());
     let query = use_query_map();
     let email = move || query.read().get("email").unwrap_or_default();
+    // A new doctor's welcome email links here with the code filled in.
+    let code = move || query.read().get("code").unwrap_or_default();
 
     view! {
         <Title text="Choose a new password" />
@@ -67,7 +69,7 @@ pub fn ResetPasswordPage() -> impl IntoView {
                 <ActionForm action attr:class="form">
                     <FormAlert error />
                     <Field label="Email" name="email" kind="email" autocomplete="email" error value=email() />
-                    <Field label="Code from the email" name="code" autocomplete="one-time-code" error />
+                    <Field label="Code from the email" name="code" autocomplete="one-time-code" error value=code() />
                     <Field label="New password" name="password" kind="password" autocomplete="new-password" error
                         hint="At least 8 characters. Signing in elsewhere ends when you change it." />
                     <Submit label="Change password" busy_label="Changing…" pending=action.pending().into() />

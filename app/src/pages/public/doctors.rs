@@ -1,5 +1,6 @@
-//! The doctor directory: search by name and filter by specialty. The filters live in the URL,
-//! so a search can be shared and the back button works.
+//! The doctor directory: search by name; filter by specialty, rating, fee and availability;
+//! sort; page through. The filters live in the URL, so a search can be shared, the back button
+//! works, and the form works without JavaScript (a plain GET).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -7,32 +8,48 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::api::{doctors::search_doctors, specialties::list_specialties};
 use crate::components::feedback::Loading;
+use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort, MAX_WITHIN_DAYS};
 use crate::domain::{AppError, DoctorCard};
+
+/// The choices of the minimum-rating filter.
+const RATING_CHOICES: [(&str, &str); 4] = [
+    ("4.5", "4.5 and up"),
+    ("4", "4 and up"),
+    ("3.5", "3.5 and up"),
+    ("3", "3 and up"),
+];
+/// The choices of the availability filter, in days.
+const WITHIN_CHOICES: [(i32, &str); 5] = [
+    (1, "Within 24 hours"),
+    (3, "Within 3 days"),
+    (7, "Within a week"),
+    (14, "Within 2 weeks"),
+    (MAX_WITHIN_DAYS, "Within 2 months"),
+];
 
 #[component]
 pub fn DoctorsPage() -> impl IntoView {
     let query = use_query_map();
-    let name = move || query.read().get("q").unwrap_or_default();
-    let specialty = move || {
-        query
-            .read()
-            .get("specialty")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let doctors = Resource::new(
-        move || (name(), specialty()),
-        |(name, specialty)| search_doctors(name, specialty),
-    );
+    let params = Memo::new(move |_| {
+        let query = query.read();
+        DirectoryParams::from_lookup(|name| query.get(name))
+    });
+    let page = Resource::new(move || params.get(), search_doctors);
     let specialties = Resource::new(|| (), |_| list_specialties());
+    let value = move |pick: fn(&DirectoryParams) -> &String| move || pick(&params.read()).clone();
+    let chosen = move |pick: fn(&DirectoryParams) -> &String, option: String| {
+        move || *pick(&params.read()) == option
+    };
 
     view! {
         <Title text="Find a doctor" />
         <section class="container section">
             <h1>"Find a doctor"</h1>
             <Form method="GET" action="/doctors" attr:class="filters" attr:role="search">
-                <div class="field">
+                <div class="field field-wide">
                     <label for="doctor-name">"Name"</label>
-                    <input id="doctor-name" type="search" name="q" maxlength="100" prop:value=name />
+                    <input id="doctor-name" type="search" name="q" maxlength="100"
+                        placeholder="For example: Patel" prop:value=value(|p| &p.q) />
                 </div>
                 <div class="field">
                     <label for="doctor-specialty">"Specialty"</label>
@@ -44,13 +61,10 @@ pub fn DoctorsPage() -> impl IntoView {
                                     <option value="">"All specialties"</option>
                                     {list
                                         .into_iter()
-                                        .map(|s| {
-                                            let selected = move || specialty() == Some(s.id);
-                                            view! {
-                                                <option value=s.id.to_string() selected=selected>
-                                                    {s.name}
-                                                </option>
-                                            }
+                                        .map(|s| view! {
+                                            <option value=s.id.to_string() selected=chosen(|p| &p.specialty, s.id.to_string())>
+                                                {s.name}
+                                            </option>
                                         })
                                         .collect_view()}
                                 </select>
@@ -58,33 +72,103 @@ pub fn DoctorsPage() -> impl IntoView {
                         })}
                     </Suspense>
                 </div>
-                <button type="submit" class="btn btn-primary">"Search"</button>
+                <div class="field">
+                    <label for="doctor-rating">"Rating"</label>
+                    <select id="doctor-rating" name="min_rating">
+                        <option value="">"Any rating"</option>
+                        {RATING_CHOICES
+                            .iter()
+                            .map(|(value, label)| view! {
+                                <option value=*value selected=chosen(|p| &p.min_rating, (*value).to_owned())>{*label}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="doctor-fee">"Highest fee ($)"</label>
+                    <input id="doctor-fee" type="number" name="max_fee" min="0" step="5" inputmode="decimal"
+                        placeholder="Any" prop:value=value(|p| &p.max_fee) />
+                </div>
+                <div class="field">
+                    <label for="doctor-within">"Free"</label>
+                    <select id="doctor-within" name="within">
+                        <option value="">"Any time"</option>
+                        {WITHIN_CHOICES
+                            .iter()
+                            .map(|(days, label)| view! {
+                                <option value=days.to_string() selected=chosen(|p| &p.within, days.to_string())>{*label}</option>
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="doctor-sort">"Sort by"</label>
+                    <select id="doctor-sort" name="sort">
+                        {DirectorySort::ALL
+                            .iter()
+                            .map(|sort| {
+                                let is_chosen = move || DirectorySort::parse(&params.read().sort).ok() == Some(*sort);
+                                view! { <option value=sort.as_str() selected=is_chosen>{sort.label()}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="filters-actions">
+                    <button type="submit" class="btn btn-primary">"Search"</button>
+                    <a class="btn btn-ghost" href="/doctors">"Clear"</a>
+                </div>
             </Form>
             <Suspense fallback=|| view! { <Loading label="Finding doctors…" /> }>
                 {move || Suspend::new(async move {
-                    let list = doctors.await?;
-                    Ok::<_, AppError>(view! { <DoctorList list /> })
+                    match page.await {
+                        Ok(page) => view! { <Results page params=params.get_untracked() /> }.into_any(),
+                        Err(err) => view! { <SearchError err /> }.into_any(),
+                    }
                 })}
             </Suspense>
         </section>
     }
 }
 
+/// A search the server could not run as asked: say what to change.
 #[component]
-fn DoctorList(list: Vec<DoctorCard>) -> impl IntoView {
-    if list.is_empty() {
+fn SearchError(err: AppError) -> impl IntoView {
+    view! {
+        <div class="alert alert-error" role="alert">
+            <p><strong>"This search cannot be run: "</strong>{err.to_string()}</p>
+            <a href="/doctors">"Start a new search"</a>
+        </div>
+    }
+}
+
+#[component]
+fn Results(page: DirectoryPage, params: DirectoryParams) -> impl IntoView {
+    if page.doctors.is_empty() {
         return view! {
             <div class="panel empty">
                 <h2>"No doctors match"</h2>
-                <p>"Try a shorter name or another specialty."</p>
+                <p>"Try a shorter name, another specialty, or fewer filters."</p>
             </div>
         }
         .into_any();
     }
+    let previous = page
+        .previous
+        .as_deref()
+        .map(|cursor| params.page_href(None, Some(cursor)));
+    let next = page
+        .next
+        .as_deref()
+        .map(|cursor| params.page_href(Some(cursor), None));
     view! {
+        <p class="results-count" role="status">{format!("{} found", page.matches)}</p>
         <ul class="doctor-list">
-            {list.into_iter().map(|doctor| view! { <DoctorRow doctor /> }).collect_view()}
+            {page.doctors.into_iter().map(|doctor| view! { <DoctorRow doctor /> }).collect_view()}
         </ul>
+        <nav class="pager" aria-label="Result pages">
+            {previous.map(|href| view! { <a class="btn btn-secondary" rel="prev" href=href>"← Previous"</a> })}
+            {next.map(|href| view! { <a class="btn btn-secondary" rel="next" href=href>"Next →"</a> })}
+        </nav>
     }
     .into_any()
 }

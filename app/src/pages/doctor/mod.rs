@@ -1,0 +1,5 @@
+//! Pages for doctors: their own practice.
+
+mod practice;
+
+pub use practice::PracticePage;

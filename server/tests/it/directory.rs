@@ -1,0 +1,466 @@
+//! The doctor directory against the real database: every filter and sort, ties, pagination in
+//! both directions, empty results, inactive doctors, and the kept next-free-slot value.
+
+use chrono::{Duration, NaiveDateTime, NaiveTime, Utc};
+
+use app::domain::AppError;
+use app::domain::directory::{DirectoryPage, DirectoryParams, DirectoryQuery};
+use app::services::{ClinicSettings, doctors};
+
+use crate::harness::TestDb;
+use crate::web::config;
+
+fn settings() -> ClinicSettings {
+    config().clinic_settings()
+}
+
+/// The clinic's local time now (the tests' configuration uses Europe/London).
+fn local_now() -> NaiveDateTime {
+    Utc::now()
+        .with_timezone(&chrono_tz::Europe::London)
+        .naive_local()
+}
+
+/// Builds doctors with exactly the values a test sorts and filters on.
+pub struct Clinic<'a> {
+    db: &'a TestDb,
+    admin: i64,
+}
+
+pub struct NewDoctor<'a> {
+    pub first: &'a str,
+    pub last: &'a str,
+    pub specialty: i64,
+    pub rating: &'a str,
+    pub reviews: i32,
+    pub fee: &'a str,
+    pub years: i32,
+}
+
+impl<'a> Clinic<'a> {
+    pub async fn new(db: &'a TestDb) -> Self {
+        let admin = sqlx::query_scalar(
+            "INSERT INTO users (username, email, password_hash, user_type)
+             VALUES ('root', 'root@clinic.example', 'x', 'admin') RETURNING id",
+        )
+        .fetch_one(&db.pool)
+        .await
+        .expect("admin");
+        Self { db, admin }
+    }
+
+    pub async fn specialty(&self, name: &str) -> i64 {
+        sqlx::query_scalar("INSERT INTO specialties (name) VALUES ($1) RETURNING id")
+            .bind(name)
+            .fetch_one(&self.db.pool)
+            .await
+            .expect("specialty")
+    }
+
+    pub async fn doctor(&self, d: NewDoctor<'_>) -> i64 {
+        let username = format!("{}.{}", d.first, d.last).to_lowercase();
+        let user: i64 = sqlx::query_scalar(
+            "INSERT INTO users (username, email, first_name, last_name, password_hash, user_type)
+             VALUES ($1, $1 || '@clinic.example', $2, $3, 'x', 'doctor') RETURNING id",
+        )
+        .bind(&username)
+        .bind(d.first)
+        .bind(d.last)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("doctor user");
+        sqlx::query_scalar(
+            "INSERT INTO doctors (user_id, specialty_id, license_number, experience_years, bio,
+                                  consultation_fee, average_rating, total_reviews, created_by)
+             VALUES ($1, $2, 'LIC-' || $1, $3, '', $4::numeric, $5::numeric, $6, $7) RETURNING id",
+        )
+        .bind(user)
+        .bind(d.specialty)
+        .bind(d.years)
+        .bind(d.fee)
+        .bind(d.rating)
+        .bind(d.reviews)
+        .bind(self.admin)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("doctor")
+    }
+
+    /// A free 30-minute slot `days` days from today at `hour`:00, local time.
+    pub async fn slot(&self, doctor: i64, days: i64, hour: u32) -> i64 {
+        let date = local_now().date() + Duration::days(days);
+        let start = NaiveTime::from_hms_opt(hour, 0, 0).expect("hour");
+        sqlx::query_scalar(
+            "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
+             VALUES ($1, $2, $3, $3 + interval '30 minutes', $4) RETURNING id",
+        )
+        .bind(doctor)
+        .bind(date)
+        .bind(start)
+        .bind(self.admin)
+        .fetch_one(&self.db.pool)
+        .await
+        .expect("slot")
+    }
+}
+
+fn params(pairs: &[(&str, &str)]) -> DirectoryParams {
+    DirectoryParams::from_lookup(|name| {
+        pairs
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| (*v).to_owned())
+    })
+}
+
+async fn search(db: &TestDb, pairs: &[(&str, &str)]) -> Result<DirectoryPage, AppError> {
+    let query = DirectoryQuery::parse(&params(pairs))?;
+    doctors::search(&db.pool, &settings(), &query).await
+}
+
+/// The last names on a page, in order.
+async fn names(db: &TestDb, pairs: &[(&str, &str)]) -> Vec<String> {
+    search(db, pairs)
+        .await
+        .expect("search")
+        .doctors
+        .into_iter()
+        .map(|d| d.last_name)
+        .collect()
+}
+
+fn doctor<'a>(
+    last: &'a str,
+    specialty: i64,
+    rating: &'a str,
+    reviews: i32,
+    fee: &'a str,
+    years: i32,
+) -> NewDoctor<'a> {
+    NewDoctor {
+        first: "Sam",
+        last,
+        specialty,
+        rating,
+        reviews,
+        fee,
+        years,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_sort_orders_as_named_and_breaks_ties_the_same_way_every_time() {
+    let db = TestDb::new().await;
+    let clinic = Clinic::new(&db).await;
+    let cardio = clinic.specialty("Cardiology").await;
+    // Adams and Baker tie on rating and reviews: the later-added doctor comes first.
+    let adams = clinic
+        .doctor(doctor("Adams", cardio, "4.80", 10, "120", 5))
+        .await;
+    let baker = clinic
+        .doctor(doctor("Baker", cardio, "4.80", 10, "60", 30))
+        .await;
+    let cole = clinic
+        .doctor(doctor("Cole", cardio, "4.80", 25, "90", 12))
+        .await;
+    let _diaz = clinic
+        .doctor(doctor("Diaz", cardio, "3.10", 4, "60", 12))
+        .await;
+    let _evans = clinic
+        .doctor(doctor("Evans", cardio, "0", 0, "200", 1))
+        .await;
+
+    assert_eq!(
+        names(&db, &[]).await,
+        ["Cole", "Baker", "Adams", "Diaz", "Evans"]
+    );
+    // Equal fees (Baker and Diaz) and equal experience (Cole and Diaz) break by id.
+    assert_eq!(
+        names(&db, &[("sort", "fee")]).await,
+        ["Baker", "Diaz", "Cole", "Adams", "Evans"]
+    );
+    assert_eq!(
+        names(&db, &[("sort", "experience")]).await,
+        ["Baker", "Diaz", "Cole", "Adams", "Evans"]
+    );
+
+    // Soonest: tomorrow 09:00 beats tomorrow 11:00 beats in three days; no slot comes last.
+    clinic.slot(cole, 3, 9).await;
+    clinic.slot(adams, 1, 11).await;
+    clinic.slot(baker, 1, 9).await;
+    let soonest = names(&db, &[("sort", "soonest")]).await;
+    assert_eq!(&soonest[..3], ["Baker", "Adams", "Cole"]);
+    let page = search(&db, &[("sort", "soonest")]).await.expect("search");
+    let shown = page.doctors[0].next_free_slot.expect("Baker's slot");
+    assert_eq!(
+        shown.time(),
+        NaiveTime::from_hms_opt(9, 0, 0).expect("time")
+    );
+    assert!(page.doctors[3].next_free_slot.is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_narrow_by_specialty_rating_fee_name_and_availability() {
+    let db = TestDb::new().await;
+    let clinic = Clinic::new(&db).await;
+    let cardio = clinic.specialty("Cardiology").await;
+    let derma = clinic.specialty("Dermatology").await;
+    let joanna = clinic
+        .doctor(NewDoctor {
+            first: "Joanna",
+            last: "Reyes",
+            specialty: cardio,
+            rating: "4.50",
+            reviews: 8,
+            fee: "80",
+            years: 9,
+        })
+        .await;
+    let annika = clinic
+        .doctor(NewDoctor {
+            first: "Annika",
+            last: "Berg",
+            specialty: derma,
+            rating: "3.90",
+            reviews: 3,
+            fee: "150",
+            years: 20,
+        })
+        .await;
+    clinic
+        .doctor(NewDoctor {
+            first: "Omar",
+            last: "Haddad",
+            specialty: derma,
+            rating: "4.00",
+            reviews: 12,
+            fee: "80.01",
+            years: 3,
+        })
+        .await;
+
+    let specialty = cardio.to_string();
+    assert_eq!(names(&db, &[("specialty", &specialty)]).await, ["Reyes"]);
+    // The minimum rating and the maximum fee include their bounds.
+    assert_eq!(
+        names(&db, &[("min_rating", "4")]).await,
+        ["Reyes", "Haddad"]
+    );
+    assert_eq!(names(&db, &[("max_fee", "80")]).await, ["Reyes"]);
+    assert_eq!(
+        names(
+            &db,
+            &[
+                ("max_fee", "150"),
+                ("min_rating", "3.5"),
+                ("specialty", &derma.to_string())
+            ]
+        )
+        .await,
+        ["Haddad", "Berg"]
+    );
+    // Three or more letters match anywhere in the name, ignoring case...
+    assert_eq!(names(&db, &[("q", "ANN")]).await, ["Reyes", "Berg"]);
+    assert_eq!(names(&db, &[("q", "joanna rey")]).await, ["Reyes"]);
+    // ...one or two match the start of the first or last name.
+    assert_eq!(names(&db, &[("q", "an")]).await, ["Berg"]);
+    assert_eq!(names(&db, &[("q", "h")]).await, ["Haddad"]);
+    // LIKE wildcards are plain text.
+    assert!(names(&db, &[("q", "a_n")]).await.is_empty());
+
+    // Available within N days: Joanna has a slot in two days, Annika only in ten.
+    clinic.slot(joanna, 2, 10).await;
+    clinic.slot(annika, 10, 10).await;
+    assert!(names(&db, &[("within", "1")]).await.is_empty());
+    assert_eq!(names(&db, &[("within", "3")]).await, ["Reyes"]);
+    assert_eq!(names(&db, &[("within", "14")]).await, ["Reyes", "Berg"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_results_and_bad_parameters_say_so() {
+    let db = TestDb::new().await;
+    let page = search(&db, &[("q", "nobody")]).await.expect("search");
+    assert!(page.doctors.is_empty() && page.next.is_none() && page.previous.is_none());
+    assert_eq!(page.matches.to_string(), "0 doctors");
+
+    let err = search(&db, &[("min_rating", "six"), ("within", "0")])
+        .await
+        .expect_err("refused");
+    assert!(err.message_for("min_rating").is_some() && err.message_for("within").is_some());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inactive_doctors_and_booked_or_past_slots_are_not_offered() {
+    let db = TestDb::new().await;
+    let clinic = Clinic::new(&db).await;
+    let cardio = clinic.specialty("Cardiology").await;
+    let gone = clinic.doctor(doctor("Gone", cardio, "5", 9, "50", 5)).await;
+    let here = clinic.doctor(doctor("Here", cardio, "4", 9, "50", 5)).await;
+    sqlx::query("UPDATE doctors SET is_active = FALSE WHERE id = $1")
+        .bind(gone)
+        .execute(&db.pool)
+        .await
+        .expect("deactivate");
+    assert_eq!(names(&db, &[]).await, ["Here"]);
+    assert!(matches!(
+        doctors::profile(&db.pool, &settings(), gone).await,
+        Err(AppError::NotFound(_))
+    ));
+
+    // A slot earlier today has passed; a booked one is not free; the next free one is shown.
+    let yesterday = clinic.slot(here, -1, 10).await;
+    let booked = clinic.slot(here, 1, 9).await;
+    clinic.slot(here, 1, 10).await;
+    sqlx::query("UPDATE time_slots SET is_available = FALSE WHERE id = $1")
+        .bind(booked)
+        .execute(&db.pool)
+        .await
+        .expect("book");
+    let page = search(&db, &[]).await.expect("search");
+    let next = page.doctors[0].next_free_slot.expect("a free slot");
+    assert_eq!(
+        next.time(),
+        NaiveTime::from_hms_opt(10, 0, 0).expect("time")
+    );
+    assert!(next > local_now());
+    let profile = doctors::profile(&db.pool, &settings(), here)
+        .await
+        .expect("profile");
+    assert_eq!(profile.free_slots.len(), 1);
+    assert!(
+        profile
+            .free_slots
+            .iter()
+            .all(|s| s.id != yesterday && s.id != booked)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_follow_each_other_without_gaps_or_repeats_in_both_directions() {
+    let db = TestDb::new().await;
+    let clinic = Clinic::new(&db).await;
+    let cardio = clinic.specialty("Cardiology").await;
+    // 45 doctors in only three distinct ratings, so page boundaries fall inside ties.
+    let ratings = ["4.90", "4.50", "4.50"];
+    for i in 0..45 {
+        let last = format!("Doctor{i:02}");
+        clinic
+            .doctor(NewDoctor {
+                first: "Pat",
+                last: &last,
+                specialty: cardio,
+                rating: ratings[i % 3],
+                reviews: 7,
+                fee: "75",
+                years: 10,
+            })
+            .await;
+    }
+    for sort in ["rating", "fee", "experience", "soonest"] {
+        let mut seen = Vec::new();
+        let mut pages = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let mut pairs = vec![("sort", sort)];
+            if let Some(cursor) = after.as_deref() {
+                pairs.push(("after", cursor));
+            }
+            let page = search(&db, &pairs).await.expect("page");
+            assert_eq!(page.matches.count, 45);
+            assert_eq!(page.previous.is_some(), after.is_some(), "{sort}");
+            seen.extend(page.doctors.iter().map(|d| d.id));
+            after = page.next.clone();
+            pages.push(page);
+            if after.is_none() {
+                break;
+            }
+        }
+        assert_eq!(
+            pages.iter().map(|p| p.doctors.len()).collect::<Vec<_>>(),
+            [20, 20, 5],
+            "{sort}"
+        );
+        let mut unique = seen.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), 45, "{sort}: every doctor exactly once");
+
+        // "Previous" from the last page gives back the middle page, and from it the first.
+        let back = |cursor: &str| {
+            let cursor = cursor.to_owned();
+            let db = &db;
+            async move {
+                search(db, &[("sort", sort), ("before", &cursor)])
+                    .await
+                    .expect("previous page")
+            }
+        };
+        let middle = back(pages[2].previous.as_deref().expect("previous")).await;
+        assert_eq!(middle.doctors, pages[1].doctors, "{sort}");
+        let first = back(middle.previous.as_deref().expect("previous")).await;
+        assert_eq!(first.doctors, pages[0].doctors, "{sort}");
+        assert!(
+            first.previous.is_none(),
+            "{sort}: the first page has no previous"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_kept_next_free_slot_follows_bookings_and_passing_time() {
+    let db = TestDb::new().await;
+    let clinic = Clinic::new(&db).await;
+    let cardio = clinic.specialty("Cardiology").await;
+    let doc = clinic.doctor(doctor("Kept", cardio, "4", 1, "50", 1)).await;
+    let kept = || async {
+        sqlx::query_scalar::<_, Option<NaiveDateTime>>(
+            "SELECT next_free_slot_at FROM doctors WHERE id = $1",
+        )
+        .bind(doc)
+        .fetch_one(&db.pool)
+        .await
+        .expect("value")
+    };
+    assert_eq!(kept().await, None);
+    let later = clinic.slot(doc, 2, 10).await;
+    let sooner = clinic.slot(doc, 1, 10).await;
+    let day =
+        |days: i64, hour: u32| (local_now().date() + Duration::days(days)).and_hms_opt(hour, 0, 0);
+    assert_eq!(
+        kept().await,
+        day(1, 10),
+        "an earlier slot brings it forward"
+    );
+    sqlx::query("UPDATE time_slots SET is_available = FALSE WHERE id = $1")
+        .bind(sooner)
+        .execute(&db.pool)
+        .await
+        .expect("book");
+    assert_eq!(
+        kept().await,
+        day(2, 10),
+        "booking it moves to the next free one"
+    );
+    sqlx::query("UPDATE time_slots SET is_available = TRUE WHERE id = $1")
+        .bind(sooner)
+        .execute(&db.pool)
+        .await
+        .expect("free again");
+    assert_eq!(kept().await, day(1, 10), "freeing it brings it back");
+    sqlx::query("DELETE FROM time_slots WHERE id = ANY($1)")
+        .bind(vec![sooner, later])
+        .execute(&db.pool)
+        .await
+        .expect("delete");
+    assert_eq!(kept().await, None, "no free slots left");
+
+    // A slot that has started is passed over by the refresh the server runs every minute.
+    clinic.slot(doc, -1, 10).await;
+    clinic.slot(doc, 3, 10).await;
+    assert_eq!(kept().await, day(-1, 10));
+    let changed = server::housekeeping::refresh_next_free_slots(&db.pool, "Europe/London")
+        .await
+        .expect("refresh");
+    assert_eq!(changed, 1);
+    assert_eq!(kept().await, day(3, 10));
+}
