@@ -4,9 +4,9 @@ import { mailApiPort } from '../playwright.config';
 
 type Mail = { subject: string; text: string; to: { address: string }[]; time: string };
 
-/** Waits for the newest email to `to` with `subject`, and returns the 6-digit code in it. */
-export async function codeSentTo(to: string, subject: string, after = new Date(0)): Promise<string> {
-  let code = '';
+/** Waits for the newest email to `to` with `subject`, and returns its plain-text part. */
+export async function mailSentTo(to: string, subject: string, after = new Date(0)): Promise<string> {
+  let text = '';
   await expect
     .poll(
       async () => {
@@ -14,12 +14,19 @@ export async function codeSentTo(to: string, subject: string, after = new Date(0
         const mails = ((await response.json()) as Mail[])
           .filter((m) => m.subject === subject && m.to.some((t) => t.address.toLowerCase() === to.toLowerCase()))
           .filter((m) => new Date(m.time) >= after);
-        const newest = mails[mails.length - 1];
-        code = newest?.text.match(/\b\d{6}\b/)?.[0] ?? '';
-        return code;
+        text = mails[mails.length - 1]?.text ?? '';
+        return text;
       },
       { message: `an email "${subject}" to ${to}`, timeout: 15_000 },
     )
     .not.toBe('');
-  return code;
+  return text;
+}
+
+/** Waits for the newest email to `to` with `subject`, and returns the 6-digit code in it. */
+export async function codeSentTo(to: string, subject: string, after = new Date(0)): Promise<string> {
+  const text = await mailSentTo(to, subject, after);
+  const code = text.match(/\b\d{6}\b/)?.[0];
+  expect(code, `a 6-digit code in "${subject}"`).toBeTruthy();
+  return code ?? '';
 }

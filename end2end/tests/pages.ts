@@ -1,5 +1,6 @@
 // Page objects: selectors live here, so a changed page is fixed in one place.
 import { Page, Locator } from '@playwright/test';
+import { waitForHydration } from './fixtures';
 
 export class Layout {
   readonly menuButton: Locator;
@@ -36,10 +37,19 @@ export class HomePage extends Layout {
 
 export class DoctorsPage extends Layout {
   readonly results: Locator;
+  readonly filters: Locator;
 
   constructor(page: Page) {
     super(page);
     this.results = page.locator('.doctor-list > li');
+    this.filters = page.getByRole('search');
+  }
+
+  async search(filters: { name?: string; specialty?: string; sort?: string }) {
+    if (filters.name !== undefined) await this.filters.getByLabel('Name').fill(filters.name);
+    if (filters.specialty) await this.filters.getByLabel('Specialty').selectOption({ label: filters.specialty });
+    if (filters.sort) await this.filters.getByLabel('Sort by').selectOption({ label: filters.sort });
+    await this.filters.getByRole('button', { name: 'Search' }).click();
   }
 
   doctor(name: string): Locator {
@@ -81,5 +91,48 @@ export class AccountPages extends Layout {
 
   async signOut() {
     await this.header.getByRole('button', { name: 'Sign out' }).click();
+  }
+}
+
+export class AdminPages extends Layout {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  async addSpecialty(name: string, description: string) {
+    await this.page.goto('/admin/specialties');
+    await waitForHydration(this.page);
+    const form = this.page.locator('form', { has: this.page.getByRole('button', { name: 'Add specialty' }) });
+    await form.getByLabel('Name').fill(name);
+    await form.getByLabel('Description').fill(description);
+    await form.getByRole('button', { name: 'Add specialty' }).click();
+  }
+
+  specialtyRow(name: string): Locator {
+    return this.page.locator(`li[data-specialty="${name}"]`);
+  }
+
+  async onboardDoctor(doctor: {
+    firstName: string;
+    lastName: string;
+    email: string;
+    specialty: string;
+    license: string;
+    years: string;
+    fee: string;
+    bio: string;
+  }) {
+    await this.page.goto('/admin/doctors/new');
+    await waitForHydration(this.page);
+    const form = this.page.locator('form');
+    await form.getByLabel('First name').fill(doctor.firstName);
+    await form.getByLabel('Last name').fill(doctor.lastName);
+    await form.getByLabel('Email').fill(doctor.email);
+    await form.getByLabel('Specialty').selectOption({ label: doctor.specialty });
+    await form.getByLabel('License number').fill(doctor.license);
+    await form.getByLabel('Years of experience').fill(doctor.years);
+    await form.getByLabel('Consultation fee ($)').fill(doctor.fee);
+    await form.getByLabel('Bio').fill(doctor.bio);
+    await form.getByRole('button', { name: 'Create and send invitation' }).click();
   }
 }

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod explain;
 pub mod housekeeping;
 pub mod http;
 pub mod local_postgres;

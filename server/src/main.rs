@@ -49,6 +49,9 @@ enum Command {
     },
     /// Load the demo data (specialties, doctors, slots, patients, an admin) into an empty database.
     SeedDemo,
+    /// Print how PostgreSQL runs the doctor directory's queries (EXPLAIN ANALYZE) for a spread
+    /// of filter combinations on the current data, flagging sequential scans.
+    ExplainDirectory,
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is unset.
     LocalDb {
         #[command(subcommand)]
@@ -104,6 +107,13 @@ async fn main() -> anyhow::Result<()> {
             let result = seed_demo(&db, &config).await;
             db.close().await;
             result
+        }
+        Command::ExplainDirectory => {
+            let db = Database::open(&config).await?;
+            let result =
+                server::explain::explain_directory(&db.pool, &config.clinic_settings()).await;
+            db.close().await;
+            result.map(|_| ())
         }
         Command::LocalDb { action } => local_db(&config, action).await,
     }

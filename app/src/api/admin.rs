@@ -1,6 +1,10 @@
 //! Server functions of the admin area: specialties and doctor records. Every one of them
 //! refuses anyone but an admin, before anything else.
 
+// The doctor form's server functions take one argument per form field, as the form posts them;
+// the `server` macro also generates the browser-side twin, hence the module-wide allowance.
+#![allow(clippy::too_many_arguments)]
+
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -52,7 +56,6 @@ pub async fn get_doctor_record(id: i64) -> Result<DoctorRecord, AppError> {
 /// Creates the doctor's account and profile and emails them a link to choose a password.
 /// Returns the new doctor's id.
 #[server(prefix = "/api", endpoint = "admin/onboard-doctor")]
-#[allow(clippy::too_many_arguments)] // one argument per form field, as the form posts them
 pub async fn onboard_doctor(
     first_name: String,
     last_name: String,
@@ -87,7 +90,6 @@ pub async fn onboard_doctor(
 }
 
 #[server(prefix = "/api", endpoint = "admin/update-doctor")]
-#[allow(clippy::too_many_arguments)] // one argument per form field, as the form posts them
 pub async fn update_doctor(
     id: i64,
     first_name: String,

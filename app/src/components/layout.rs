@@ -65,10 +65,7 @@ fn AccountLinks() -> impl IntoView {
                             <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
                         })}
                         {match user.role {
-                            UserRole::Admin => view! {
-                                <A href="/admin/doctors">"Doctors"</A>
-                                <A href="/admin/specialties">"Specialties"</A>
-                            }.into_any(),
+                            UserRole::Admin => view! { <A href="/admin/doctors">"Admin"</A> }.into_any(),
                             UserRole::Doctor => view! { <A href="/doctor/practice">"Your practice"</A> }.into_any(),
                             UserRole::Patient => ().into_any(),
                         }}

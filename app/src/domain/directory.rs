@@ -383,20 +383,12 @@ impl std::fmt::Display for MatchCount {
         } else {
             "doctors"
         };
-        write!(f, "{}{plus} {noun}", group_thousands(self.count))
+        write!(
+            f,
+            "{}{plus} {noun}",
+            super::group_thousands(&self.count.to_string())
+        )
     }
-}
-
-fn group_thousands(n: i64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// One page of directory results, with the cursors of its neighbours.

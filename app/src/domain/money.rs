@@ -24,7 +24,7 @@ impl Money {
 
     /// The largest amount a `NUMERIC(10,2)` column holds.
     pub fn max_storable() -> Self {
-        Self(Decimal::new(99_999_999_99, 2))
+        Self(Decimal::new(9_999_999_999, 2))
     }
 
     /// An amount as a person types it: `85`, `85.5`, `85.50` or `$1,085.50`. Refuses negative
@@ -81,14 +81,7 @@ impl fmt::Display for Money {
         };
         let text = format!("{:.2}", cents.abs());
         let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        write!(f, "{sign}${grouped}.{fraction}")
+        write!(f, "{sign}${}.{fraction}", super::group_thousands(whole))
     }
 }
 
@@ -115,11 +108,23 @@ mod tests {
         assert_eq!(Money::parse("85"), Ok(money("85.00")));
         assert_eq!(Money::parse(" $1,085.5 "), Ok(money("1085.50")));
         assert_eq!(Money::parse("0"), Ok(Money::ZERO));
-        assert!(Money::parse("-5").unwrap_err().contains("negative"));
-        assert!(Money::parse("1.005").unwrap_err().contains("two decimal"));
-        assert!(Money::parse("12abc").unwrap_err().contains("not an amount"));
-        assert!(Money::parse("").unwrap_err().contains("Enter an amount"));
-        assert!(Money::parse("100000000").unwrap_err().contains("at most"));
+        assert!(Money::parse("-5").expect_err("-5").contains("negative"));
+        assert!(
+            Money::parse("1.005")
+                .expect_err("1.005")
+                .contains("two decimal")
+        );
+        assert!(
+            Money::parse("12abc")
+                .expect_err("12abc")
+                .contains("not an amount")
+        );
+        assert!(Money::parse("").expect_err("").contains("Enter an amount"));
+        assert!(
+            Money::parse("100000000")
+                .expect_err("100000000")
+                .contains("at most")
+        );
     }
 
     #[test]

@@ -45,16 +45,10 @@ pub async fn search(
     query: &DirectoryQuery,
 ) -> Result<DirectoryPage, AppError> {
     let backwards = matches!(query.page, PageCursor::Before(_));
-    let mut sql = QueryBuilder::<Postgres>::new("SELECT ");
-    sql.push(CARD_COLUMNS)
-        .push(", d.next_free_slot_at AS sort_next_free FROM ");
-    push_matches(&mut sql, settings, query, true);
-    if let PageCursor::After(key) | PageCursor::Before(key) = &query.page {
-        push_keyset(&mut sql, key, backwards);
-    }
-    push_order(&mut sql, query.sort, backwards);
-    sql.push(" LIMIT ").push_bind(PAGE_SIZE as i64 + 1);
-    let mut rows: Vec<DirectoryRow> = sql.build_query_as().fetch_all(pool).await?;
+    let mut rows: Vec<DirectoryRow> = page_query("", settings, query)
+        .build_query_as()
+        .fetch_all(pool)
+        .await?;
 
     // One row beyond the page says whether the page in the walking direction has a neighbour.
     let more = rows.len() > PAGE_SIZE;
@@ -79,16 +73,68 @@ pub async fn search(
     })
 }
 
+/// The query of one page of results, after `prefix` (empty, or `EXPLAIN ...`).
+fn page_query<'q>(
+    prefix: &str,
+    settings: &ClinicSettings,
+    query: &'q DirectoryQuery,
+) -> QueryBuilder<'q, Postgres> {
+    let backwards = matches!(query.page, PageCursor::Before(_));
+    let mut sql = QueryBuilder::<Postgres>::new(prefix);
+    sql.push("SELECT ")
+        .push(CARD_COLUMNS)
+        .push(", d.next_free_slot_at AS sort_next_free FROM ");
+    push_matches(&mut sql, settings, query, true);
+    if let PageCursor::After(key) | PageCursor::Before(key) = &query.page {
+        push_keyset(&mut sql, key, backwards);
+    }
+    push_order(&mut sql, query.sort, backwards);
+    sql.push(" LIMIT ").push_bind(PAGE_SIZE as i64 + 1);
+    sql
+}
+
+/// The query counting the matches, after `prefix`.
+fn count_query<'q>(
+    prefix: &str,
+    settings: &ClinicSettings,
+    query: &'q DirectoryQuery,
+) -> QueryBuilder<'q, Postgres> {
+    let mut sql = QueryBuilder::<Postgres>::new(prefix);
+    sql.push("SELECT count(*) FROM (SELECT 1 FROM ");
+    push_matches(&mut sql, settings, query, false);
+    sql.push(" LIMIT ").push_bind(COUNT_CAP).push(") matching");
+    sql
+}
+
+/// The plans PostgreSQL runs for one directory page (the page query, then the count), with
+/// their real timings: `EXPLAIN (ANALYZE, BUFFERS)` output, for the benchmark and for tuning.
+pub async fn explain_search(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &DirectoryQuery,
+) -> Result<(Vec<String>, Vec<String>), AppError> {
+    const EXPLAIN: &str = "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) ";
+    let page = page_query(EXPLAIN, settings, query)
+        .build_query_scalar()
+        .fetch_all(pool)
+        .await?;
+    let count = count_query(EXPLAIN, settings, query)
+        .build_query_scalar()
+        .fetch_all(pool)
+        .await?;
+    Ok((page, count))
+}
+
 /// How many active doctors match the filters, counting no further than [`COUNT_CAP`].
 async fn count_matches(
     pool: &PgPool,
     settings: &ClinicSettings,
     query: &DirectoryQuery,
 ) -> Result<MatchCount, AppError> {
-    let mut sql = QueryBuilder::<Postgres>::new("SELECT count(*) FROM (SELECT 1 FROM ");
-    push_matches(&mut sql, settings, query, false);
-    sql.push(" LIMIT ").push_bind(COUNT_CAP).push(") matching");
-    let count: i64 = sql.build_query_scalar().fetch_one(pool).await?;
+    let count: i64 = count_query("", settings, query)
+        .build_query_scalar()
+        .fetch_one(pool)
+        .await?;
     Ok(MatchCount {
         count,
         capped: count >= COUNT_CAP,
@@ -164,7 +210,10 @@ fn sort_columns(sort: DirectorySort) -> (&'static [&'static str], bool) {
         DirectorySort::Fee => (&["d.consultation_fee", "d.id"], false),
         DirectorySort::Experience => (&["d.experience_years", "d.id"], true),
         DirectorySort::Soonest => (
-            &["COALESCE(d.next_free_slot_at, 'infinity'::timestamp)", "d.id"],
+            &[
+                "COALESCE(d.next_free_slot_at, 'infinity'::timestamp)",
+                "d.id",
+            ],
             false,
         ),
     }

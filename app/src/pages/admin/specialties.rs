@@ -77,10 +77,17 @@ fn SpecialtyRow(specialty: SpecialtySummary, changed: RwSignal<u32>) -> impl Int
             changed.update(|n| *n += 1);
         }
     });
+    let count = |n: i64| {
+        if n == 1 {
+            "1 doctor".to_owned()
+        } else {
+            format!("{n} doctors")
+        }
+    };
     let doctors = match (specialty.doctors, specialty.active_doctors) {
         (0, _) => "No doctors".to_owned(),
-        (all, active) if all == active => format!("{all} doctors"),
-        (all, active) => format!("{all} doctors ({active} active)"),
+        (all, active) if all == active => count(all),
+        (all, active) => format!("{} ({active} active)", count(all)),
     };
     let id = specialty.id;
     let (name_now, description_now) = (specialty.name.clone(), specialty.description.clone());
