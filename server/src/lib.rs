@@ -10,4 +10,5 @@ pub mod housekeeping;
 pub mod http;
 pub mod local_postgres;
 pub mod mailer;
+pub mod scale;
 pub mod telemetry;

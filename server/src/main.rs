@@ -10,7 +10,7 @@ use tower_sessions::ExpiredDeletion;
 use app::domain::{Email, Username};
 use server::config::Config;
 use server::database::{self, Database};
-use server::{demo, housekeeping, http, local_postgres, mailer, telemetry};
+use server::{demo, housekeeping, http, local_postgres, mailer, scale, telemetry};
 
 #[derive(Parser)]
 #[command(
@@ -48,7 +48,13 @@ enum Command {
         last_name: String,
     },
     /// Load the demo data (specialties, doctors, slots, patients, an admin) into an empty database.
-    SeedDemo,
+    SeedDemo {
+        /// Instead, generate a large data set for measuring: N × (100 doctors, 200 patients,
+        /// 10,000 slots, 2,000 appointments with payments, 1,000 reviews) over 50 specialties.
+        /// N may be a fraction, such as 0.1.
+        #[arg(long, value_name = "N")]
+        scale: Option<f64>,
+    },
     /// Print how PostgreSQL runs the doctor directory's queries (EXPLAIN ANALYZE) for a spread
     /// of filter combinations on the current data, flagging sequential scans.
     ExplainDirectory,
@@ -102,9 +108,14 @@ async fn main() -> anyhow::Result<()> {
             first_name,
             last_name,
         } => create_admin(&config, username, email, first_name, last_name).await,
-        Command::SeedDemo => {
+        Command::SeedDemo { scale: factor } => {
+            // Refuse a bad scale before starting a database.
+            let plan = factor.map(scale::ScalePlan::for_scale).transpose()?;
             let db = Database::open(&config).await?;
-            let result = seed_demo(&db, &config).await;
+            let result = match plan {
+                Some(plan) => seed_scale(&db, &config, &plan).await,
+                None => seed_demo(&db, &config).await,
+            };
             db.close().await;
             result
         }
@@ -216,6 +227,42 @@ async fn seed_demo(db: &Database, config: &Config) -> anyhow::Result<()> {
     );
     for login in demo::logins() {
         println!("  {:<8} {:<14} {}", login.role, login.username, login.email);
+    }
+    Ok(())
+}
+
+async fn seed_scale(db: &Database, config: &Config, plan: &scale::ScalePlan) -> anyhow::Result<()> {
+    eprintln!(
+        "Generating {} doctors, {} patients, {} slots, {} appointments and {} reviews...",
+        plan.doctors, plan.patients, plan.slots, plan.appointments, plan.reviews
+    );
+    let mut progress = |line: String| eprintln!("  {line}");
+    let outcome = scale::seed(
+        &db.pool,
+        plan,
+        chrono::Utc::now(),
+        config.time_zone,
+        &mut progress,
+    )
+    .await
+    .context("could not load the generated data set")?;
+    match outcome {
+        scale::SeedOutcome::Seeded(report) => {
+            println!("Loaded the generated data set:\n{report}");
+            println!(
+                "\nEvery account's password is {}; for example admin, {} (doctor), {} (patient).",
+                demo::DEMO_PASSWORD,
+                report.sample_doctor,
+                report.sample_patient
+            );
+        }
+        scale::SeedOutcome::NotEmpty { users, doctors } => {
+            println!(
+                "The database already has data ({users} users, {doctors} doctors); the generated \
+                 data set was not loaded. Use an empty database, such as one from \
+                 `server local-db start --database NAME --fresh`."
+            );
+        }
     }
     Ok(())
 }

@@ -19,6 +19,14 @@ pub async fn list(pool: &PgPool) -> Result<Vec<SpecialtySummary>, AppError> {
     Ok(rows)
 }
 
+/// Ids and names only, alphabetically.
+pub async fn names(pool: &PgPool) -> Result<Vec<(i64, String)>, AppError> {
+    let rows = sqlx::query_as("SELECT id, name FROM specialties ORDER BY lower(name), id")
+        .fetch_all(pool)
+        .await?;
+    Ok(rows)
+}
+
 /// Adds a specialty. Names are unique regardless of case.
 pub async fn create(pool: &PgPool, details: &SpecialtyDetails) -> Result<i64, AppError> {
     sqlx::query_scalar("INSERT INTO specialties (name, description) VALUES ($1, $2) RETURNING id")

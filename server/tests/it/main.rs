@@ -7,6 +7,7 @@ mod admin;
 mod directory;
 mod harness;
 mod mail;
+mod scale;
 mod schema;
 mod sessions;
 mod smtp_sink;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
-use crate::api::{doctors::search_doctors, specialties::list_specialties};
+use crate::api::{doctors::search_doctors, specialties::list_specialty_names};
 use crate::components::feedback::Loading;
 use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort, MAX_WITHIN_DAYS};
 use crate::domain::{AppError, DoctorCard};
@@ -35,7 +35,7 @@ pub fn DoctorsPage() -> impl IntoView {
         DirectoryParams::from_lookup(|name| query.get(name))
     });
     let page = Resource::new(move || params.get(), search_doctors);
-    let specialties = Resource::new(|| (), |_| list_specialties());
+    let specialties = Resource::new(|| (), |_| list_specialty_names());
     let value = move |pick: fn(&DirectoryParams) -> &String| move || pick(&params.read()).clone();
     let chosen = move |pick: fn(&DirectoryParams) -> &String, option: String| {
         move || *pick(&params.read()) == option
@@ -61,9 +61,9 @@ pub fn DoctorsPage() -> impl IntoView {
                                     <option value="">"All specialties"</option>
                                     {list
                                         .into_iter()
-                                        .map(|s| view! {
-                                            <option value=s.id.to_string() selected=chosen(|p| &p.specialty, s.id.to_string())>
-                                                {s.name}
+                                        .map(|(id, name)| view! {
+                                            <option value=id.to_string() selected=chosen(|p| &p.specialty, id.to_string())>
+                                                {name}
                                             </option>
                                         })
                                         .collect_view()}

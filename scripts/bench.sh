@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Measures the doctor directory and a doctor's page at scale: builds the release, loads a
+# generated data set (`seed-demo --scale`) into its own database of the private cluster (once;
+# later runs reuse it while it is recent), serves it, and runs wrk against each page after a
+# warm-up, with the sign-in page as the baseline of the same run. Then prints the directory
+# query's plans (`server explain-directory`) when the server has that command.
+#
+# Settings (environment):
+#   BENCH_SCALE=100      the data set: 100×N doctors, 10,000×N slots (see `server seed-demo --help`)
+#   BENCH_SECONDS=15     how long each page is measured
+#   BENCH_WARMUP=3       seconds of load before each measurement, not counted
+#   BENCH_RESEED=1       drop the benchmark database and load it again
+#   BENCH_QUERY=son      the name fragment searched for
+#   BENCH_DATABASE=clinic_bench, BENCH_PORT (default: a free port from 3200)
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+BENCH_SCALE="${BENCH_SCALE:-100}"
+BENCH_SECONDS="${BENCH_SECONDS:-15}"
+BENCH_WARMUP="${BENCH_WARMUP:-3}"
+BENCH_QUERY="${BENCH_QUERY:-son}"
+BENCH_DATABASE="${BENCH_DATABASE:-clinic_bench}"
+CONNECTIONS=32
+
+ensure_build_tools
+# The benchmark always uses the private cluster, whatever DATABASE_URL says.
+DATABASE_URL="" ensure_postgres
+command -v wrk >/dev/null 2>&1 || apt_install wrk
+command -v curl >/dev/null 2>&1 || apt_install curl
+build_release
+
+PSQL="$(command -v psql || compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V | tail -n 1 || true)"
+[ -n "$PSQL" ] || die "psql is missing: install the postgresql-client package"
+export CLINIC_DATA_DIR="$REPO/.local"
+
+server_pid=""
+started_cluster=""
+cleanup() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        wait "$server_pid" 2>/dev/null || true
+    fi
+    if [ -n "$started_cluster" ]; then
+        "$SERVER_BIN" local-db stop || true
+    fi
+}
+trap cleanup EXIT
+
+if ! "$SERVER_BIN" local-db status >/dev/null; then
+    started_cluster=1
+fi
+
+# One number from the database, or nothing when the query fails (no schema yet).
+sql() { "$PSQL" "$DATABASE_URL" -XAtq -v ON_ERROR_STOP=1 -c "$1" 2>/dev/null || true; }
+
+# The generated data set takes minutes to load, so it is kept between runs: reload only when
+# asked to, or when the database holds something else (another scale, demo data, a half load).
+expected_doctors="$(awk -v n="$BENCH_SCALE" 'BEGIN { d = int(n * 100 + 0.5); print (d < 1 ? 1 : d) }')"
+if [ "${BENCH_RESEED:-0}" = 1 ]; then
+    say "Recreating the benchmark database $BENCH_DATABASE (BENCH_RESEED=1)"
+    DATABASE_URL="$("$SERVER_BIN" local-db start --database "$BENCH_DATABASE" --fresh)"
+else
+    DATABASE_URL="$("$SERVER_BIN" local-db start --database "$BENCH_DATABASE")"
+fi
+export DATABASE_URL
+# Doctors, users, and how many days of slots lie ahead (the window moves on from the day of
+# seeding, so an old data set has fewer free slots to find).
+state="$(sql "SELECT (SELECT count(*) FROM doctors) || ' ' || (SELECT count(*) FROM users) || ' '
+                     || coalesce((SELECT max(date) - current_date FROM time_slots), 0)")"
+read -r doctors users days_ahead <<<"${state:-0 0 0}"
+if [ "$doctors" = "$expected_doctors" ] && [ "$days_ahead" -ge 25 ]; then
+    say "Reusing the data set in $BENCH_DATABASE ($doctors doctors)"
+else
+    if [ "$users" != 0 ]; then
+        if [ "$doctors" = "$expected_doctors" ]; then
+            say "The data set in $BENCH_DATABASE has only $days_ahead days of slots ahead: loading it again"
+        else
+            say "$BENCH_DATABASE has $doctors doctors, not the $expected_doctors of scale $BENCH_SCALE: loading it again"
+        fi
+        DATABASE_URL="$("$SERVER_BIN" local-db start --database "$BENCH_DATABASE" --fresh)"
+    fi
+    say "Loading the data set at scale $BENCH_SCALE (once; BENCH_RESEED=1 loads it again)"
+    "$SERVER_BIN" seed-demo --scale "$BENCH_SCALE"
+fi
+
+# A free port: nothing answers on it.
+port="${BENCH_PORT:-}"
+if [ -z "$port" ]; then
+    for candidate in $(seq 3200 3299); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
+            port=$candidate
+            break
+        fi
+    done
+    [ -n "$port" ] || die "no free port between 3200 and 3299; set BENCH_PORT"
+fi
+base="http://127.0.0.1:$port"
+log="$TARGET_DIR/bench-server.log"
+
+say "Starting the server on $base (log: $log)"
+LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
+    "$SERVER_BIN" serve >"$log" 2>&1 &
+server_pid=$!
+for _ in $(seq 1 120); do
+    if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
+        break
+    fi
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+        tail -n 30 "$log" >&2
+        server_pid=""
+        die "the server stopped before answering /healthz"
+    fi
+    sleep 0.5
+done
+curl -fsS -o /dev/null "$base/healthz" || die "the server did not answer /healthz within 60 s"
+
+# Filters that make sense for this data set: a common specialty, and the most reviewed doctor
+# (the heaviest doctor page).
+specialty="$(sql "SELECT id FROM specialties ORDER BY lower(name) = 'general practice' DESC, id LIMIT 1")"
+doctor="$(sql "SELECT id FROM doctors WHERE is_active ORDER BY total_reviews DESC, id LIMIT 1")"
+[ -n "$specialty" ] && [ -n "$doctor" ] || die "the benchmark database has no specialties or doctors"
+
+# The sign-in page is the baseline: the same server, page shell and session, no data to read.
+# (Not the home page: it counts every specialty's doctors, which grows with the data.)
+baseline="/sign-in"
+paths=(
+    "$baseline"
+    "/doctors"
+    "/doctors?q=$BENCH_QUERY"
+    "/doctors?specialty=$specialty"
+    "/doctors?sort=fee&max_fee=100&min_rating=4"
+    "/doctors?within=3&sort=soonest"
+    "/doctors/$doctor"
+)
+
+# A page that fails would measure the error page: check every one first.
+for path in "${paths[@]}"; do
+    status="$(curl -s -o /dev/null -w '%{http_code}' "$base$path" || true)"
+    [ "$status" = 200 ] || die "$path answered $status, not 200 (see $log)"
+done
+
+say "Measuring each page for ${BENCH_SECONDS}s with $CONNECTIONS connections (after ${BENCH_WARMUP}s of warm-up)"
+results=()
+for path in "${paths[@]}"; do
+    wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" "$base$path" >/dev/null
+    out="$(wrk -t2 -c"$CONNECTIONS" -d"${BENCH_SECONDS}s" --latency "$base$path")"
+    rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+    p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
+    p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+    # wrk counts error statuses and socket errors apart from the latency figures.
+    errors="$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")"
+    line="$(printf '%-48s %10s req/s   p50 %9s   p99 %9s' "$path" "$rps" "$p50" "$p99")"
+    if [ "$errors" != 0 ]; then
+        line="$line   ($errors errors)"
+    fi
+    [ "$path" = "$baseline" ] && line="$line   (baseline)"
+    echo "$line"
+    results+=("$line")
+done
+
+echo
+echo "Scale $BENCH_SCALE ($expected_doctors doctors), ${BENCH_SECONDS}s per page, $CONNECTIONS connections, $(nproc) CPUs:"
+printf '%s\n' "${results[@]}"
+
+# The server is stopped first, so the plans are not measured under its background work.
+kill "$server_pid" 2>/dev/null || true
+wait "$server_pid" 2>/dev/null || true
+server_pid=""
+echo
+if "$SERVER_BIN" explain-directory --help >/dev/null 2>&1; then
+    say "Plans of the directory query (EXPLAIN ANALYZE, BUFFERS)"
+    "$SERVER_BIN" explain-directory
+else
+    say "Skipping the query plans: this server has no explain-directory command yet"
+fi
