@@ -16,18 +16,25 @@ const DAYS_AHEAD: i32 = 14;
 /// ...and this many of the latest reviews.
 const LATEST_REVIEWS: i64 = 5;
 
-/// The card columns of doctors `d` (with users `u` and specialties `s` joined), including the
-/// live next free slot, for a query that has the clinic's clock as `c.now_local`. The next-free
-/// lookup is a row comparison on (date, start_time), so it starts in the free-slot index at now
-/// rather than reading the doctor's past slots.
+/// The card columns of doctors `d` (with users `u` and specialties `s` joined), for a query that
+/// has the clinic's clock as `c.now_local`.
+///
+/// The next free slot is the doctor row's kept value whenever that lies ahead: the trigger keeps
+/// it equal to the earliest free slot from some moment no later than now, so a value in the
+/// future is exact (see the migration). Only a value that has fallen behind (a slot started in
+/// the last minute, before the refresh) needs the live lookup, a row comparison on (date,
+/// start_time) that starts in the free-slot index at now.
 const CARD_COLUMNS: &str = "d.id, u.first_name, u.last_name, s.name AS specialty,
         d.experience_years, d.consultation_fee, d.average_rating, d.total_reviews,
-        (SELECT t.date + t.start_time
-           FROM time_slots t
-          WHERE t.doctor_id = d.id AND t.is_available
-            AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
-          ORDER BY t.date, t.start_time
-          LIMIT 1) AS next_free_slot";
+        CASE WHEN d.next_free_slot_at IS NULL OR d.next_free_slot_at > c.now_local
+             THEN d.next_free_slot_at
+             ELSE (SELECT t.date + t.start_time
+                     FROM time_slots t
+                    WHERE t.doctor_id = d.id AND t.is_available
+                      AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
+                    ORDER BY t.date, t.start_time
+                    LIMIT 1)
+        END AS next_free_slot";
 
 /// A result row: the card, and the value the soonest sort orders by (kept on the doctor row,
 /// which may lag the live value shown on the card by up to a minute; see the migration).
@@ -102,6 +109,9 @@ fn count_query<'q>(
     let mut sql = QueryBuilder::<Postgres>::new(prefix);
     sql.push("SELECT count(*) FROM (SELECT 1 FROM ");
     push_matches(&mut sql, settings, query, false);
+    // Ordered like the page, so the count walks the page's index and stops at the cap rather
+    // than reading the table.
+    push_order(&mut sql, query.sort, false);
     sql.push(" LIMIT ").push_bind(COUNT_CAP).push(") matching");
     sql
 }
@@ -188,17 +198,18 @@ fn push_matches(
     }
     if let Some(days) = query.within_days {
         // The kept value is never later than the real next free slot, so it narrows the doctors
-        // through its index; the live lookup then confirms each one.
+        // through its index; when it lies ahead it is exact, and only a value that has fallen
+        // behind is checked with the live lookup.
         sql.push(" AND d.next_free_slot_at < c.now_local + make_interval(days => ")
             .push_bind(days)
             .push(
-                ") AND EXISTS (SELECT 1 FROM time_slots t
+                ") AND (d.next_free_slot_at > c.now_local OR EXISTS (SELECT 1 FROM time_slots t
                     WHERE t.doctor_id = d.id AND t.is_available
                       AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
                       AND t.date + t.start_time < c.now_local + make_interval(days => ",
             )
             .push_bind(days)
-            .push("))");
+            .push(")))");
     }
 }
 

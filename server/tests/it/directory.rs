@@ -458,6 +458,11 @@ async fn the_kept_next_free_slot_follows_bookings_and_passing_time() {
     clinic.slot(doc, -1, 10).await;
     clinic.slot(doc, 3, 10).await;
     assert_eq!(kept().await, day(-1, 10));
+    // Until then, searches look past the stale value to the live next free slot.
+    assert_eq!(names(&db, &[("within", "7")]).await, ["Kept"]);
+    assert!(names(&db, &[("within", "2")]).await.is_empty());
+    let card = &search(&db, &[]).await.expect("search").doctors[0];
+    assert_eq!(card.next_free_slot, day(3, 10));
     let changed = server::housekeeping::refresh_next_free_slots(&db.pool, "Europe/London")
         .await
         .expect("refresh");
