@@ -25,8 +25,12 @@ use crate::pages::{
         ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage, SignInPage,
         VerifyEmailPage,
     },
-    admin::{AdminDoctorsPage, AdminSpecialtiesPage, EditDoctorPage, NewDoctorPage},
-    doctor::PracticePage,
+    admin::{
+        AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage, AdminSpecialtiesPage,
+        EditDoctorPage, NewDoctorPage,
+    },
+    doctor::{DoctorReviewsPage, DoctorSlotsPage, PracticePage},
+    patient::PatientReviewsPage,
     public::{DoctorPage, DoctorsPage, HomePage},
 };
 
@@ -91,13 +95,19 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
+                        // Patients
+                        <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
                         // Doctors
                         <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view=DoctorSlotsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view=DoctorReviewsPage ssr=SsrMode::Async />
                         // Admins
                         <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view=AdminDoctorSlotsPage ssr=SsrMode::Async />
                     </Routes>
                 </ErrorBoundary>
             </main>

@@ -136,3 +136,76 @@ export class AdminPages extends Layout {
     await form.getByRole('button', { name: 'Create and send invitation' }).click();
   }
 }
+
+export class SlotsPage extends Layout {
+  readonly calendar: Locator;
+  readonly bulkForm: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.calendar = page.locator('.slot-calendar');
+    this.bulkForm = page.getByRole('form', { name: 'Plan slots' });
+  }
+
+  /** The column of one day, by its ISO date. */
+  day(isoDate: string): Locator {
+    return this.calendar.locator(`.week-day[data-date="${isoDate}"]`);
+  }
+
+  /** The "09:00–09:30" labels of one day's slots. */
+  async times(isoDate: string): Promise<string[]> {
+    return this.day(isoDate).locator('.slot-time').allTextContents();
+  }
+
+  async planSlots(plan: { from: string; to: string; dayStart: string; dayEnd: string; minutes: string; breakStart?: string; breakEnd?: string }) {
+    const form = this.bulkForm;
+    await form.getByLabel('From', { exact: true }).fill(plan.from);
+    await form.getByLabel('To', { exact: true }).fill(plan.to);
+    await form.getByLabel('Day starts').fill(plan.dayStart);
+    await form.getByLabel('Day ends').fill(plan.dayEnd);
+    await form.getByLabel('Slot length (minutes)').fill(plan.minutes);
+    if (plan.breakStart) await form.getByLabel('Break starts').fill(plan.breakStart);
+    if (plan.breakEnd) await form.getByLabel('Break ends').fill(plan.breakEnd);
+    await form.getByRole('button', { name: 'Preview' }).click();
+  }
+}
+
+export class ReviewPages extends Layout {
+  constructor(page: Page) {
+    super(page);
+  }
+
+  /** The review form of the visit with `doctor` on the patient's "Your reviews" page. */
+  reviewForm(doctor: string): Locator {
+    return this.page.locator('.review-form-panel', { has: this.page.getByRole('heading', { name: doctor }) });
+  }
+
+  async postReview(doctor: string, review: { stars: number; comment: string; anonymous?: boolean }) {
+    const form = this.reviewForm(doctor);
+    await form.getByRole('radio', { name: review.stars === 1 ? '1 star' : `${review.stars} stars` }).check();
+    await form.getByLabel('Comment (optional)').fill(review.comment);
+    if (review.anonymous) await form.getByLabel('Post anonymously').check();
+    await form.getByRole('button', { name: 'Post review' }).click();
+  }
+
+  /** The patient's written reviews. */
+  written(): Locator {
+    return this.page.locator('.own-reviews > li');
+  }
+
+  /** The doctor page's rating summary and review list. */
+  reviewsPanel(): Locator {
+    return this.page.locator('#reviews');
+  }
+
+  /** A review in the admin's moderation list, found by its comment. */
+  adminRow(comment: string): Locator {
+    return this.page.locator('.review-row', { hasText: comment });
+  }
+
+  async hide(comment: string, reason: string) {
+    const row = this.adminRow(comment);
+    await row.getByLabel('Reason for hiding').fill(reason);
+    await row.getByRole('button', { name: 'Hide' }).click();
+  }
+}

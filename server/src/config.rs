@@ -94,6 +94,24 @@ pub struct Config {
         global = true
     )]
     pub db_max_connections: u32,
+
+    /// Patients cannot book a slot that starts sooner than this many minutes from now.
+    #[arg(
+        long,
+        env = "CLINIC_BOOKING_NOTICE_MINUTES",
+        default_value_t = 120,
+        global = true
+    )]
+    pub booking_notice_minutes: u32,
+
+    /// Slots can be published at most this many days ahead.
+    #[arg(
+        long,
+        env = "CLINIC_SLOT_HORIZON_DAYS",
+        default_value_t = 180,
+        global = true
+    )]
+    pub slot_horizon_days: u32,
 }
 
 impl Config {
@@ -121,6 +139,9 @@ impl Config {
         use app::services::Duration;
         app::services::ClinicSettings {
             time_zone: self.time_zone.name().to_owned(),
+            tz: self.time_zone,
+            booking_notice: chrono::TimeDelta::minutes(i64::from(self.booking_notice_minutes)),
+            slot_horizon_days: self.slot_horizon_days,
             public_url: self.public_url(),
             session_idle: Duration::minutes(self.session_idle_minutes),
             session_remember: Duration::days(self.session_remember_days),
@@ -145,6 +166,8 @@ impl std::fmt::Debug for Config {
             .field("time_zone", &self.time_zone)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("mail_from", &self.mail_from)
+            .field("booking_notice_minutes", &self.booking_notice_minutes)
+            .field("slot_horizon_days", &self.slot_horizon_days)
             .finish()
     }
 }

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use app::services::ClinicSettings;
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
@@ -41,23 +43,27 @@ pub async fn run_once(pool: &PgPool) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Moves `doctors.next_free_slot_at` past slots that have started (`time_zone` is the clinic's).
-/// Returns how many doctors changed.
-pub async fn refresh_next_free_slots(pool: &PgPool, time_zone: &str) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar("SELECT refresh_next_free_slots(now() AT TIME ZONE $1)")
-        .bind(time_zone)
+/// Moves `doctors.next_free_slot_at` past slots that can no longer be booked: those starting
+/// before now plus the booking notice. Returns how many doctors changed.
+pub async fn refresh_next_free_slots(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    now: DateTime<Utc>,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar("SELECT refresh_next_free_slots($1)")
+        .bind(settings.bookable_from(now))
         .fetch_one(pool)
         .await
 }
 
 pub fn spawn(
     pool: PgPool,
-    time_zone: String,
+    settings: ClinicSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         for tick in 0u32.. {
-            if let Err(err) = refresh_next_free_slots(&pool, &time_zone).await {
+            if let Err(err) = refresh_next_free_slots(&pool, &settings, Utc::now()).await {
                 tracing::warn!(%err, "refreshing next free slots failed; will try again");
             }
             if tick % CLEAN_UP_EVERY_TICKS == 0

@@ -4,6 +4,8 @@
 pub mod admin;
 pub mod auth;
 pub mod doctors;
+pub mod reviews;
+pub mod slots;
 pub mod specialties;
 
 #[cfg(feature = "ssr")]

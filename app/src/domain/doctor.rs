@@ -37,6 +37,8 @@ impl DoctorCard {
 pub struct DoctorProfile {
     pub card: DoctorCard,
     pub bio: String,
+    /// The latest visible reviews, for callers of the profile alone. The page itself shows the
+    /// reviews a page at a time, filtered by its URL (`DoctorReviewsPage`).
     pub reviews: Vec<PublicReview>,
     /// Free slots of the coming days, in time order.
     pub free_slots: Vec<FreeSlot>,
@@ -61,6 +63,8 @@ pub struct FreeSlot {
     pub date: chrono::NaiveDate,
     pub start_time: chrono::NaiveTime,
     pub end_time: chrono::NaiveTime,
+    /// False when the slot starts within the booking notice: shown, but no longer bookable.
+    pub bookable: bool,
 }
 
 /// An admin's doctor form, as typed: every field a string, parsed on the server.

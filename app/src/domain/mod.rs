@@ -6,7 +6,9 @@ pub mod directory;
 pub mod doctor;
 pub mod error;
 pub mod money;
+pub mod reviews;
 pub mod role;
+pub mod slots;
 pub mod specialty;
 
 pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};

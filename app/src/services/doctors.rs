@@ -1,7 +1,7 @@
 //! The doctor directory: finding active doctors by name, specialty, rating, fee and
 //! availability, a page at a time, and each doctor's public page.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
@@ -9,15 +9,15 @@ use crate::domain::directory::{
     COUNT_CAP, DirectoryPage, DirectoryQuery, DirectorySort, MatchCount, PAGE_SIZE, PageCursor,
     SortKey,
 };
-use crate::domain::{AppError, DoctorCard, DoctorProfile, FreeSlot, PublicReview};
+use crate::domain::{AppError, DoctorCard, DoctorProfile, FreeSlot};
 
-/// A doctor's page shows free slots this many days ahead...
+/// A doctor's page shows free slots this many days ahead (its reviews come a page at a time from
+/// `services::reviews::public_page`).
 const DAYS_AHEAD: i32 = 14;
-/// ...and this many of the latest reviews.
-const LATEST_REVIEWS: i64 = 5;
 
 /// The card columns of doctors `d` (with users `u` and specialties `s` joined), for a query that
-/// has the clinic's clock as `c.now_local`.
+/// has `c.bookable_from`: the clinic-local time before which a slot can no longer be booked
+/// (now plus the booking notice).
 ///
 /// The next free slot is the doctor row's kept value whenever that lies ahead: the trigger keeps
 /// it equal to the earliest free slot from some moment no later than now, so a value in the
@@ -26,12 +26,12 @@ const LATEST_REVIEWS: i64 = 5;
 /// start_time) that starts in the free-slot index at now.
 const CARD_COLUMNS: &str = "d.id, u.first_name, u.last_name, s.name AS specialty,
         d.experience_years, d.consultation_fee, d.average_rating, d.total_reviews,
-        CASE WHEN d.next_free_slot_at IS NULL OR d.next_free_slot_at > c.now_local
+        CASE WHEN d.next_free_slot_at IS NULL OR d.next_free_slot_at > c.bookable_from
              THEN d.next_free_slot_at
              ELSE (SELECT t.date + t.start_time
                      FROM time_slots t
                     WHERE t.doctor_id = d.id AND t.is_available
-                      AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
+                      AND (t.date, t.start_time) > (c.bookable_from::date, c.bookable_from::time)
                     ORDER BY t.date, t.start_time
                     LIMIT 1)
         END AS next_free_slot";
@@ -159,9 +159,9 @@ fn push_matches(
     query: &DirectoryQuery,
     for_cards: bool,
 ) {
-    sql.push("doctors d CROSS JOIN (SELECT now() AT TIME ZONE ")
-        .push_bind(settings.time_zone.clone())
-        .push(" AS now_local) c");
+    sql.push("doctors d CROSS JOIN (SELECT ")
+        .push_bind(settings.bookable_from(Utc::now()))
+        .push("::timestamp AS bookable_from) c");
     if for_cards || !query.name.is_empty() {
         sql.push(" JOIN users u ON u.id = d.user_id");
     }
@@ -200,13 +200,13 @@ fn push_matches(
         // The kept value is never later than the real next free slot, so it narrows the doctors
         // through its index; when it lies ahead it is exact, and only a value that has fallen
         // behind is checked with the live lookup.
-        sql.push(" AND d.next_free_slot_at < c.now_local + make_interval(days => ")
+        sql.push(" AND d.next_free_slot_at < c.bookable_from + make_interval(days => ")
             .push_bind(days)
             .push(
-                ") AND (d.next_free_slot_at > c.now_local OR EXISTS (SELECT 1 FROM time_slots t
+                ") AND (d.next_free_slot_at > c.bookable_from OR EXISTS (SELECT 1 FROM time_slots t
                     WHERE t.doctor_id = d.id AND t.is_available
-                      AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
-                      AND t.date + t.start_time < c.now_local + make_interval(days => ",
+                      AND (t.date, t.start_time) > (c.bookable_from::date, c.bookable_from::time)
+                      AND t.date + t.start_time < c.bookable_from + make_interval(days => ",
             )
             .push_bind(days)
             .push(")))");
@@ -294,46 +294,36 @@ pub async fn profile(
     settings: &ClinicSettings,
     doctor_id: i64,
 ) -> Result<DoctorProfile, AppError> {
+    let now = Utc::now();
     let row = sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT {CARD_COLUMNS}, d.bio
            FROM doctors d
-          CROSS JOIN (SELECT now() AT TIME ZONE $1 AS now_local) c
+          CROSS JOIN (SELECT $1::timestamp AS bookable_from) c
            JOIN users u ON u.id = d.user_id
            JOIN specialties s ON s.id = d.specialty_id
           WHERE d.is_active AND d.id = $2"
     ))
-    .bind(&settings.time_zone)
+    .bind(settings.bookable_from(now))
     .bind(doctor_id)
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
-    // The author is decided here, in SQL: an anonymous review's patient never leaves the database.
-    let reviews = sqlx::query_as::<_, PublicReview>(
-        "SELECT CASE WHEN r.is_anonymous THEN 'Anonymous patient'
-                     ELSE u.first_name || ' ' || left(u.last_name, 1) || '.' END AS author,
-                r.rating, r.comment, (r.created_at AT TIME ZONE $2)::date AS date
-           FROM reviews r JOIN users u ON u.id = r.patient_id
-          WHERE r.doctor_id = $1
-          ORDER BY r.created_at DESC, r.id DESC
-          LIMIT $3",
-    )
-    .bind(doctor_id)
-    .bind(&settings.time_zone)
-    .bind(LATEST_REVIEWS)
-    .fetch_all(pool)
-    .await?;
+    let reviews = super::reviews::visible(pool, settings, doctor_id, None, 0).await?;
+    // Slots starting within the booking notice are listed too, marked as no longer bookable.
+    let local_now = settings.local_time(now);
     let free_slots = sqlx::query_as::<_, FreeSlot>(
-        "SELECT t.id, t.date, t.start_time, t.end_time
+        "SELECT t.id, t.date, t.start_time, t.end_time,
+                (t.date, t.start_time) > ($4::date, $4::time) AS bookable
            FROM time_slots t
-          CROSS JOIN (SELECT now() AT TIME ZONE $2 AS now_local) c
           WHERE t.doctor_id = $1 AND t.is_available
-            AND (t.date, t.start_time) > (c.now_local::date, c.now_local::time)
-            AND t.date < c.now_local::date + $3
+            AND (t.date, t.start_time) > ($2::date, $2::time)
+            AND t.date < $2::date + $3
           ORDER BY t.date, t.start_time",
     )
     .bind(doctor_id)
-    .bind(&settings.time_zone)
+    .bind(local_now)
     .bind(DAYS_AHEAD)
+    .bind(settings.bookable_from(now))
     .fetch_all(pool)
     .await?;
     Ok(DoctorProfile {

@@ -2,11 +2,14 @@
 //! operation that writes is one database transaction.
 
 pub mod accounts;
+pub mod clock;
 pub mod doctor_records;
 pub mod doctors;
 pub mod emails;
 pub mod outbox;
 pub mod passwords;
+pub mod reviews;
+pub mod slots;
 pub mod specialties;
 
 /// Clinic-wide settings, parsed once from the server's configuration.
@@ -15,6 +18,12 @@ pub struct ClinicSettings {
     /// The IANA name of the clinic's time zone (for example `Europe/Berlin`). Slot dates and
     /// times are local to it. Validated when the configuration is read.
     pub time_zone: String,
+    /// The same zone, parsed. Slot times become instants only through `clock.rs`.
+    pub tz: chrono_tz::Tz,
+    /// Patients cannot book a slot that starts sooner than this from now.
+    pub booking_notice: chrono::TimeDelta,
+    /// Slots can be published at most this many days ahead.
+    pub slot_horizon_days: u32,
     /// Where people reach the app (`https://clinic.example.org`), for links in emails.
     pub public_url: String,
     /// A session ends after this long without a request...

@@ -350,7 +350,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
 }
 
 /// Signs in `username` (password [`PASSWORD`]) over HTTP and returns the cookie header value.
-async fn sign_in(db: &TestDb, username: &str) -> String {
+pub(crate) async fn sign_in(db: &TestDb, username: &str) -> String {
     let response = post(
         db,
         "/api/sign-in",

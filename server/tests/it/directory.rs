@@ -463,7 +463,7 @@ async fn the_kept_next_free_slot_follows_bookings_and_passing_time() {
     assert!(names(&db, &[("within", "2")]).await.is_empty());
     let card = &search(&db, &[]).await.expect("search").doctors[0];
     assert_eq!(card.next_free_slot, day(3, 10));
-    let changed = server::housekeeping::refresh_next_free_slots(&db.pool, "Europe/London")
+    let changed = server::housekeeping::refresh_next_free_slots(&db.pool, &settings(), Utc::now())
         .await
         .expect("refresh");
     assert_eq!(changed, 1);

@@ -25,6 +25,8 @@ pub fn config() -> Config {
         session_absolute_hours: 12,
         session_remember_days: 30,
         db_max_connections: 4,
+        booking_notice_minutes: 120,
+        slot_horizon_days: 180,
     }
 }
 

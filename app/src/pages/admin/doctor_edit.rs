@@ -204,6 +204,7 @@ fn DoctorEditor(
                 />
             </ActionForm>
             <p><a href=format!("/doctors/{}", doctor.id)>"See the public page"</a></p>
+            <p><a href=format!("/admin/doctors/{}/slots", doctor.id)>"Manage time slots"</a></p>
         </div>
         {(!doctor.password_set).then(|| view! {
             <div class="panel form-panel">

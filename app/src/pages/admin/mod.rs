@@ -1,11 +1,15 @@
-//! The admin area: specialties and doctors.
+//! The admin area: specialties, doctors and review moderation.
 
 mod doctor_edit;
+mod doctor_slots;
 mod doctors;
+mod reviews;
 mod specialties;
 
 pub use doctor_edit::{EditDoctorPage, NewDoctorPage};
+pub use doctor_slots::AdminDoctorSlotsPage;
 pub use doctors::AdminDoctorsPage;
+pub use reviews::AdminReviewsPage;
 pub use specialties::AdminSpecialtiesPage;
 
 use leptos::prelude::*;
@@ -18,6 +22,7 @@ fn AdminNav() -> impl IntoView {
         <nav class="subnav" aria-label="Admin">
             <A href="/admin/doctors">"Doctors"</A>
             <A href="/admin/specialties">"Specialties"</A>
+            <A href="/admin/reviews">"Reviews"</A>
         </nav>
     }
 }

@@ -1,12 +1,16 @@
-//! A doctor's page: who they are, what patients say, and when they are free.
+//! A doctor's page: who they are, what patients say, and when they are free. The reviews' star
+//! filter and page live in the URL (`?stars=5&page=2`), so they work as plain links.
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::doctors::get_doctor;
+use crate::api::reviews::doctor_reviews;
 use crate::components::feedback::Loading;
+use crate::components::ratings::{Pager, RatingSummaryPanel, Stars};
+use crate::domain::reviews::{DoctorReviewsPage, stars_in_words};
 use crate::domain::{AppError, DoctorProfile, FreeSlot, PublicReview};
 
 #[component]
@@ -78,10 +82,7 @@ fn Profile(profile: DoctorProfile) -> impl IntoView {
                 <h2>"Free times in the next 14 days"</h2>
                 <SlotDays slots=profile.free_slots />
             </div>
-            <div class="panel">
-                <h2>"What patients say"</h2>
-                <Reviews reviews=profile.reviews />
-            </div>
+            <ReviewsSection doctor_id=card.id />
         </div>
     }
 }
@@ -110,10 +111,12 @@ fn SlotDays(slots: Vec<FreeSlot>) -> impl IntoView {
                                 {list
                                     .into_iter()
                                     .map(|slot| view! {
-                                        <li class="slot">
+                                        <li class="slot" class:slot-too-soon=!slot.bookable
+                                            title=(!slot.bookable).then_some("Too soon to book online")>
                                             {slot.start_time.format("%H:%M").to_string()}
                                             <span class="visually-hidden">
                                                 {format!(" to {}", slot.end_time.format("%H:%M"))}
+                                                {(!slot.bookable).then_some(", too soon to book online")}
                                             </span>
                                         </li>
                                     })
@@ -128,10 +131,114 @@ fn SlotDays(slots: Vec<FreeSlot>) -> impl IntoView {
     .into_any()
 }
 
+/// The rating summary and one page of reviews, read again when the filter or page changes.
 #[component]
-fn Reviews(reviews: Vec<PublicReview>) -> impl IntoView {
+fn ReviewsSection(doctor_id: i64) -> impl IntoView {
+    let query = use_query_map();
+    let filter = move || {
+        let query = query.read();
+        (
+            query.get("stars").unwrap_or_default(),
+            query.get("page").unwrap_or_default(),
+        )
+    };
+    let reviews = Resource::new(filter, move |(stars, page)| {
+        doctor_reviews(doctor_id, stars, page)
+    });
+    view! {
+        <div class="panel reviews-panel" id="reviews">
+            <h2>"What patients say"</h2>
+            <Suspense fallback=|| view! { <Loading label="Loading reviews…" /> }>
+                {move || Suspend::new(async move {
+                    match reviews.await {
+                        Ok(page) => view! { <ReviewsPage doctor_id page /> }.into_any(),
+                        Err(err) => view! {
+                            <div class="alert alert-error" role="alert">
+                                <p>{err.to_string()}</p>
+                                <a href=format!("/doctors/{doctor_id}#reviews")>"Show all reviews"</a>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// The address of this doctor's reviews with `stars` (or all) on `page`.
+fn reviews_href(doctor_id: i64, stars: Option<i16>, page: i64) -> String {
+    let mut pairs = Vec::new();
+    if let Some(stars) = stars {
+        pairs.push(format!("stars={stars}"));
+    }
+    if page > 1 {
+        pairs.push(format!("page={page}"));
+    }
+    if pairs.is_empty() {
+        format!("/doctors/{doctor_id}#reviews")
+    } else {
+        format!("/doctors/{doctor_id}?{}#reviews", pairs.join("&"))
+    }
+}
+
+#[component]
+fn ReviewsPage(doctor_id: i64, page: DoctorReviewsPage) -> impl IntoView {
+    let stars = page.stars;
+    let filter_href = Callback::new(move |stars: i16| reviews_href(doctor_id, Some(stars), 1));
+    let pager_href = Callback::new(move |n: i64| reviews_href(doctor_id, stars, n));
+    let has_reviews = page.summary.counts.iter().sum::<i64>() > 0;
+    let chips = (1..=5)
+        .rev()
+        .map(|n: i16| {
+            let current = stars == Some(n);
+            view! {
+                <a class="chip" class:chip-current=current
+                    aria-current=current.then_some("true")
+                    href=reviews_href(doctor_id, Some(n), 1)>
+                    {format!("{n} ★")}
+                    <span class="visually-hidden">{format!(" ({})", stars_in_words(n))}</span>
+                </a>
+            }
+        })
+        .collect_view();
+    let shown = match stars {
+        Some(n) => format!(
+            "{} with {}",
+            if page.matching == 1 {
+                "1 review".to_owned()
+            } else {
+                format!("{} reviews", page.matching)
+            },
+            stars_in_words(n)
+        ),
+        None => "Newest first".to_owned(),
+    };
+    view! {
+        <RatingSummaryPanel summary=page.summary.clone() filter_href />
+        {has_reviews.then(|| view! {
+            <nav class="chips" aria-label="Filter reviews by rating">
+                <a class="chip" class:chip-current=stars.is_none()
+                    aria-current=stars.is_none().then_some("true")
+                    href=reviews_href(doctor_id, None, 1)>"All"</a>
+                {chips}
+            </nav>
+            <p class="muted small" role="status">{shown}</p>
+        })}
+        <Reviews reviews=page.reviews filtered=stars.is_some() />
+        <Pager page=page.page pages=page.pages href=pager_href />
+    }
+}
+
+#[component]
+fn Reviews(reviews: Vec<PublicReview>, filtered: bool) -> impl IntoView {
     if reviews.is_empty() {
-        return view! { <p class="muted">"No reviews yet."</p> }.into_any();
+        let text = if filtered {
+            "No reviews with this rating."
+        } else {
+            "No reviews yet."
+        };
+        return view! { <p class="muted">{text}</p> }.into_any();
     }
     view! {
         <ul class="reviews">
@@ -139,12 +246,9 @@ fn Reviews(reviews: Vec<PublicReview>) -> impl IntoView {
                 .into_iter()
                 .map(|review| view! {
                     <li class="review">
-                        <p class="rating" aria-label=format!("{} out of 5 stars", review.rating)>
-                            {"★".repeat(review.rating.clamp(0, 5) as usize)}
-                            {"☆".repeat(5 - review.rating.clamp(0, 5) as usize)}
-                        </p>
-                        <p>{review.comment}</p>
-                        <p class="muted">{review.author} " · " {review.date.format("%-d %B %Y").to_string()}</p>
+                        <p class="rating"><Stars rating=review.rating /></p>
+                        {(!review.comment.is_empty()).then(|| view! { <p class="review-comment">{review.comment}</p> })}
+                        <p class="muted small">{review.author} " · " {review.date.format("%-d %B %Y").to_string()}</p>
                     </li>
                 })
                 .collect_view()}

@@ -1,0 +1,5 @@
+//! Pages for patients: their reviews.
+
+mod reviews;
+
+pub use reviews::PatientReviewsPage;
