@@ -128,29 +128,42 @@ pub async fn create_one(
             "This time has already passed. Choose a time in the future.",
         ));
     }
-    let mut tx = pool.begin().await?;
-    let inserted = sqlx::query_scalar(
-        "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
-         VALUES ($1, $2, $3, $4, $5) RETURNING id",
-    )
-    .bind(acting.doctor_id)
-    .bind(slot.date())
-    .bind(slot.start())
-    .bind(slot.end())
-    .bind(acting.user_id)
-    .fetch_one(&mut *tx)
-    .await;
-    match inserted {
-        Ok(id) => {
-            tx.commit().await?;
-            Ok(id)
+    // Two racing inserts of overlapping slots can each find the other's uncommitted row and wait
+    // for it; PostgreSQL then ends one of them as a deadlock. Trying again lets that request see
+    // the winner's committed slot and answer with the overlap, like any other loser.
+    const ATTEMPTS: u32 = 3;
+    for attempt in 1..=ATTEMPTS {
+        let mut tx = pool.begin().await?;
+        let inserted = sqlx::query_scalar(
+            "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(acting.doctor_id)
+        .bind(slot.date())
+        .bind(slot.start())
+        .bind(slot.end())
+        .bind(acting.user_id)
+        .fetch_one(&mut *tx)
+        .await;
+        match inserted {
+            Ok(id) => {
+                tx.commit().await?;
+                return Ok(id);
+            }
+            Err(err) if is_overlap(&err) => {
+                drop(tx);
+                return Err(overlap_message(pool, acting, slot).await);
+            }
+            Err(err) if attempt < ATTEMPTS && is_deadlock(&err) => continue,
+            Err(err) => return Err(err.into()),
         }
-        Err(err) if is_overlap(&err) => {
-            drop(tx);
-            Err(overlap_message(pool, acting, slot).await)
-        }
-        Err(err) => Err(err.into()),
     }
+    Err(AppError::internal("creating a slot kept deadlocking"))
+}
+
+/// PostgreSQL's `deadlock_detected`.
+fn is_deadlock(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.code().as_deref() == Some("40P01"))
 }
 
 fn is_overlap(err: &sqlx::Error) -> bool {
