@@ -14,7 +14,7 @@ test('admin onboards a doctor who sets a password, and visitors find them', asyn
   const admin = new AdminPages(page);
 
   await account.signIn('admin', demoPassword);
-  await expect(account.header.getByRole('link', { name: 'Admin' })).toBeVisible();
+  await expect(account.header.getByRole('link', { name: 'Admin', exact: true })).toBeVisible();
   await waitForHydration(page);
 
   await admin.addSpecialty(specialty, 'Injuries from sport and exercise.');
