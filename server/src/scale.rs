@@ -1449,15 +1449,7 @@ fn generate_reviews(
 
 /// 1234567 → "1,234,567".
 fn group_thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (index, c) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    app::domain::group_thousands(&n.to_string())
 }
 
 // ---------------------------------------------------------------------------------------------

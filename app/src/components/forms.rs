@@ -12,6 +12,12 @@ pub fn last_error<T: 'static>(
     Signal::derive(move || value.get().and_then(Result::err))
 }
 
+/// The message of the last submission's error for the field `name`, if any.
+fn field_message(error: Signal<Option<AppError>>, name: &str) -> Memo<Option<String>> {
+    let name = name.to_owned();
+    Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
+}
+
 /// A labelled input. Its error comes from the last submission: the message for this `name`.
 #[component]
 pub fn Field(
@@ -27,10 +33,7 @@ pub fn Field(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message = {
-        let name = name.clone();
-        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
-    };
+    let message = field_message(error, &name);
     let described_by = {
         let (error_id, hint_id, has_hint) = (error_id.clone(), hint_id.clone(), hint.is_some());
         move || match (has_hint, message.get().is_some()) {
@@ -74,10 +77,7 @@ pub fn TextArea(
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
-    let message = {
-        let name = name.clone();
-        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
-    };
+    let message = field_message(error, &name);
     let described_by = if hint.is_some() {
         format!("{hint_id} {error_id}")
     } else {
@@ -118,10 +118,7 @@ pub fn Choice(
 ) -> impl IntoView {
     let id = format!("field-{name}");
     let error_id = format!("{id}-error");
-    let message = {
-        let name = name.clone();
-        Memo::new(move |_| error.get().and_then(|e| e.message_for(&name)))
-    };
+    let message = field_message(error, &name);
     let value = value.unwrap_or_default();
     view! {
         <div class="field" class:has-error=move || message.get().is_some()>

@@ -36,7 +36,7 @@ pub fn encode_query(text: &str) -> String {
 }
 
 /// `1234567` as `1,234,567`: a run of ASCII digits with thousands separators.
-pub(crate) fn group_thousands(digits: &str) -> String {
+pub fn group_thousands(digits: &str) -> String {
     let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
