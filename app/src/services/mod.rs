@@ -2,6 +2,7 @@
 //! operation that writes is one database transaction.
 
 pub mod accounts;
+pub mod audit;
 pub mod clock;
 pub mod doctor_records;
 pub mod doctors;

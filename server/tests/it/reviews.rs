@@ -97,8 +97,10 @@ impl<'a> World<'a> {
             .await
             .expect("book the slot");
         sqlx::query_scalar(
-            "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
-             VALUES ($1, $2, $3, $4, 80) RETURNING id",
+            "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee,
+                                       hold_expires_at)
+             VALUES ($1, $2, $3, $4, 80,
+                     CASE WHEN $4 = 'pending' THEN now() + interval '15 minutes' END) RETURNING id",
         )
         .bind(patient)
         .bind(doctor)

@@ -143,8 +143,10 @@ async fn insert_appointment(
     status: &str,
 ) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
-         VALUES ($1, $2, $3, $4, 100.00) RETURNING id",
+        "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee,
+                                   hold_expires_at)
+         VALUES ($1, $2, $3, $4, 100.00,
+                 CASE WHEN $4 = 'pending' THEN now() + interval '15 minutes' END) RETURNING id",
     )
     .bind(patient)
     .bind(doctor)
@@ -510,15 +512,22 @@ async fn payments_are_positive_unique_and_one_per_appointment() {
 async fn ledger_types_signs_and_balances_follow_the_rules() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
+    let appointment = insert_appointment(&db.pool, w.patient, w.doctor, w.slot, "confirmed")
+        .await
+        .expect("appointment");
+    // Payments and refunds name their appointment; deposits and withdrawals name none.
     let insert = |kind: &'static str, amount: &'static str, after: &'static str| {
+        let linked = matches!(kind, "payment" | "refund").then_some(appointment);
         sqlx::query(
-            "INSERT INTO wallet_transactions (user_id, transaction_type, amount, description, balance_after)
-             VALUES ($1, $2, $3, 'test', $4)",
+            "INSERT INTO wallet_transactions
+                    (user_id, transaction_type, amount, description, balance_after, appointment_id)
+             VALUES ($1, $2, $3, 'test', $4, $5)",
         )
         .bind(w.patient)
         .bind(kind)
         .bind(money(amount))
         .bind(money(after))
+        .bind(linked)
         .execute(&db.pool)
     };
     insert("deposit", "50.00", "50.00")
@@ -536,13 +545,51 @@ async fn ledger_types_signs_and_balances_follow_the_rules() {
         "wallet_transactions_amount_sign_check",
     );
     assert_refused(
-        insert("payment", "5.00", "35.00").await,
+        insert("withdrawal", "5.00", "35.00").await,
         "wallet_transactions_amount_sign_check",
     );
     assert_refused(
         insert("withdrawal", "-40.00", "-10.00").await,
         "wallet_transactions_balance_after_check",
     );
+    // One charge and one refund per appointment, at most.
+    assert_refused(
+        insert("payment", "-20.00", "10.00").await,
+        "wallet_transactions_one_payment_per_appointment",
+    );
+    insert("refund", "20.00", "50.00")
+        .await
+        .expect("a refund gives money back");
+    assert_refused(
+        insert("refund", "20.00", "70.00").await,
+        "wallet_transactions_one_refund_per_appointment",
+    );
+    let linked_deposit = sqlx::query(
+        "INSERT INTO wallet_transactions
+                (user_id, transaction_type, amount, description, balance_after, appointment_id)
+         VALUES ($1, 'deposit', 1, 'test', 51, $2)",
+    )
+    .bind(w.patient)
+    .bind(appointment)
+    .execute(&db.pool)
+    .await;
+    assert_refused(linked_deposit, "wallet_transactions_appointment_check");
+
+    // The ledger is append-only.
+    for statement in [
+        "UPDATE wallet_transactions SET amount = 1000 WHERE transaction_type = 'deposit'",
+        "DELETE FROM wallet_transactions",
+        "TRUNCATE wallet_transactions CASCADE",
+    ] {
+        let error = sqlx::query(statement)
+            .execute(&db.pool)
+            .await
+            .expect_err(statement);
+        assert!(
+            error.to_string().contains("append-only"),
+            "{statement}: {error}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -642,7 +689,7 @@ async fn deletes_follow_the_documented_rules() {
         .expect("appointment");
     sqlx::query(
         "INSERT INTO wallet_transactions (user_id, transaction_type, amount, description, balance_after, appointment_id)
-         VALUES ($1, 'deposit', 10, 'test', 10, $2)",
+         VALUES ($1, 'refund', 10, 'test', 10, $2)",
     )
     .bind(w.patient)
     .bind(appointment)

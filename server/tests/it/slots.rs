@@ -126,8 +126,11 @@ async fn appointment(db: &TestDb, slot_id: i64, status: &str) {
     .await
     .expect("patient");
     sqlx::query(
-        "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
-         SELECT $1, doctor_id, id, $3, 50 FROM time_slots WHERE id = $2",
+        "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee,
+                                   hold_expires_at)
+         SELECT $1, doctor_id, id, $3, 50,
+                CASE WHEN $3 = 'pending' THEN now() + interval '15 minutes' END
+           FROM time_slots WHERE id = $2",
     )
     .bind(patient)
     .bind(slot_id)
