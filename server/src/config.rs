@@ -112,6 +112,53 @@ pub struct Config {
         global = true
     )]
     pub slot_horizon_days: u32,
+
+    /// A booking without enough money holds its slot this many minutes for payment.
+    #[arg(
+        long,
+        env = "CLINIC_PAYMENT_HOLD_MINUTES",
+        default_value_t = 15,
+        value_parser = clap::value_parser!(u32).range(1..=1440),
+        global = true
+    )]
+    pub payment_hold_minutes: u32,
+
+    /// Patients who cancel at least this many hours before the start get the whole fee back.
+    #[arg(
+        long,
+        env = "CLINIC_FREE_CANCELLATION_HOURS",
+        default_value_t = 24,
+        global = true
+    )]
+    pub free_cancellation_hours: u32,
+
+    /// The percentage of the fee refunded for a later cancellation (0 to 100).
+    #[arg(
+        long,
+        env = "CLINIC_LATE_REFUND_PERCENT",
+        default_value_t = 50,
+        value_parser = clap::value_parser!(u8).range(0..=100),
+        global = true
+    )]
+    pub late_refund_percent: u8,
+
+    /// The largest single wallet top-up or withdrawal, such as 10000 or 2500.50.
+    #[arg(
+        long,
+        env = "CLINIC_MAX_WALLET_AMOUNT",
+        default_value = "10000",
+        value_parser = parse_positive_money,
+        global = true
+    )]
+    pub max_wallet_amount: app::domain::Money,
+}
+
+fn parse_positive_money(text: &str) -> Result<app::domain::Money, String> {
+    let amount = app::domain::Money::parse(text)?;
+    if amount <= app::domain::Money::ZERO {
+        return Err("the amount must be above zero".to_owned());
+    }
+    Ok(amount)
 }
 
 impl Config {
@@ -147,6 +194,12 @@ impl Config {
             session_remember: Duration::days(self.session_remember_days),
             session_absolute: Duration::hours(self.session_absolute_hours),
             session_remember_absolute: Duration::days(self.session_remember_days),
+            booking: app::domain::booking::BookingPolicy {
+                payment_hold_minutes: self.payment_hold_minutes,
+                free_cancellation_hours: self.free_cancellation_hours,
+                late_refund_percent: self.late_refund_percent,
+                max_wallet_amount: self.max_wallet_amount,
+            },
         }
     }
 }
@@ -168,6 +221,10 @@ impl std::fmt::Debug for Config {
             .field("mail_from", &self.mail_from)
             .field("booking_notice_minutes", &self.booking_notice_minutes)
             .field("slot_horizon_days", &self.slot_horizon_days)
+            .field("payment_hold_minutes", &self.payment_hold_minutes)
+            .field("free_cancellation_hours", &self.free_cancellation_hours)
+            .field("late_refund_percent", &self.late_refund_percent)
+            .field("max_wallet_amount", &self.max_wallet_amount)
             .finish()
     }
 }

@@ -1,10 +1,10 @@
-//! Periodic upkeep: moving each doctor's next free slot past slots that have started, and
-//! cleaning up rows that have served their purpose. Safe to run in several server instances at
+//! Periodic upkeep: moving each doctor's next free slot past slots that have started, ending
+//! unpaid holds, queueing reminders, and cleaning up rows that have served their purpose. Safe to run in several server instances at
 //! once: each step is one idempotent statement.
 
 use std::time::Duration;
 
-use app::services::ClinicSettings;
+use app::services::{ClinicSettings, booking};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -25,6 +25,11 @@ const STEPS: &[(&str, &str)] = &[
     (
         "delivered emails",
         "DELETE FROM email_outbox WHERE sent_at < now() - interval '30 days'",
+    ),
+    // A request key answers repeats of a request (double clicks, retries): a day covers them.
+    (
+        "old request keys",
+        "DELETE FROM idempotency_keys WHERE created_at < now() - interval '1 day'",
     ),
     // Codes work for 10 minutes; a month of history is enough to answer "did you send me a code?".
     (
@@ -65,6 +70,16 @@ pub fn spawn(
         for tick in 0u32.. {
             if let Err(err) = refresh_next_free_slots(&pool, &settings, Utc::now()).await {
                 tracing::warn!(%err, "refreshing next free slots failed; will try again");
+            }
+            match booking::expire_holds(&pool, Utc::now()).await {
+                Ok(0) => {}
+                Ok(ended) => tracing::info!(ended, "housekeeping: unpaid holds ended"),
+                Err(err) => tracing::warn!(%err, "ending unpaid holds failed; will try again"),
+            }
+            match booking::queue_reminders(&pool, &settings, Utc::now()).await {
+                Ok(0) => {}
+                Ok(queued) => tracing::info!(queued, "housekeeping: reminders queued"),
+                Err(err) => tracing::warn!(%err, "queueing reminders failed; will try again"),
             }
             if tick % CLEAN_UP_EVERY_TICKS == 0
                 && let Err(err) = run_once(&pool).await

@@ -21,6 +21,9 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use app::domain::wallet::HistoryParams;
+use app::services::ClinicSettings;
+use app::services::gateway::{Gateway, SandboxGateway};
 use app::{App, OUTPUT_NAME, shell};
 
 use crate::config::Config;
@@ -30,6 +33,7 @@ use crate::config::Config;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub settings: ClinicSettings,
 }
 
 /// The whole application as one axum router.
@@ -37,17 +41,22 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
     let leptos_options = leptos_options(config);
     let settings = config.clinic_settings();
     let session_idle = settings.session_idle;
+    // Card payments go to the sandbox; a real provider's adapter is swapped in here.
+    let gateway = Gateway(Arc::new(SandboxGateway::default()));
     // What server functions and pages find in their context.
     let context = {
         let pool = pool.clone();
+        let settings = settings.clone();
         move || {
             provide_context(pool.clone());
             provide_context(settings.clone());
+            provide_context(gateway.clone());
         }
     };
     let state = AppState {
         leptos_options: leptos_options.clone(),
         pool,
+        settings,
     };
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
@@ -60,6 +69,7 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/wallet/transactions.csv", get(wallet_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -84,6 +94,42 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The signed-in patient's wallet history as a CSV download, with the same filters as the page.
+async fn wallet_csv(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    axum::extract::Query(params): axum::extract::Query<HistoryParams>,
+) -> Response {
+    let user =
+        match app::api::auth::session::user_of(&session, &state.pool, &state.settings).await {
+            Ok(Some(user)) => user,
+            Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response(),
+            Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
+        };
+    if user.role != app::domain::UserRole::Patient {
+        return (StatusCode::FORBIDDEN, "Only patients have a wallet.\n").into_response();
+    }
+    let filter = match params.parse() {
+        Ok(filter) => filter,
+        Err(err) => return (StatusCode::UNPROCESSABLE_ENTITY, format!("{err}\n")).into_response(),
+    };
+    match app::services::wallet::csv(&state.pool, &state.settings, user.id, &filter).await {
+        Ok(csv) => (
+            [
+                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"wallet-transactions.csv\"",
+                ),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
+    }
 }
 
 /// `scheme://host[:port]` of a URL.

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -78,12 +79,28 @@ impl Mailer {
                 .to_address
                 .parse()
                 .context("the recipient address is invalid")?)
-            .subject(&message.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                message.text_body.clone(),
-                message.html_body.clone(),
-            ))
-            .context("could not build the message")?;
+            .subject(&message.subject);
+        let body = MultiPart::alternative_plain_html(
+            message.text_body.clone(),
+            message.html_body.clone(),
+        );
+        let email = match (
+            &message.attachment_name,
+            &message.attachment_type,
+            &message.attachment_body,
+        ) {
+            (Some(name), Some(content_type), Some(file)) => email.multipart(
+                MultiPart::mixed().multipart(body).singlepart(
+                    Attachment::new(name.clone()).body(
+                        file.clone(),
+                        ContentType::parse(content_type)
+                            .context("the attachment's content type is invalid")?,
+                    ),
+                ),
+            ),
+            _ => email.multipart(body),
+        }
+        .context("could not build the message")?;
         match &self.transport {
             Transport::Smtp(smtp) => {
                 tokio::time::timeout(SEND_TIMEOUT, smtp.send(email))
@@ -107,6 +124,9 @@ struct QueuedEmail {
     subject: String,
     text_body: String,
     html_body: String,
+    attachment_name: Option<String>,
+    attachment_type: Option<String>,
+    attachment_body: Option<String>,
     attempts: i32,
 }
 
@@ -116,8 +136,13 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> anyhow::Result<usize
     while let Some(message) = claim(pool).await? {
         match mailer.send(&message).await {
             Ok(()) => {
+                // A delivered confirmation marks its appointment (one statement, so both or none).
                 sqlx::query(
-                    "UPDATE email_outbox SET sent_at = now(), last_error = NULL WHERE id = $1",
+                    "WITH sent AS (
+                         UPDATE email_outbox SET sent_at = now(), last_error = NULL
+                          WHERE id = $1 RETURNING confirms_appointment_id)
+                     UPDATE appointments SET confirmation_sent = TRUE
+                      WHERE id = (SELECT confirms_appointment_id FROM sent)",
                 )
                 .bind(message.id)
                 .execute(pool)
@@ -156,7 +181,8 @@ async fn claim(pool: &PgPool) -> anyhow::Result<Option<QueuedEmail>> {
                        ORDER BY next_attempt_at, id
                        LIMIT 1
                        FOR UPDATE SKIP LOCKED)
-          RETURNING id, to_address, subject, text_body, html_body, attempts",
+          RETURNING id, to_address, subject, text_body, html_body, attachment_name,
+                    attachment_type, attachment_body, attempts",
     )
     .bind(LEASE.as_secs_f64())
     .fetch_optional(pool)

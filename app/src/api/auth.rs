@@ -8,7 +8,7 @@ use crate::domain::UserRole;
 use crate::domain::{AppError, SessionUser};
 
 #[cfg(feature = "ssr")]
-mod session {
+pub mod session {
     //! What the session stores, and the checks made on every request.
 
     use chrono::Utc;
@@ -89,7 +89,16 @@ mod session {
         pool: &sqlx::PgPool,
         settings: &ClinicSettings,
     ) -> Result<Option<SessionUser>, AppError> {
-        let session = current()?;
+        user_of(&current()?, pool, settings).await
+    }
+
+    /// [`user`] for a session the caller already has (plain axum handlers, such as downloads).
+    pub async fn user_of(
+        session: &Session,
+        pool: &sqlx::PgPool,
+        settings: &ClinicSettings,
+    ) -> Result<Option<SessionUser>, AppError> {
+        let session = session.clone();
         let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(internal)? else {
             return Ok(None);
         };

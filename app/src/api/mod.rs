@@ -3,10 +3,12 @@
 
 pub mod admin;
 pub mod auth;
+pub mod booking;
 pub mod doctors;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod wallet;
 
 #[cfg(feature = "ssr")]
 use crate::domain::AppError;

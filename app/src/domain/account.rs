@@ -11,6 +11,15 @@ pub struct FieldError {
     pub message: String,
 }
 
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// Collects the problems of a whole form, so every field's message can be shown at once.
 #[derive(Debug, Default)]
 pub struct FormCheck(Vec<FieldError>);

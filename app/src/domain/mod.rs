@@ -2,6 +2,7 @@
 //! make a value valid.
 
 pub mod account;
+pub mod booking;
 pub mod directory;
 pub mod doctor;
 pub mod error;
@@ -10,6 +11,7 @@ pub mod reviews;
 pub mod role;
 pub mod slots;
 pub mod specialty;
+pub mod wallet;
 
 pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};
 pub use doctor::{

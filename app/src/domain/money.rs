@@ -6,6 +6,7 @@ use std::fmt;
 
 /// An amount of the clinic's currency, always rounded to cents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::Type), sqlx(transparent))]
 #[serde(transparent)]
 pub struct Money(Decimal);
 

@@ -40,6 +40,14 @@ impl ClinicSettings {
         self.instant_of(date, time).is_none_or(|start| start <= now)
     }
 
+    /// The first instant of a clinic-local date (midnight, or the first hour that exists when the
+    /// clocks skip midnight).
+    pub fn start_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        (0..24)
+            .find_map(|hour| self.instant_of(date, NaiveTime::from_hms_opt(hour, 0, 0)?))
+            .unwrap_or_else(|| date.and_time(NaiveTime::MIN).and_utc())
+    }
+
     /// The earliest local wall-clock time a patient may still book a slot starting at, seen from
     /// `now`: slots starting sooner than the booking notice are shown as unavailable.
     pub fn bookable_from(&self, now: DateTime<Utc>) -> NaiveDateTime {

@@ -2,7 +2,9 @@
 
 use super::accounts::CODE_LIFETIME;
 use super::accounts::CodePurpose;
-use super::outbox::OutgoingEmail;
+use super::outbox::{Attachment, OutgoingEmail};
+use crate::domain::money::Money;
+use chrono::{DateTime, Utc};
 
 /// The email carrying a one-time code.
 pub fn code_email(to: &str, name: &str, purpose: CodePurpose, code: &str) -> OutgoingEmail {
@@ -36,6 +38,8 @@ pub fn code_email(to: &str, name: &str, purpose: CodePurpose, code: &str) -> Out
         subject: subject.to_owned(),
         text,
         html,
+        attachment: None,
+        confirms_appointment: None,
     }
 }
 
@@ -69,7 +73,206 @@ pub fn doctor_welcome_email(
         subject: "Your Clinic account: choose a password".to_owned(),
         text,
         html,
+        attachment: None,
+        confirms_appointment: None,
     }
+}
+
+/// What the appointment emails say about an appointment.
+#[derive(Debug, Clone)]
+pub struct AppointmentFacts {
+    pub appointment_id: i64,
+    pub patient_email: String,
+    pub patient_name: String,
+    pub doctor_name: String,
+    pub specialty: String,
+    /// "Thursday 10 December 2026, 09:00–09:30 (Europe/London)".
+    pub when: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub fee: Money,
+    /// The appointment's page.
+    pub link: String,
+}
+
+/// The confirmation, with the visit as a calendar event (`.ics`) attached.
+pub fn appointment_confirmed_email(facts: &AppointmentFacts, now: DateTime<Utc>) -> OutgoingEmail {
+    let AppointmentFacts {
+        patient_name,
+        doctor_name,
+        specialty,
+        when,
+        fee,
+        link,
+        ..
+    } = facts;
+    let text = format!(
+        "Hello {patient_name},\n\nYour appointment is confirmed.\n\n\
+         {doctor_name} ({specialty})\n{when}\nPaid from your wallet: {fee}\n\n\
+         The calendar event is attached. To cancel or move it, open:\n{link}\n\n— Clinic\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>Your appointment is confirmed.</p>\
+         <p><strong>{doctor}</strong> ({specialty})<br>{when}<br>Paid from your wallet: {fee}</p>\
+         <p>The calendar event is attached. To cancel or move it, <a href=\"{link}\">open the appointment</a>.</p>\
+         <p>— Clinic</p>",
+        name = escape_html(patient_name),
+        doctor = escape_html(doctor_name),
+        specialty = escape_html(specialty),
+        when = escape_html(when),
+        link = escape_html(link),
+    );
+    OutgoingEmail {
+        to: facts.patient_email.clone(),
+        subject: format!("Confirmed: {doctor_name}, {when}"),
+        text,
+        html,
+        attachment: Some(Attachment {
+            name: "appointment.ics".to_owned(),
+            content_type: "text/calendar; charset=utf-8; method=PUBLISH".to_owned(),
+            body: calendar_event(facts, now),
+        }),
+        confirms_appointment: Some(facts.appointment_id),
+    }
+}
+
+/// Tells the patient their appointment was cancelled, by whom and what came back to the wallet.
+pub fn appointment_cancelled_email(
+    facts: &AppointmentFacts,
+    by_clinic: bool,
+    reason: &str,
+    refund: Money,
+) -> OutgoingEmail {
+    let AppointmentFacts {
+        patient_name,
+        doctor_name,
+        when,
+        ..
+    } = facts;
+    let who = if by_clinic {
+        "The clinic has cancelled your appointment"
+    } else {
+        "You cancelled your appointment"
+    };
+    let why = if reason.is_empty() {
+        String::new()
+    } else {
+        format!("Reason: {reason}\n")
+    };
+    let refunded = if refund > Money::ZERO {
+        format!("{refund} has been refunded to your wallet.")
+    } else {
+        "Nothing was refunded.".to_owned()
+    };
+    let text = format!(
+        "Hello {patient_name},\n\n{who} with {doctor_name} on {when}.\n{why}{refunded}\n\n— Clinic\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>{who} with <strong>{doctor}</strong> on {when}.</p>{why}<p>{refunded}</p><p>— Clinic</p>",
+        name = escape_html(patient_name),
+        doctor = escape_html(doctor_name),
+        when = escape_html(when),
+        why = if reason.is_empty() {
+            String::new()
+        } else {
+            format!("<p>Reason: {}</p>", escape_html(reason))
+        },
+    );
+    OutgoingEmail {
+        to: facts.patient_email.clone(),
+        subject: format!("Cancelled: {doctor_name}, {when}"),
+        text,
+        html,
+        attachment: None,
+        confirms_appointment: None,
+    }
+}
+
+/// The reminder the day before.
+pub fn appointment_reminder_email(facts: &AppointmentFacts) -> OutgoingEmail {
+    let AppointmentFacts {
+        patient_name,
+        doctor_name,
+        specialty,
+        when,
+        link,
+        ..
+    } = facts;
+    let text = format!(
+        "Hello {patient_name},\n\nA reminder of your appointment:\n\n{doctor_name} ({specialty})\n{when}\n\n\
+         If you cannot come, please cancel it so someone else can have the time:\n{link}\n\n— Clinic\n"
+    );
+    let html = format!(
+        "<p>Hello {name},</p><p>A reminder of your appointment:</p>\
+         <p><strong>{doctor}</strong> ({specialty})<br>{when}</p>\
+         <p>If you cannot come, please <a href=\"{link}\">cancel it</a> so someone else can have the time.</p><p>— Clinic</p>",
+        name = escape_html(patient_name),
+        doctor = escape_html(doctor_name),
+        specialty = escape_html(specialty),
+        when = escape_html(when),
+        link = escape_html(link),
+    );
+    OutgoingEmail {
+        to: facts.patient_email.clone(),
+        subject: format!("Reminder: {doctor_name}, {when}"),
+        text,
+        html,
+        attachment: None,
+        confirms_appointment: None,
+    }
+}
+
+/// An iCalendar (RFC 5545) file with the visit as one event, in UTC.
+fn calendar_event(facts: &AppointmentFacts, now: DateTime<Utc>) -> String {
+    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    let lines = [
+        "BEGIN:VCALENDAR".to_owned(),
+        "VERSION:2.0".to_owned(),
+        "PRODID:-//Clinic//Appointments//EN".to_owned(),
+        "METHOD:PUBLISH".to_owned(),
+        "BEGIN:VEVENT".to_owned(),
+        format!("UID:appointment-{}@clinic", facts.appointment_id),
+        format!("DTSTAMP:{}", stamp(now)),
+        format!("DTSTART:{}", stamp(facts.starts_at)),
+        format!("DTEND:{}", stamp(facts.ends_at)),
+        format!(
+            "SUMMARY:{}",
+            ics_text(&format!("Appointment with {}", facts.doctor_name))
+        ),
+        format!(
+            "DESCRIPTION:{}",
+            ics_text(&format!("{}. Manage it at {}", facts.specialty, facts.link))
+        ),
+        format!("URL:{}", facts.link),
+        "STATUS:CONFIRMED".to_owned(),
+        "END:VEVENT".to_owned(),
+        "END:VCALENDAR".to_owned(),
+    ];
+    lines.iter().map(|line| fold(line)).collect()
+}
+
+/// Escapes a TEXT value: backslash, semicolon, comma and newlines.
+fn ics_text(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// Ends a content line with CRLF, folding it at 75 octets (never inside a character).
+fn fold(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut width = 0;
+    for c in line.chars() {
+        if width + c.len_utf8() > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += c.len_utf8();
+    }
+    out.push_str("\r\n");
+    out
 }
 
 fn escape_html(text: &str) -> String {
@@ -102,5 +305,30 @@ mod tests {
         assert_eq!(email.subject, "Confirm your email address");
         assert!(email.text.contains("123456") && email.html.contains("123456"));
         assert!(email.html.contains("Ann &lt;b&gt;") && !email.html.contains("<b>"));
+    }
+
+    #[test]
+    fn confirmations_carry_a_folded_escaped_calendar_event() {
+        let at = |text: &str| text.parse::<DateTime<Utc>>().expect("instant");
+        let facts = AppointmentFacts {
+            appointment_id: 7,
+            patient_email: "ann@example.com".into(),
+            patient_name: "Ann".into(),
+            doctor_name: "Dr. Jo Smith, Jr.".into(),
+            specialty: "Cardiology; adults".into(),
+            when: "Thursday 10 December 2026, 09:00–09:30 (Europe/London)".into(),
+            starts_at: at("2026-12-10T09:00:00Z"),
+            ends_at: at("2026-12-10T09:30:00Z"),
+            fee: Money::parse("85").expect("literal"),
+            link: format!("https://clinic.example.org/appointments/7?{}", "x".repeat(80)),
+        };
+        let email = appointment_confirmed_email(&facts, at("2026-11-25T12:00:00Z"));
+        assert_eq!(email.confirms_appointment, Some(7));
+        let ics = email.attachment.expect("attachment").body;
+        assert!(ics.contains("DTSTART:20261210T090000Z\r\n"));
+        assert!(ics.contains("SUMMARY:Appointment with Dr. Jo Smith\\, Jr.\r\n"));
+        assert!(ics.lines().all(|line| line.len() <= 75), "{ics}");
+        assert!(ics.contains("\r\n "), "long lines are folded");
+        assert!(email.text.contains("$85.00"));
     }
 }

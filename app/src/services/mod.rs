@@ -3,15 +3,20 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod booking;
 pub mod clock;
 pub mod doctor_records;
 pub mod doctors;
 pub mod emails;
+pub mod gateway;
+pub mod idempotency;
+pub mod ledger;
 pub mod outbox;
 pub mod passwords;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod wallet;
 
 /// Clinic-wide settings, parsed once from the server's configuration.
 #[derive(Debug, Clone)]
@@ -35,6 +40,8 @@ pub struct ClinicSettings {
     pub session_absolute: Duration,
     /// ...or this long with "remember me".
     pub session_remember_absolute: Duration,
+    /// Holds, refunds and wallet limits.
+    pub booking: crate::domain::booking::BookingPolicy,
 }
 
 /// Session lengths are `time` durations, as the session layer uses them.

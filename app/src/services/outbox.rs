@@ -12,18 +12,35 @@ pub struct OutgoingEmail {
     pub subject: String,
     pub text: String,
     pub html: String,
+    pub attachment: Option<Attachment>,
+    /// The appointment this email confirms: delivering it sets `confirmation_sent`.
+    pub confirms_appointment: Option<i64>,
+}
+
+/// A file sent with an email (the calendar event of a confirmation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub body: String,
 }
 
 /// Queues `email`. Runs on the caller's connection, so it commits or rolls back with the change.
 pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<i64, AppError> {
     let id = sqlx::query_scalar(
-        "INSERT INTO email_outbox (to_address, subject, text_body, html_body)
-         VALUES ($1, $2, $3, $4) RETURNING id",
+        "INSERT INTO email_outbox (to_address, subject, text_body, html_body,
+                                   attachment_name, attachment_type, attachment_body,
+                                   confirms_appointment_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&email.to)
     .bind(&email.subject)
     .bind(&email.text)
     .bind(&email.html)
+    .bind(email.attachment.as_ref().map(|a| &a.name))
+    .bind(email.attachment.as_ref().map(|a| &a.content_type))
+    .bind(email.attachment.as_ref().map(|a| &a.body))
+    .bind(email.confirms_appointment)
     .fetch_one(conn)
     .await?;
     Ok(id)

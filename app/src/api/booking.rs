@@ -1,0 +1,225 @@
+//! Server functions for booking and the life of an appointment. Patients book, pay, cancel and
+//! move their own; doctors see and complete (or cancel) theirs; admins any. Who may touch which
+//! appointment is checked again inside the services' queries.
+
+use leptos::prelude::*;
+
+use crate::domain::AppError;
+use crate::domain::booking::{
+    AppointmentDetail, BookingOutcome, BookingQuote, MyAppointments, Refund, RescheduleOptions,
+    Schedule,
+};
+#[cfg(feature = "ssr")]
+use crate::domain::{
+    Money, UserRole,
+    booking::{RequestKey, parse_notes},
+};
+#[cfg(feature = "ssr")]
+use crate::services::booking::{self as service, Actor};
+
+#[cfg(feature = "ssr")]
+async fn actor() -> Result<Actor, AppError> {
+    let user = super::auth::require_user().await?;
+    Ok(Actor {
+        user_id: user.id,
+        role: user.role,
+    })
+}
+
+/// What the booking page shows for a slot: the doctor, time, fee and the patient's balance.
+#[server(prefix = "/api", endpoint = "booking/quote")]
+pub async fn get_booking_quote(slot_id: i64) -> Result<BookingQuote, AppError> {
+    let patient = super::auth::require_verified_patient().await?;
+    service::quote(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        slot_id,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Books a slot (confirmed and paid, or held for payment, or "just taken" with alternatives).
+#[server(prefix = "/api", endpoint = "booking/book")]
+pub async fn book_appointment(
+    slot_id: i64,
+    notes: Option<String>,
+    request_key: String,
+) -> Result<BookingOutcome, AppError> {
+    let patient = super::auth::require_verified_patient().await?;
+    let key = RequestKey::parse(&request_key)?;
+    let notes = parse_notes(notes.as_deref().unwrap_or_default())?;
+    service::book(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        slot_id,
+        &notes,
+        &key,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Pays a held booking from the wallet; returns the appointment's id.
+#[server(prefix = "/api", endpoint = "booking/pay")]
+pub async fn pay_appointment(appointment_id: i64, request_key: String) -> Result<i64, AppError> {
+    let patient = super::auth::require_verified_patient().await?;
+    let key = RequestKey::parse(&request_key)?;
+    service::pay(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        appointment_id,
+        &key,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Cancels an appointment. Patients send the refund they were shown (`expected_refund`).
+#[server(prefix = "/api", endpoint = "booking/cancel")]
+pub async fn cancel_appointment(
+    appointment_id: i64,
+    expected_refund: Option<String>,
+    reason: Option<String>,
+    request_key: String,
+) -> Result<Refund, AppError> {
+    let actor = actor().await?;
+    let key = RequestKey::parse(&request_key)?;
+    let expected = expected_refund
+        .filter(|text| !text.trim().is_empty())
+        .map(|text| Money::parse(&text).map_err(|m| AppError::validation("expected_refund", m)))
+        .transpose()?;
+    let reason = reason.unwrap_or_default();
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation(
+            "reason",
+            "Keep the reason to 200 characters.",
+        ));
+    }
+    service::cancel(
+        &super::pool()?,
+        &super::settings()?,
+        actor,
+        appointment_id,
+        expected,
+        &reason,
+        &key,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// The free times a confirmed appointment could move to.
+#[server(prefix = "/api", endpoint = "booking/reschedule-options")]
+pub async fn get_reschedule_options(appointment_id: i64) -> Result<RescheduleOptions, AppError> {
+    let patient = super::auth::require_verified_patient().await?;
+    service::reschedule_options(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        appointment_id,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Moves a confirmed appointment to another free slot of the same doctor.
+#[server(prefix = "/api", endpoint = "booking/reschedule")]
+pub async fn reschedule_appointment(
+    appointment_id: i64,
+    slot_id: i64,
+    request_key: String,
+) -> Result<BookingOutcome, AppError> {
+    let patient = super::auth::require_verified_patient().await?;
+    let key = RequestKey::parse(&request_key)?;
+    service::reschedule(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        appointment_id,
+        slot_id,
+        &key,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Marks an appointment completed (its doctor, or an admin).
+#[server(prefix = "/api", endpoint = "booking/complete")]
+pub async fn complete_appointment(appointment_id: i64) -> Result<(), AppError> {
+    let actor = actor().await?;
+    if actor.role == UserRole::Patient {
+        return Err(AppError::Forbidden);
+    }
+    service::complete(
+        &super::pool()?,
+        &super::settings()?,
+        actor,
+        appointment_id,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// The signed-in patient's appointments.
+#[server(prefix = "/api", endpoint = "booking/mine")]
+pub async fn list_my_appointments() -> Result<MyAppointments, AppError> {
+    let patient = super::auth::require(UserRole::Patient).await?;
+    service::my_appointments(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// One appointment in full, for its patient, its doctor or an admin.
+#[server(prefix = "/api", endpoint = "booking/detail")]
+pub async fn get_appointment(appointment_id: i64) -> Result<AppointmentDetail, AppError> {
+    let actor = actor().await?;
+    service::detail(
+        &super::pool()?,
+        &super::settings()?,
+        actor,
+        appointment_id,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// A doctor's schedule: their own, or (for an admin) the doctor named by `doctor_id`.
+#[server(prefix = "/api", endpoint = "booking/schedule")]
+pub async fn get_schedule(doctor_id: Option<i64>) -> Result<Schedule, AppError> {
+    let actor = actor().await?;
+    let pool = super::pool()?;
+    let doctor_id = match (actor.role, doctor_id) {
+        (UserRole::Doctor, None) => service::own_doctor_id(&pool, actor.user_id).await?,
+        (UserRole::Doctor, Some(asked)) => {
+            let own = service::own_doctor_id(&pool, actor.user_id).await?;
+            if asked != own {
+                return Err(AppError::Forbidden);
+            }
+            own
+        }
+        (UserRole::Admin, Some(asked)) => asked,
+        (UserRole::Admin, None) => {
+            return Err(AppError::validation(
+                "doctor_id",
+                "Choose the doctor whose schedule to show.",
+            ));
+        }
+        (UserRole::Patient, _) => return Err(AppError::Forbidden),
+    };
+    service::schedule(
+        &pool,
+        &super::settings()?,
+        actor,
+        doctor_id,
+        chrono::Utc::now(),
+    )
+    .await
+}

@@ -1,0 +1,89 @@
+//! The wallet ledger: the only code that changes a balance. Each change is one statement that
+//! moves the balance (refusing to take it below zero) and appends the ledger row with the
+//! balance after, plus the audit row, all on the caller's transaction.
+
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::audit::{self, Target};
+use crate::domain::AppError;
+use crate::domain::money::Money;
+use crate::domain::wallet::TransactionType;
+
+/// One movement of money.
+#[derive(Debug, Clone, Copy)]
+pub struct Posting<'a> {
+    pub user_id: i64,
+    pub kind: TransactionType,
+    /// Always positive: the kind decides the direction.
+    pub amount: Money,
+    pub description: &'a str,
+    pub appointment_id: Option<i64>,
+    /// Who caused it (the patient, an admin, a doctor), or `None` for the system.
+    pub actor: Option<i64>,
+}
+
+/// The ledger row a posting wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Posted {
+    pub entry_id: i64,
+    pub balance_after: Money,
+}
+
+/// Moves the money; `None` (and nothing written) when it would take the balance below zero.
+pub async fn post(conn: &mut PgConnection, posting: Posting<'_>) -> Result<Option<Posted>, AppError> {
+    let signed = match posting.kind {
+        TransactionType::Deposit | TransactionType::Refund => posting.amount.amount(),
+        TransactionType::Withdrawal | TransactionType::Payment => -posting.amount.amount(),
+    };
+    let description: String = posting.description.chars().take(200).collect();
+    let row: Option<(i64, Money)> = sqlx::query_as(
+        "WITH moved AS (
+             UPDATE users SET wallet_balance = wallet_balance + $2
+              WHERE id = $1 AND wallet_balance + $2 >= 0
+          RETURNING wallet_balance)
+         INSERT INTO wallet_transactions
+                (user_id, transaction_type, amount, description, balance_after, appointment_id)
+         SELECT $1, $3, $2, $4, wallet_balance, $5 FROM moved
+         RETURNING id, balance_after",
+    )
+    .bind(posting.user_id)
+    .bind(signed)
+    .bind(posting.kind.as_str())
+    .bind(&description)
+    .bind(posting.appointment_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((entry_id, balance_after)) = row else {
+        return Ok(None);
+    };
+    audit::record(
+        conn,
+        posting.actor,
+        &format!("wallet.{}", posting.kind.as_str()),
+        Target::new("wallet_transaction", entry_id),
+        None,
+        Some(json!({
+            "user_id": posting.user_id,
+            "amount": signed,
+            "balance_after": balance_after,
+            "appointment_id": posting.appointment_id,
+            "description": description,
+        })),
+    )
+    .await?;
+    Ok(Some(Posted {
+        entry_id,
+        balance_after,
+    }))
+}
+
+/// Locks the user's wallet for the rest of the transaction and returns its balance, so a
+/// decision taken on it (confirm now or hold) still holds when the money moves.
+pub async fn lock_balance(conn: &mut PgConnection, user_id: i64) -> Result<Money, AppError> {
+    let balance = sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1 FOR NO KEY UPDATE")
+        .bind(user_id)
+        .fetch_one(conn)
+        .await?;
+    Ok(balance)
+}
