@@ -102,12 +102,14 @@ async fn wallet_csv(
     session: tower_sessions::Session,
     axum::extract::Query(params): axum::extract::Query<HistoryParams>,
 ) -> Response {
-    let user =
-        match app::api::auth::session::user_of(&session, &state.pool, &state.settings).await {
-            Ok(Some(user)) => user,
-            Ok(None) => return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response(),
-            Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
-        };
+    let user = match app::api::auth::session::user_of(&session, &state.pool, &state.settings).await
+    {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
+        }
+        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
+    };
     if user.role != app::domain::UserRole::Patient {
         return (StatusCode::FORBIDDEN, "Only patients have a wallet.\n").into_response();
     }

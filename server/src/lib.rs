@@ -8,6 +8,7 @@ pub mod demo;
 pub mod explain;
 pub mod housekeeping;
 pub mod http;
+pub mod invariants;
 pub mod local_postgres;
 pub mod mailer;
 pub mod scale;

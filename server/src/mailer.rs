@@ -80,10 +80,8 @@ impl Mailer {
                 .parse()
                 .context("the recipient address is invalid")?)
             .subject(&message.subject);
-        let body = MultiPart::alternative_plain_html(
-            message.text_body.clone(),
-            message.html_body.clone(),
-        );
+        let body =
+            MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone());
         let email = match (
             &message.attachment_name,
             &message.attachment_type,

@@ -16,8 +16,9 @@ use crate::services::gateway::Gateway;
 
 #[cfg(feature = "ssr")]
 fn gateway() -> Result<Gateway, AppError> {
-    use_context::<Gateway>()
-        .ok_or_else(|| AppError::internal("the payment gateway is missing from the request context"))
+    use_context::<Gateway>().ok_or_else(|| {
+        AppError::internal("the payment gateway is missing from the request context")
+    })
 }
 
 /// A page of the wallet's history, with the balance.

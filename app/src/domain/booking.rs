@@ -157,7 +157,12 @@ impl BookingPolicy {
     /// What a patient gets back for cancelling a paid appointment starting at `starts_at`, at
     /// `now`: everything up to the free-cancellation deadline, the late share after it (rounded
     /// down to the cent, so the clinic never refunds more than the rule says).
-    pub fn patient_refund(&self, paid: Money, starts_at: DateTime<Utc>, now: DateTime<Utc>) -> Refund {
+    pub fn patient_refund(
+        &self,
+        paid: Money,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Refund {
         let deadline = starts_at - self.free_cancellation();
         if now <= deadline {
             return Refund {

@@ -214,11 +214,19 @@ pub struct Card {
 
 impl Card {
     /// Parses the three card fields, reporting all problems at once. `today` decides expiry.
-    pub fn parse(number: &str, expiry: &str, cvc: &str, today: NaiveDate) -> Result<Self, AppError> {
+    pub fn parse(
+        number: &str,
+        expiry: &str,
+        cvc: &str,
+        today: NaiveDate,
+    ) -> Result<Self, AppError> {
         let mut errors = Vec::new();
         let digits: String = number.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         if digits.is_empty() {
-            errors.push(super::FieldError::new("card_number", "Enter the card number."));
+            errors.push(super::FieldError::new(
+                "card_number",
+                "Enter the card number.",
+            ));
         } else if !digits.bytes().all(|b| b.is_ascii_digit()) || !(12..=19).contains(&digits.len())
         {
             errors.push(super::FieldError::new(

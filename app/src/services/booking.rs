@@ -86,9 +86,9 @@ fn check_notice(
     start: NaiveTime,
     now: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, AppError> {
-    let starts_at = settings
-        .instant_of(date, start)
-        .ok_or_else(|| AppError::Conflict("This time does not exist in the clinic's time zone.".to_owned()))?;
+    let starts_at = settings.instant_of(date, start).ok_or_else(|| {
+        AppError::Conflict("This time does not exist in the clinic's time zone.".to_owned())
+    })?;
     if starts_at <= now {
         return Err(AppError::Conflict(
             "This time has already passed. Choose a later one.".to_owned(),
@@ -433,7 +433,15 @@ async fn book_in(
         .await?;
     let description = payment_description(&slot.doctor_name, slot.date, slot.start_time);
     if paid_now {
-        charge(conn, patient_id, appointment_id, slot.fee, &description, patient_id).await?;
+        charge(
+            conn,
+            patient_id,
+            appointment_id,
+            slot.fee,
+            &description,
+            patient_id,
+        )
+        .await?;
         queue_confirmation(conn, settings, appointment_id, now).await?;
     } else {
         sqlx::query(
@@ -671,7 +679,9 @@ pub async fn cancel(
 ) -> Result<Refund, AppError> {
     let fingerprint = format!(
         "{appointment_id};{};{reason}",
-        expected_refund.map(|m| m.amount().to_string()).unwrap_or_default()
+        expected_refund
+            .map(|m| m.amount().to_string())
+            .unwrap_or_default()
     );
     let request = Request {
         user_id: actor.user_id,
@@ -684,8 +694,17 @@ pub async fn cancel(
         return answer;
     }
     let mut work = sqlx::Acquire::begin(&mut tx).await?;
-    let answer = cancel_in(&mut work, settings, actor, appointment_id, expected_refund, reason, None, now)
-        .await;
+    let answer = cancel_in(
+        &mut work,
+        settings,
+        actor,
+        appointment_id,
+        expected_refund,
+        reason,
+        None,
+        now,
+    )
+    .await;
     close_savepoint(work, &answer).await?;
     idempotency::settle(tx, request, answer).await
 }
@@ -848,7 +867,15 @@ pub async fn reschedule(
         return answer;
     }
     let mut work = sqlx::Acquire::begin(&mut tx).await?;
-    let answer = reschedule_in(&mut work, settings, patient_id, appointment_id, new_slot_id, now).await;
+    let answer = reschedule_in(
+        &mut work,
+        settings,
+        patient_id,
+        appointment_id,
+        new_slot_id,
+        now,
+    )
+    .await;
     close_savepoint(work, &answer).await?;
     idempotency::settle(tx, request, answer).await
 }
@@ -871,9 +898,7 @@ async fn reschedule_in(
             "Only a confirmed appointment can be moved.".to_owned(),
         ));
     }
-    let starts_at = settings
-        .instant_of(old.date, old.start_time)
-        .unwrap_or(now);
+    let starts_at = settings.instant_of(old.date, old.start_time).unwrap_or(now);
     if now > starts_at - settings.booking.free_cancellation() {
         return Err(AppError::Conflict(format!(
             "Appointments can be moved until {} hours before they start.",
@@ -1336,13 +1361,14 @@ pub async fn reschedule_options(
         user_id: patient_id,
         role: UserRole::Patient,
     };
-    let appointment: AppointmentSummary =
-        sqlx::query_as(&format!("{SUMMARY_SELECT} WHERE a.id = $1 AND a.patient_id = $2"))
-            .bind(appointment_id)
-            .bind(patient_id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::NotFound("This appointment".to_owned()))?;
+    let appointment: AppointmentSummary = sqlx::query_as(&format!(
+        "{SUMMARY_SELECT} WHERE a.id = $1 AND a.patient_id = $2"
+    ))
+    .bind(appointment_id)
+    .bind(patient_id)
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound("This appointment".to_owned()))?;
     if !actions(settings, actor, &appointment, now).1.reschedule {
         return Err(AppError::Conflict(format!(
             "Only confirmed appointments more than {} hours away can be moved.",

@@ -320,7 +320,10 @@ mod tests {
             starts_at: at("2026-12-10T09:00:00Z"),
             ends_at: at("2026-12-10T09:30:00Z"),
             fee: Money::parse("85").expect("literal"),
-            link: format!("https://clinic.example.org/appointments/7?{}", "x".repeat(80)),
+            link: format!(
+                "https://clinic.example.org/appointments/7?{}",
+                "x".repeat(80)
+            ),
         };
         let email = appointment_confirmed_email(&facts, at("2026-11-25T12:00:00Z"));
         assert_eq!(email.confirms_appointment, Some(7));

@@ -75,7 +75,11 @@ pub struct SandboxGateway {
 }
 
 impl SandboxGateway {
-    fn answer(&self, request: CardRequest<'_>, prefix: &str) -> Result<GatewayAnswer, GatewayUnreachable> {
+    fn answer(
+        &self,
+        request: CardRequest<'_>,
+        prefix: &str,
+    ) -> Result<GatewayAnswer, GatewayUnreachable> {
         let answer = match request.card.number() {
             test_cards::APPROVED => GatewayAnswer::Approved {
                 external_id: format!("{prefix}_{}", uuid::Uuid::new_v4().simple()),
@@ -94,8 +98,9 @@ impl SandboxGateway {
                 ));
             }
             _ => GatewayAnswer::Declined {
-                message: "This is the sandbox, which takes only test cards: use 4242 4242 4242 4242."
-                    .to_owned(),
+                message:
+                    "This is the sandbox, which takes only test cards: use 4242 4242 4242 4242."
+                        .to_owned(),
             },
         };
         let mut answers = self

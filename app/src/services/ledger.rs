@@ -31,7 +31,10 @@ pub struct Posted {
 }
 
 /// Moves the money; `None` (and nothing written) when it would take the balance below zero.
-pub async fn post(conn: &mut PgConnection, posting: Posting<'_>) -> Result<Option<Posted>, AppError> {
+pub async fn post(
+    conn: &mut PgConnection,
+    posting: Posting<'_>,
+) -> Result<Option<Posted>, AppError> {
     let signed = match posting.kind {
         TransactionType::Deposit | TransactionType::Refund => posting.amount.amount(),
         TransactionType::Withdrawal | TransactionType::Payment => -posting.amount.amount(),
@@ -81,9 +84,10 @@ pub async fn post(conn: &mut PgConnection, posting: Posting<'_>) -> Result<Optio
 /// Locks the user's wallet for the rest of the transaction and returns its balance, so a
 /// decision taken on it (confirm now or hold) still holds when the money moves.
 pub async fn lock_balance(conn: &mut PgConnection, user_id: i64) -> Result<Money, AppError> {
-    let balance = sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1 FOR NO KEY UPDATE")
-        .bind(user_id)
-        .fetch_one(conn)
-        .await?;
+    let balance =
+        sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1 FOR NO KEY UPDATE")
+            .bind(user_id)
+            .fetch_one(conn)
+            .await?;
     Ok(balance)
 }

@@ -12,8 +12,7 @@ use crate::domain::AppError;
 use crate::domain::booking::RequestKey;
 use crate::domain::money::Money;
 use crate::domain::wallet::{
-    Card, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage,
-    WalletReceipt,
+    Card, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage, WalletReceipt,
 };
 
 /// Adds the filter's conditions to a query over `wallet_transactions` of `user_id`.
@@ -196,7 +195,10 @@ pub async fn top_up(
     if amount > room {
         let answer = Err(AppError::validation(
             "amount",
-            format!("A wallet holds at most {}; you can add up to {room}.", Money::max_storable()),
+            format!(
+                "A wallet holds at most {}; you can add up to {room}.",
+                Money::max_storable()
+            ),
         ));
         return idempotency::settle(tx, request, answer).await;
     }
@@ -374,8 +376,10 @@ pub async fn withdraw(
 
 /// Summary numbers for a user's wallet (balance), for pages that show it beside other things.
 pub async fn balance(pool: &PgPool, user_id: i64) -> Result<Money, AppError> {
-    Ok(sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?)
+    Ok(
+        sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(pool)
+            .await?,
+    )
 }

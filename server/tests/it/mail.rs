@@ -12,6 +12,8 @@ fn email(n: usize) -> OutgoingEmail {
         subject: format!("Message {n}"),
         text: format!("Plain text {n}"),
         html: format!("<p>HTML {n}</p>"),
+        attachment: None,
+        confirms_appointment: None,
     }
 }
 

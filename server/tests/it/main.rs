@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod booking;
 mod directory;
 mod harness;
 mod mail;

@@ -27,6 +27,10 @@ pub fn config() -> Config {
         db_max_connections: 4,
         booking_notice_minutes: 120,
         slot_horizon_days: 180,
+        payment_hold_minutes: 15,
+        free_cancellation_hours: 24,
+        late_refund_percent: 50,
+        max_wallet_amount: app::domain::Money::parse("10000").expect("amount"),
     }
 }
 
