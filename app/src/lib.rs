@@ -29,8 +29,11 @@ use crate::pages::{
         AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage, AdminSpecialtiesPage,
         EditDoctorPage, NewDoctorPage,
     },
-    doctor::{DoctorReviewsPage, DoctorSlotsPage, PracticePage},
-    patient::PatientReviewsPage,
+    doctor::{DoctorAppointmentsPage, DoctorReviewsPage, DoctorSlotsPage, PracticePage},
+    patient::{
+        AppointmentPage, BookPage, MyAppointmentsPage, PatientReviewsPage, ReschedulePage,
+        WalletPageView,
+    },
     public::{DoctorPage, DoctorsPage, HomePage},
 };
 
@@ -97,10 +100,16 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
                         // Patients
                         <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("book"), ParamSegment("slot")) view=BookPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("appointments") view=MyAppointmentsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("appointments"), ParamSegment("id")) view=AppointmentPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("reschedule")) view=ReschedulePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("wallet") view=WalletPageView ssr=SsrMode::Async />
                         // Doctors
                         <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view=DoctorSlotsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view=DoctorReviewsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("appointments")) view=DoctorAppointmentsPage ssr=SsrMode::Async />
                         // Admins
                         <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />

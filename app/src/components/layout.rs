@@ -67,11 +67,16 @@ fn AccountLinks() -> impl IntoView {
                         {match user.role {
                             UserRole::Admin => view! { <A href="/admin/doctors">"Admin"</A> }.into_any(),
                             UserRole::Doctor => view! {
+                                <A href="/doctor/appointments">"Appointments"</A>
                                 <A href="/doctor/practice">"Your practice"</A>
                                 <A href="/doctor/slots">"Your slots"</A>
                                 <A href="/doctor/reviews">"Your reviews"</A>
                             }.into_any(),
-                            UserRole::Patient => view! { <A href="/reviews">"Your reviews"</A> }.into_any(),
+                            UserRole::Patient => view! {
+                                <A href="/appointments">"Appointments"</A>
+                                <A href="/wallet">"Wallet"</A>
+                                <A href="/reviews">"Your reviews"</A>
+                            }.into_any(),
                         }}
                         <A href="/profile">{user.display_name()}</A>
                         <ActionForm action=sign_out attr:class="nav-form">

@@ -1,9 +1,11 @@
-//! Pages for doctors: their own practice, time slots and reviews.
+//! Pages for doctors: their own practice, time slots, appointments and reviews.
 
+mod appointments;
 mod practice;
 mod reviews;
 mod slots;
 
+pub use appointments::DoctorAppointmentsPage;
 pub use practice::PracticePage;
 pub use reviews::DoctorReviewsPage;
 pub use slots::DoctorSlotsPage;

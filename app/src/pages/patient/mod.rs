@@ -1,5 +1,11 @@
-//! Pages for patients: their reviews.
+//! Pages for patients: booking, their appointments, the wallet and their reviews.
 
+mod appointments;
+mod booking;
 mod reviews;
+mod wallet;
 
+pub use appointments::{AppointmentPage, MyAppointmentsPage, ReschedulePage, StatusBadge};
+pub use booking::BookPage;
 pub use reviews::PatientReviewsPage;
+pub use wallet::WalletPageView;

@@ -110,15 +110,26 @@ fn SlotDays(slots: Vec<FreeSlot>) -> impl IntoView {
                             <ul class="slot-times" aria-label=format!("Free times on {}", date.format("%A %-d %B"))>
                                 {list
                                     .into_iter()
-                                    .map(|slot| view! {
-                                        <li class="slot" class:slot-too-soon=!slot.bookable
-                                            title=(!slot.bookable).then_some("Too soon to book online")>
-                                            {slot.start_time.format("%H:%M").to_string()}
-                                            <span class="visually-hidden">
-                                                {format!(" to {}", slot.end_time.format("%H:%M"))}
-                                                {(!slot.bookable).then_some(", too soon to book online")}
-                                            </span>
-                                        </li>
+                                    .map(|slot| {
+                                        let time = slot.start_time.format("%H:%M").to_string();
+                                        let until = format!(" to {}", slot.end_time.format("%H:%M"));
+                                        if slot.bookable {
+                                            view! {
+                                                <li class="slot slot-bookable">
+                                                    <a class="slot-book" href=format!("/book/{}", slot.id)
+                                                        aria-label=format!("Book {time}{until} on {}", slot.date.format("%A %-d %B"))>
+                                                        {time.clone()}<span class="slot-book-label">" Book"</span>
+                                                    </a>
+                                                </li>
+                                            }.into_any()
+                                        } else {
+                                            view! {
+                                                <li class="slot slot-too-soon" title="Too soon to book online">
+                                                    {time}
+                                                    <span class="visually-hidden">{until}", too soon to book online"</span>
+                                                </li>
+                                            }.into_any()
+                                        }
                                     })
                                     .collect_view()}
                             </ul>
