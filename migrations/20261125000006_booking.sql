@@ -17,7 +17,17 @@ ALTER TABLE appointments
     ADD COLUMN rescheduled_to   BIGINT REFERENCES appointments (id),
     ADD COLUMN completed_at     TIMESTAMPTZ,
     -- ADDITION: the 24-hour reminder is sent once; this records that it was queued.
-    ADD COLUMN reminder_queued_at TIMESTAMPTZ,
+    ADD COLUMN reminder_queued_at TIMESTAMPTZ;
+
+-- Existing appointments get the values their status implies (last change as the moment), so
+-- the rules below hold for old rows too. updated_at is left as it was.
+ALTER TABLE appointments DISABLE TRIGGER appointments_set_updated_at;
+UPDATE appointments SET cancelled_at = updated_at WHERE status = 'cancelled';
+UPDATE appointments SET completed_at = updated_at WHERE status = 'completed';
+UPDATE appointments SET hold_expires_at = created_at + interval '15 minutes' WHERE status = 'pending';
+ALTER TABLE appointments ENABLE TRIGGER appointments_set_updated_at;
+
+ALTER TABLE appointments
     -- A pending appointment always has a hold.
     ADD CONSTRAINT appointments_pending_hold_check
         CHECK (status <> 'pending' OR hold_expires_at IS NOT NULL),

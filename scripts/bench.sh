@@ -5,7 +5,15 @@
 # warm-up, with the sign-in page as the baseline of the same run. Then prints the directory
 # query's plans (`server explain-directory`) when the server has that command.
 #
+# With BENCH_WHAT=booking it measures booking instead: `server bench-booking` drives the booking
+# server function over HTTP with each client count of BENCH_CLIENTS (fresh patients' sessions,
+# distinct free slots, a new request key per request) and checks the invariants afterwards, and
+# pgbench's built-in TPC-B-like script runs on the same PostgreSQL with the same client count as
+# the yardstick; the ratio of the two is printed.
+#
 # Settings (environment):
+#   BENCH_WHAT=pages     or booking
+#   BENCH_CLIENTS="32 64 128"   client counts for the booking benchmark
 #   BENCH_SCALE=100      the data set: 100×N doctors, 10,000×N slots (see `server seed-demo --help`)
 #   BENCH_SECONDS=15     how long each page is measured
 #   BENCH_WARMUP=3       seconds of load before each measurement, not counted
@@ -112,6 +120,32 @@ for _ in $(seq 1 120); do
     sleep 0.5
 done
 curl -fsS -o /dev/null "$base/healthz" || die "the server did not answer /healthz within 60 s"
+
+if [ "${BENCH_WHAT:-pages}" = booking ]; then
+    PGBENCH="$(command -v pgbench || compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1 || true)"
+    [ -n "$PGBENCH" ] || die "pgbench is missing: install the postgresql-contrib package"
+    pgbench_url="$("$SERVER_BIN" local-db start --database clinic_pgbench --fresh)"
+    say "Preparing pgbench (scale 10) in its own database"
+    "$PGBENCH" -i -q -s 10 "$pgbench_url" >/dev/null 2>&1 || die "pgbench -i failed"
+    results=()
+    for clients in ${BENCH_CLIENTS:-32 64 128}; do
+        say "pgbench, $clients clients, ${BENCH_SECONDS}s"
+        tps="$("$PGBENCH" -n -c "$clients" -j 2 -T "$BENCH_SECONDS" "$pgbench_url" 2>/dev/null \
+            | awk '/^tps/ { print $3; exit }')"
+        say "Booking over HTTP, $clients clients, ${BENCH_SECONDS}s"
+        out="$("$SERVER_BIN" bench-booking --host "127.0.0.1:$port" --clients "$clients" --seconds "$BENCH_SECONDS")" \
+            || { echo "$out"; die "the booking benchmark failed"; }
+        echo "$out"
+        rate="$(awk '/^bookings\/s/ { print $2 }' <<<"$out")"
+        latency="$(awk '/^bookings\/s/ { print $4, $5, $6, $7, $8, $9 }' <<<"$out")"
+        ratio="$(awk -v r="$rate" -v t="$tps" 'BEGIN { printf "%.2f", (t > 0 ? r / t : 0) }')"
+        results+=("$(printf '%4s clients: %6s bookings/s (%s)   pgbench %8.0f tps   ratio %s' "$clients" "$rate" "$latency" "$tps" "$ratio")")
+    done
+    echo
+    echo "Booking at scale $BENCH_SCALE, ${BENCH_SECONDS}s per run, $(nproc) CPUs (load generator and pgbench on the same machine):"
+    printf '%s\n' "${results[@]}"
+    exit 0
+fi
 
 # Filters that make sense for this data set: a common specialty, and the most reviewed doctor
 # (the heaviest doctor page).

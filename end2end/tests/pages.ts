@@ -84,6 +84,9 @@ export class AccountPages extends Layout {
 
   async signIn(identifier: string, password: string) {
     await this.page.goto('/sign-in');
+    // Submitted before the bundle has loaded, the form posts the old-fashioned way and the
+    // navigation cancels the bundle's download, which the console-error fixture reports.
+    await waitForHydration(this.page);
     await this.page.getByLabel('Username or email').fill(identifier);
     await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();

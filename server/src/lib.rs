@@ -9,6 +9,7 @@ pub mod explain;
 pub mod housekeeping;
 pub mod http;
 pub mod invariants;
+pub mod loadgen;
 pub mod local_postgres;
 pub mod mailer;
 pub mod scale;

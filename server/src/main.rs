@@ -68,6 +68,17 @@ enum Command {
     /// print the doctors whose kept values were wrong. Safe while the app serves traffic: each
     /// doctor is corrected in its own short transaction holding that doctor's row lock.
     RecomputeRatings,
+    /// Measure booking over HTTP against a running server on this database: CLIENTS patients
+    /// book free slots for SECONDS, then the money and booking invariants are checked.
+    BenchBooking {
+        /// The running server's address.
+        #[arg(long, default_value = "127.0.0.1:3000")]
+        host: String,
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is unset.
     LocalDb {
         #[command(subcommand)]
@@ -141,6 +152,23 @@ async fn main() -> anyhow::Result<()> {
             let result = recompute_ratings(&db).await;
             db.close().await;
             result
+        }
+        Command::BenchBooking {
+            host,
+            clients,
+            seconds,
+        } => {
+            let db = Database::open(&config).await?;
+            let result =
+                server::loadgen::run(&db.pool, &config.clinic_settings(), &host, clients, seconds)
+                    .await;
+            db.close().await;
+            let report = result?;
+            println!("{report}");
+            if !report.violations.is_empty() {
+                anyhow::bail!("the booking invariants do not hold");
+            }
+            Ok(())
         }
         Command::LocalDb { action } => local_db(&config, action).await,
     }

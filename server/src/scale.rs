@@ -473,10 +473,13 @@ async fn load(
         &mut *conn,
         "appointments",
         "patient_id, doctor_id, time_slot_id, status, consultation_fee, notes, \
-         confirmation_sent, created_at, updated_at",
+         confirmation_sent, created_at, updated_at, cancelled_at, completed_at",
     )
     .await?;
     for appointment in &data.appointments {
+        // The moment of the last change is when it was cancelled or completed.
+        let ended_at =
+            |status| (appointment.status == status).then(|| clock.instant(appointment.updated_at));
         copy.field(ids.patient(appointment.patient, doctors))?
             .field(FirstIds::of(ids.doctor, appointment.doctor))?
             .field(FirstIds::of(ids.slot, appointment.slot))?
@@ -486,6 +489,8 @@ async fn load(
             .field(true)?
             .field(clock.instant(appointment.booked_at))?
             .field(clock.instant(appointment.updated_at))?
+            .field(ended_at(Status::Cancelled))?
+            .field(ended_at(Status::Completed))?
             .end_row()
             .await?;
     }

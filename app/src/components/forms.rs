@@ -29,8 +29,11 @@ pub fn Field(
     #[prop(into, optional)] hint: Option<String>,
     #[prop(into, optional)] value: Option<String>,
     #[prop(default = true)] required: bool,
+    /// The input's id, when one page has two forms with the same field names.
+    #[prop(into, optional)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("field-{name}");
+    let id = id.unwrap_or_else(|| format!("field-{name}"));
     let error_id = format!("{id}-error");
     let hint_id = format!("{id}-hint");
     let message = field_message(error, &name);

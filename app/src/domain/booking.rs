@@ -344,6 +344,8 @@ pub struct AppointmentDetail {
     /// A fresh key for this page's forms.
     pub request_key: String,
     pub policy: BookingPolicy,
+    /// Who is looking: the page words things for them.
+    pub viewer: super::UserRole,
 }
 
 /// The free slots a confirmed appointment may move to.

@@ -1345,6 +1345,7 @@ pub async fn detail(
         },
         request_key: RequestKey::generate().as_str().to_owned(),
         policy: settings.booking,
+        viewer: actor.role,
     })
 }
 

@@ -174,6 +174,7 @@ fn Detail(
     let pay_key = format!("{}p", detail.request_key);
     let cancel_key = format!("{}c", detail.request_key);
     view! {
+        <div class="appointment-detail">
         <Title text=format!("Appointment with {}", a.doctor_name) />
         <h1>"Appointment with "{a.doctor_name.clone()}</h1>
         <p><StatusBadge status=a.status /></p>
@@ -245,7 +246,17 @@ fn Detail(
         })}
 
         {detail.cancel_refund.filter(|_| actions.cancel).map(|refund| {
+            let patient = detail.viewer == UserRole::Patient;
+            let cancel_label = if refund.amount > crate::domain::Money::ZERO {
+                format!("Cancel and refund {}", refund.amount)
+            } else {
+                "Cancel the appointment".to_owned()
+            };
             let explain = match refund.rule {
+                RefundRule::Full if !patient => format!(
+                    "The patient gets the whole fee, {}, back in their wallet and is told by email.",
+                    refund.amount
+                ),
                 RefundRule::Full => format!("You get {} back in your wallet.", refund.amount),
                 RefundRule::Late { percent } => format!(
                     "It is less than {} hours before the start, so {percent}% of the fee comes back: {}.",
@@ -266,7 +277,7 @@ fn Detail(
                             <label for="field-reason">"Reason (optional)"</label>
                             <input id="field-reason" name="reason" maxlength="200" />
                         </div>
-                        <Submit label=format!("Cancel and refund {}", refund.amount) busy_label="Cancelling…" pending=cancel.pending().into() />
+                        <Submit label=cancel_label busy_label="Cancelling…" pending=cancel.pending().into() />
                     </ActionForm>
                 </div>
             }
@@ -305,6 +316,7 @@ fn Detail(
             </div>
         })}
         {actions.review.then(|| view! { <p><a class="btn btn-primary" href="/reviews">"Review this visit"</a></p> })}
+        </div>
     }
 }
 

@@ -115,8 +115,8 @@ fn WalletView(
                 <ActionForm action=top_up attr:class="form card-form">
                     <FormAlert error=top_up_error />
                     <input type="hidden" name="request_key" value=top_up_key />
-                    <Field label="Amount ($)" name="amount" error=top_up_error hint=hint.clone() />
-                    <CardFields error=top_up_error />
+                    <Field label="Amount ($)" name="amount" id="top-up-amount" error=top_up_error hint=hint.clone() />
+                    <CardFields error=top_up_error form="top-up" />
                     <Submit label="Top up" busy_label="Charging your card…" pending=top_up.pending().into() />
                 </ActionForm>
                 <p class="hint">"Sandbox: 4242 4242 4242 4242 is approved, 4000 0000 0000 0002 declined, 4000 0000 0000 0119 does not answer."</p>
@@ -127,8 +127,8 @@ fn WalletView(
                 <ActionForm action=withdraw attr:class="form card-form">
                     <FormAlert error=withdraw_error />
                     <input type="hidden" name="request_key" value=withdraw_key />
-                    <Field label="Amount ($)" name="amount" error=withdraw_error hint=format!("At most your balance, {}.", page.balance) />
-                    <CardFields error=withdraw_error />
+                    <Field label="Amount ($)" name="amount" id="withdraw-amount" error=withdraw_error hint=format!("At most your balance, {}.", page.balance) />
+                    <CardFields error=withdraw_error form="withdraw" />
                     <Submit label="Withdraw" busy_label="Sending…" pending=withdraw.pending().into() />
                 </ActionForm>
             </div>
@@ -195,12 +195,12 @@ fn WalletView(
 }
 
 #[component]
-fn CardFields(error: Signal<Option<AppError>>) -> impl IntoView {
+fn CardFields(error: Signal<Option<AppError>>, form: &'static str) -> impl IntoView {
     view! {
-        <Field label="Card number" name="card_number" error autocomplete="cc-number" />
+        <Field label="Card number" name="card_number" id=format!("{form}-card-number") error autocomplete="cc-number" />
         <div class="field-row">
-            <Field label="Expiry (MM/YY)" name="expiry" error autocomplete="cc-exp" />
-            <Field label="Security code" name="cvc" error autocomplete="cc-csc" />
+            <Field label="Expiry (MM/YY)" name="expiry" id=format!("{form}-expiry") error autocomplete="cc-exp" />
+            <Field label="Security code" name="cvc" id=format!("{form}-cvc") error autocomplete="cc-csc" />
         </div>
     }
 }

@@ -1,0 +1,143 @@
+// Booking and the wallet in the browser: a patient tops up with the sandbox's success card,
+// books, gets the confirmation email, cancels early and sees the refund; a declined card says
+// so; a patient short of money books a held time, tops up within the hold and pays.
+import { Page } from '@playwright/test';
+import { test, expect, waitForHydration } from './fixtures';
+import { AccountPages } from './pages';
+import { mailApiPort } from '../playwright.config';
+
+const demoPassword = 'demo-clinic-2026';
+const approved = '4242 4242 4242 4242';
+const declined = '4000 0000 0000 0002';
+
+/** A free slot at least two days ahead, the `nth` of them (so each test books its own). */
+async function freeSlot(db: import('pg').Client, nth: number): Promise<{ slot: number; doctor: number }> {
+  const { rows } = await db.query(
+    `SELECT s.id AS slot, s.doctor_id AS doctor FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
+      WHERE s.is_available AND d.is_active AND s.date >= current_date + 2
+      ORDER BY s.doctor_id, s.date, s.start_time OFFSET $1 LIMIT 1`,
+    [nth * 7],
+  );
+  return rows[0];
+}
+
+async function openWallet(page: Page) {
+  await page.locator('header').getByRole('link', { name: 'Wallet', exact: true }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Your wallet' })).toBeVisible();
+  await waitForHydration(page);
+}
+
+function form(page: Page, heading: string) {
+  return page.locator('.form-panel').filter({ has: page.getByRole('heading', { name: heading }) });
+}
+
+async function cardForm(page: Page, heading: string, amount: string, card: string) {
+  const panel = form(page, heading);
+  await panel.getByLabel(/Amount/).fill(amount);
+  await panel.getByLabel('Card number').fill(card);
+  await panel.getByLabel('Expiry (MM/YY)').fill('12/34');
+  await panel.getByLabel('Security code').fill('123');
+  await panel.getByRole('button', { name: heading }).click();
+  return panel;
+}
+
+async function bookFromDoctorPage(page: Page, doctor: number, slot: number) {
+  await page.goto(`/doctors/${doctor}`);
+  await waitForHydration(page);
+  await page.locator(`a[href="/book/${slot}"]`).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Book an appointment' })).toBeVisible();
+  await waitForHydration(page);
+}
+
+/** The newest email to `to` whose subject starts with `prefix`. */
+async function mailStartingWith(to: string, prefix: string): Promise<string> {
+  let subject = '';
+  await expect
+    .poll(async () => {
+      const response = await fetch(`http://127.0.0.1:${mailApiPort}/api/email`);
+      const mails = (await response.json()) as { subject: string; to: { address: string }[] }[];
+      subject = mails.filter((m) => m.subject.startsWith(prefix) && m.to.some((t) => t.address === to)).pop()?.subject ?? '';
+      return subject;
+    }, { message: `an email "${prefix}…" to ${to}`, timeout: 15_000 })
+    .not.toBe('');
+  return subject;
+}
+
+test('top up, book, get the confirmation, cancel early and see the refund', async ({ page, db, consoleErrors }) => {
+  const { slot, doctor } = await freeSlot(db, 0);
+  const account = new AccountPages(page);
+  await account.signIn('ann', demoPassword);
+  await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
+  await waitForHydration(page);
+  await openWallet(page);
+  const topUp = await cardForm(page, 'Top up', '250', approved);
+  await expect(topUp.getByRole('status')).toContainText('Added $250.00');
+  await page.screenshot({ path: 'test-results/wallet.png', fullPage: true });
+
+  await bookFromDoctorPage(page, doctor, slot);
+  await page.screenshot({ path: 'test-results/booking.png', fullPage: true });
+  await page.getByRole('button', { name: /^Confirm and pay/ }).click();
+  await expect(page).toHaveURL(/\/appointments\/\d+$/);
+  await expect(page.locator('.badge')).toHaveText('Confirmed');
+  const fee = (await page.locator('.facts dd.money').first().textContent()) ?? '';
+  await mailStartingWith('ann@example.com', 'Confirmed:');
+  await waitForHydration(page);
+  await page.screenshot({ path: 'test-results/appointment.png', fullPage: true });
+
+  const cancel = form(page, 'Cancel this appointment');
+  await expect(cancel).toContainText(`You get ${fee} back`);
+  await cancel.getByRole('button', { name: `Cancel and refund ${fee}` }).click();
+  await expect(page.getByRole('status')).toContainText(`${fee} is back in your wallet`);
+  await expect(page.locator('.badge')).toHaveText('Cancelled');
+
+  await openWallet(page);
+  const newest = page.locator('table.history tbody tr').first();
+  await expect(newest).toContainText('Refund');
+  await expect(newest).toContainText(fee);
+});
+
+test('a declined card is refused with its reason and changes nothing', async ({ page, consoleErrors }) => {
+  const account = new AccountPages(page);
+  await account.signIn('ben', demoPassword);
+  await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
+  await waitForHydration(page);
+  await openWallet(page);
+  const before = await page.getByTestId('balance').textContent();
+  const topUp = await cardForm(page, 'Top up', '40', declined);
+  await expect(topUp.getByText('Your card was declined.')).toBeVisible();
+  await expect(page.getByTestId('balance')).toHaveText(before ?? '');
+  await topUp.screenshot({ path: 'test-results/wallet-declined.png' });
+});
+
+test('too little money holds the time; topping up within the hold and paying confirms it', async ({ page, db, consoleErrors }) => {
+  const { slot, doctor } = await freeSlot(db, 1);
+  const account = new AccountPages(page);
+  await account.signIn('chloe', demoPassword);
+  await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
+  await waitForHydration(page);
+  await openWallet(page);
+  // Empty the wallet first, so the booking cannot be paid.
+  const balance = ((await page.getByTestId('balance').textContent()) ?? '$0.00').replace(/[$,]/g, '');
+  if (Number(balance) > 0) {
+    const withdraw = await cardForm(page, 'Withdraw', balance, approved);
+    await expect(withdraw.getByRole('status')).toContainText('Your balance is $0.00');
+  }
+
+  await bookFromDoctorPage(page, doctor, slot);
+  await expect(page.getByRole('status')).toContainText('we hold this time');
+  await page.getByRole('button', { name: 'Book and hold this time' }).click();
+  await expect(page).toHaveURL(/\/appointments\/\d+$/);
+  const appointment = page.url();
+  await expect(page.locator('.badge')).toHaveText('Awaiting payment');
+  await waitForHydration(page);
+
+  await openWallet(page);
+  const topUp = await cardForm(page, 'Top up', '500', approved);
+  await expect(topUp.getByRole('status')).toContainText('Added $500.00');
+  await page.locator('header').getByRole('link', { name: 'Appointments', exact: true }).click();
+  await page.locator(`a[href="${new URL(appointment).pathname}"]`).first().click();
+  await waitForHydration(page);
+  await page.getByRole('button', { name: /^Pay .* from my wallet$/ }).click();
+  await expect(page.locator('.badge')).toHaveText('Confirmed');
+  await mailStartingWith('chloe@example.com', 'Confirmed:');
+});
