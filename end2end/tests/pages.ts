@@ -83,6 +83,9 @@ export class AccountPages extends Layout {
   }
 
   async signIn(identifier: string, password: string) {
+    // Leaving a page while it still asks the server something cancels that request, which the
+    // console-error fixture reports: let the current page finish first.
+    await this.page.waitForLoadState('networkidle');
     await this.page.goto('/sign-in');
     // Submitted before the bundle has loaded, the form posts the old-fashioned way and the
     // navigation cancels the bundle's download, which the console-error fixture reports.
