@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod authorization;
 mod directory;
 mod harness;
 mod mail;
