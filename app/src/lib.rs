@@ -26,8 +26,8 @@ use crate::pages::{
         VerifyEmailPage,
     },
     admin::{
-        AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage, AdminSpecialtiesPage,
-        EditDoctorPage, NewDoctorPage,
+        AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage,
+        AdminSpecialtiesPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
     },
     doctor::{DoctorReviewsPage, DoctorSlotsPage, PracticePage},
     patient::PatientReviewsPage,
@@ -105,6 +105,8 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view=AdminDoctorSlotsPage ssr=SsrMode::Async />

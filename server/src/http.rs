@@ -30,6 +30,7 @@ use crate::config::Config;
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
+    pub settings: app::services::ClinicSettings,
 }
 
 /// The whole application as one axum router.
@@ -38,16 +39,17 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
     let settings = config.clinic_settings();
     let session_idle = settings.session_idle;
     // What server functions and pages find in their context.
+    let state = AppState {
+        leptos_options: leptos_options.clone(),
+        pool: pool.clone(),
+        settings: settings.clone(),
+    };
     let context = {
         let pool = pool.clone();
         move || {
             provide_context(pool.clone());
             provide_context(settings.clone());
         }
-    };
-    let state = AppState {
-        leptos_options: leptos_options.clone(),
-        pool,
     };
     let routes = generate_route_list(App);
     let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
@@ -60,6 +62,8 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/admin/users.csv", get(crate::exports::users_csv))
+        .route("/admin/audit.csv", get(crate::exports::audit_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

@@ -2,11 +2,13 @@
 //! input, call a service. They run on the server; the browser calls them over HTTP.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod doctors;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod users;
 
 #[cfg(feature = "ssr")]
 use crate::domain::AppError;

@@ -2,6 +2,7 @@
 //! make a value valid.
 
 pub mod account;
+pub mod admin;
 pub mod directory;
 pub mod doctor;
 pub mod error;

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod clock;
+pub mod csv;
 pub mod doctor_records;
 pub mod doctors;
 pub mod emails;
@@ -12,6 +13,7 @@ pub mod passwords;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod users;
 
 /// Clinic-wide settings, parsed once from the server's configuration.
 #[derive(Debug, Clone)]

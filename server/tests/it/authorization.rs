@@ -79,6 +79,7 @@ pub struct Fixture {
     pub other_review: i64,
     pub patient: i64,
     pub other_patient: i64,
+    pub admin: i64,
 }
 
 impl Fixture {
@@ -475,6 +476,31 @@ pub fn matrix() -> Vec<Row> {
             |f, _| format!("id={}&active=true", f.other_doctor),
             ADMINS,
         ),
+        // Admin: accounts and the audit log
+        row(
+            "admin/users",
+            "every account",
+            |_, _| "q=&role=&status=&page=".into(),
+            ADMINS,
+        ),
+        row(
+            "admin/set-user-active",
+            "another patient's account",
+            |f, _| format!("id={}&active=false", f.other_patient),
+            ADMINS,
+        ),
+        row(
+            "admin/set-user-active",
+            "the admin's own account",
+            |f, _| format!("id={}&active=false", f.admin),
+            [SIGN_IN, DENY, DENY, DENY, CLASH],
+        ),
+        row(
+            "admin/audit",
+            "the audit log",
+            |_, _| "actor=&action=&target_type=&from=&to=&page=".into(),
+            ADMINS,
+        ),
         row(
             "admin/resend-invitation",
             "a doctor who has a password",
@@ -618,6 +644,7 @@ pub async fn fixture(db: &TestDb) -> Fixture {
         other_review,
         patient,
         other_patient,
+        admin,
     }
 }
 

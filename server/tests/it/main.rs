@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin;
+mod audit;
 mod authorization;
 mod directory;
 mod harness;
@@ -14,4 +15,5 @@ mod schema;
 mod sessions;
 mod slots;
 mod smtp_sink;
+mod users;
 mod web;

@@ -1,16 +1,20 @@
 //! The admin area: specialties, doctors and review moderation.
 
+mod audit;
 mod doctor_edit;
 mod doctor_slots;
 mod doctors;
 mod reviews;
 mod specialties;
+mod users;
 
+pub use audit::AdminAuditPage;
 pub use doctor_edit::{EditDoctorPage, NewDoctorPage};
 pub use doctor_slots::AdminDoctorSlotsPage;
 pub use doctors::AdminDoctorsPage;
 pub use reviews::AdminReviewsPage;
 pub use specialties::AdminSpecialtiesPage;
+pub use users::AdminUsersPage;
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -23,6 +27,8 @@ fn AdminNav() -> impl IntoView {
             <A href="/admin/doctors">"Doctors"</A>
             <A href="/admin/specialties">"Specialties"</A>
             <A href="/admin/reviews">"Reviews"</A>
+            <A href="/admin/users">"Users"</A>
+            <A href="/admin/audit">"Audit log"</A>
         </nav>
     }
 }
