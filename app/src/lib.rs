@@ -26,11 +26,11 @@ use crate::pages::{
         VerifyEmailPage,
     },
     admin::{
-        AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage,
+        AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage, AdminHomePage, AdminReviewsPage,
         AdminSpecialtiesPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
     },
-    doctor::{DoctorReviewsPage, DoctorSlotsPage, PracticePage},
-    patient::PatientReviewsPage,
+    doctor::{DoctorHomePage, DoctorReviewsPage, DoctorSlotsPage, PracticePage},
+    patient::{PatientHomePage, PatientReviewsPage},
     public::{DoctorPage, DoctorsPage, HomePage},
 };
 
@@ -97,11 +97,14 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
                         // Patients
                         <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("patient") view=PatientHomePage ssr=SsrMode::Async />
                         // Doctors
+                        <Route path=StaticSegment("doctor") view=DoctorHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view=DoctorSlotsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view=DoctorReviewsPage ssr=SsrMode::Async />
                         // Admins
+                        <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod dashboards;
 pub mod doctors;
 pub mod reviews;
 pub mod slots;

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod dashboard;
 pub mod directory;
 pub mod doctor;
 pub mod error;

@@ -2,7 +2,7 @@
 //! caller's connection so it commits or rolls back with the change it describes; and the admin's
 //! filtered reading and CSV export of it.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
@@ -72,13 +72,12 @@ fn bounds(
     settings: &ClinicSettings,
     query: &AuditQuery,
 ) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
-    let start_of = |day: NaiveDate| {
-        // A day whose midnight the clocks skip starts at the first hour that exists.
-        (0..3).find_map(|hour| settings.instant_of(day, NaiveTime::from_hms_opt(hour, 0, 0)?))
-    };
     (
-        query.from.and_then(start_of),
-        query.to.and_then(|day| day.succ_opt()).and_then(start_of),
+        query.from.map(|day| settings.start_of_day(day)),
+        query
+            .to
+            .and_then(|day| day.succ_opt())
+            .map(|day| settings.start_of_day(day)),
     )
 }
 

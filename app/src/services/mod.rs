@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod clock;
 pub mod csv;
+pub mod dashboards;
 pub mod doctor_records;
 pub mod doctors;
 pub mod emails;

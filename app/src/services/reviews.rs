@@ -332,7 +332,7 @@ async fn distribution(pool: &PgPool, doctor_id: i64) -> Result<[i64; 5], AppErro
 }
 
 /// The summary of a doctor (`active_only` for the public page).
-async fn summary(
+pub(crate) async fn summary(
     pool: &PgPool,
     doctor_id: i64,
     active_only: bool,

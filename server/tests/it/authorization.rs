@@ -476,6 +476,15 @@ pub fn matrix() -> Vec<Row> {
             |f, _| format!("id={}&active=true", f.other_doctor),
             ADMINS,
         ),
+        // Role homes
+        row("dashboard/admin", "the clinic's figures", none, ADMINS),
+        row("dashboard/doctor", "the doctor's own day", none, DOCTORS),
+        row(
+            "dashboard/patient",
+            "the patient's own visits",
+            none,
+            PATIENTS,
+        ),
         // Admin: accounts and the audit log
         row(
             "admin/users",

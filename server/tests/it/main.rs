@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod audit;
 mod authorization;
+mod dashboards;
 mod directory;
 mod harness;
 mod mail;

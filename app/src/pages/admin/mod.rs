@@ -4,6 +4,7 @@ mod audit;
 mod doctor_edit;
 mod doctor_slots;
 mod doctors;
+mod home;
 mod reviews;
 mod specialties;
 mod users;
@@ -12,6 +13,7 @@ pub use audit::AdminAuditPage;
 pub use doctor_edit::{EditDoctorPage, NewDoctorPage};
 pub use doctor_slots::AdminDoctorSlotsPage;
 pub use doctors::AdminDoctorsPage;
+pub use home::{AdminHomePage, Figure};
 pub use reviews::AdminReviewsPage;
 pub use specialties::AdminSpecialtiesPage;
 pub use users::AdminUsersPage;
@@ -24,6 +26,7 @@ use leptos_router::components::A;
 fn AdminNav() -> impl IntoView {
     view! {
         <nav class="subnav" aria-label="Admin">
+            <A href="/admin" exact=true>"Overview"</A>
             <A href="/admin/doctors">"Doctors"</A>
             <A href="/admin/specialties">"Specialties"</A>
             <A href="/admin/reviews">"Reviews"</A>
