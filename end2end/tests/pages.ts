@@ -84,6 +84,9 @@ export class AccountPages extends Layout {
 
   async signIn(identifier: string, password: string) {
     await this.page.goto('/sign-in');
+    // Submitting before the bundle has loaded posts the plain form and aborts the bundle's
+    // download, which the console watch reports.
+    await waitForHydration(this.page);
     await this.page.getByLabel('Username or email').fill(identifier);
     await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
@@ -207,5 +210,52 @@ export class ReviewPages extends Layout {
     const row = this.adminRow(comment);
     await row.getByLabel('Reason for hiding').fill(reason);
     await row.getByRole('button', { name: 'Hide' }).click();
+  }
+}
+
+export class DashboardPages extends Layout {
+  readonly header: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.header = page.locator('header');
+  }
+
+  /** The number of one key figure (`data-figure` on the page), as shown. */
+  figure(name: string): Locator {
+    return this.page.locator(`[data-figure="${name}"] .stat-value, .stat-value[data-figure="${name}"], p[data-figure="${name}"]`);
+  }
+
+  chart(id: string): Locator {
+    return this.page.locator(`figure#${id}`);
+  }
+
+  agenda(label: string): Locator {
+    return this.page.getByRole('list', { name: label });
+  }
+}
+
+export class UsersAdminPage extends Layout {
+  readonly filters: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.filters = page.getByRole('search');
+  }
+
+  async search(filters: { text?: string; role?: string; status?: string }) {
+    if (filters.text !== undefined) await this.filters.getByLabel('Name, username or email').fill(filters.text);
+    if (filters.role) await this.filters.getByLabel('Role').selectOption({ label: filters.role });
+    if (filters.status) await this.filters.getByLabel('Status').selectOption({ label: filters.status });
+    await this.filters.getByRole('button', { name: 'Search' }).click();
+  }
+
+  /** The table row of one account, found by its username. */
+  row(username: string): Locator {
+    return this.page.locator('tr[data-user]', { hasText: `${username} ·` });
+  }
+
+  auditRows(): Locator {
+    return this.page.locator('.audit-table tbody tr');
   }
 }

@@ -64,10 +64,17 @@ pub fn ColumnChart(
         .map(|(i, bar)| {
             let h = (bar.value / max * plot).max(if bar.value > 0.0 { 2.0 } else { 0.0 });
             let x = i as f64 * slot + slot * 0.15;
-            let label = (i % label_every == 0 || i + 1 == bars.len()).then(|| {
+            let last = i + 1 == bars.len();
+            // The first and last labels lean inwards, so neither is cut off at the edge.
+            let (label_x, anchor) = match (i, last) {
+                (0, _) => (x, "start"),
+                (_, true) => (x + slot * 0.7, "end"),
+                _ => (x + slot * 0.35, "middle"),
+            };
+            let label = (i % label_every == 0 || last).then(|| {
                 view! {
-                    <text x=format!("{:.1}", x + slot * 0.35) y=format!("{:.1}", height - 8.0)
-                        text-anchor="middle" class="chart-axis">{bar.label.clone()}</text>
+                    <text x=format!("{label_x:.1}") y=format!("{:.1}", height - 8.0)
+                        text-anchor=anchor class="chart-axis">{bar.label.clone()}</text>
                 }
             });
             view! {

@@ -153,369 +153,72 @@ const SLOT_KEEPERS: [u16; 5] = [SIGN_IN, DENY, DENY, OK, OK];
 
 /// The matrix. Rows run top to bottom, each for every caller in turn, against one database, so a
 /// row may rely on what an earlier row did (hide, then restore).
+#[rustfmt::skip]
 pub fn matrix() -> Vec<Row> {
     vec![
         // Accounts
         row("me", "who is signed in", none, PUBLIC),
-        row(
-            "register",
-            "a new patient account",
-            |_, c| {
-                format!(
-                    "username=new{t}&email=new{t}%40example.com&first_name=New&last_name=Person&phone=%2B442079460002&password={PASSWORD}",
-                    t = c.tag()
-                )
-            },
-            PUBLIC,
-        ),
-        row(
-            "verify-email",
-            "a wrong code",
-            |_, _| "code=000000".into(),
-            [SIGN_IN, BAD, BAD, BAD, BAD],
-        ),
-        row(
-            "resend-code",
-            "a code right after the last one",
-            none,
-            [SIGN_IN, 429, CLASH, CLASH, CLASH],
-        ),
-        row(
-            "sign-in",
-            "someone else's account",
-            |_, _| format!("identifier=sam&password={PASSWORD}"),
-            PUBLIC,
-        ),
+        row("register", "a new patient account", |_, c| format!("username=new{t}&email=new{t}%40example.com&first_name=New&last_name=Person&phone=%2B442079460002&password={PASSWORD}", t = c.tag()), PUBLIC),
+        row("verify-email", "a wrong code", |_, _| "code=000000".into(), [SIGN_IN, BAD, BAD, BAD, BAD]),
+        row("resend-code", "a code right after the last one", none, [SIGN_IN, 429, CLASH, CLASH, CLASH]),
+        row("sign-in", "someone else's account", |_, _| format!("identifier=sam&password={PASSWORD}"), PUBLIC),
         row("sign-out", "the caller's session", none, PUBLIC),
-        row(
-            "forgot-password",
-            "a reset code",
-            |_, _| "email=sam%40example.com".into(),
-            PUBLIC,
-        ),
-        row(
-            "reset-password",
-            "a wrong code",
-            |_, _| format!("email=sam%40example.com&code=000000&password={PASSWORD}"),
-            [BAD; 5],
-        ),
-        row(
-            "profile",
-            "the caller's own profile",
-            |_, _| "first_name=Al&last_name=Bo&phone=%2B442079460003".into(),
-            SIGNED_IN,
-        ),
-        row(
-            "change-password",
-            "with a wrong current password",
-            |_, _| format!("current_password=wrong-one-1234&new_password={PASSWORD}x"),
-            [SIGN_IN, BAD, BAD, BAD, BAD],
-        ),
-        row(
-            "change-email",
-            "to a new address",
-            |_, c| format!("email=moved{}%40example.com", c.tag()),
-            SIGNED_IN,
-        ),
-        row(
-            "confirm-email",
-            "a wrong code",
-            |_, _| "code=000000".into(),
-            [SIGN_IN, BAD, BAD, BAD, BAD],
-        ),
+        row("forgot-password", "a reset code", |_, _| "email=sam%40example.com".into(), PUBLIC),
+        row("reset-password", "a wrong code", |_, _| format!("email=sam%40example.com&code=000000&password={PASSWORD}"), [BAD; 5]),
+        row("profile", "the caller's own profile", |_, _| "first_name=Al&last_name=Bo&phone=%2B442079460003".into(), SIGNED_IN),
+        row("change-password", "with a wrong current password", |_, _| format!("current_password=wrong-one-1234&new_password={PASSWORD}x"), [SIGN_IN, BAD, BAD, BAD, BAD]),
+        row("change-email", "to a new address", |_, c| format!("email=moved{}%40example.com", c.tag()), SIGNED_IN),
+        row("confirm-email", "a wrong code", |_, _| "code=000000".into(), [SIGN_IN, BAD, BAD, BAD, BAD]),
         // The directory
         row("specialties", "every specialty", none, PUBLIC),
         row("specialty-names", "the filter's names", none, PUBLIC),
-        row(
-            "doctors",
-            "the directory",
-            |_, _| {
-                "params[q]=&params[specialty]=&params[min_rating]=&params[max_fee]=&params[within]=&params[sort]=&params[after]=&params[before]=".into()
-            },
-            PUBLIC,
-        ),
-        row(
-            "doctor",
-            "a doctor's page",
-            |f, _| format!("id={}", f.doctor),
-            PUBLIC,
-        ),
+        row("doctors", "the directory", |_, _| "params[q]=&params[specialty]=&params[min_rating]=&params[max_fee]=&params[within]=&params[sort]=&params[after]=&params[before]=".into(), PUBLIC),
+        row("doctor", "a doctor's page", |f, _| format!("id={}", f.doctor), PUBLIC),
         row("my-practice", "the doctor's own practice", none, DOCTORS),
-        row(
-            "update-my-practice",
-            "the doctor's own practice",
-            |_, _| "bio=Hello&consultation_fee=75".into(),
-            DOCTORS,
-        ),
+        row("update-my-practice", "the doctor's own practice", |_, _| "bio=Hello&consultation_fee=75".into(), DOCTORS),
         // Slots
-        row(
-            "slots/create",
-            "own slot (admin: the other doctor's)",
-            |f, c| {
-                format!(
-                    "{}date={}&start_time=09:00&end_time=09:30",
-                    f.acting_for(c),
-                    f.date(0)
-                )
-            },
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/create",
-            "naming another doctor",
-            |f, _| {
-                format!(
-                    "doctor_id={}&date={}&start_time=10:00&end_time=10:30",
-                    f.other_doctor,
-                    f.date(0)
-                )
-            },
-            [SIGN_IN, DENY, DENY, DENY, OK],
-        ),
-        row(
-            "slots/preview",
-            "a plan",
-            |f, c| {
-                format!(
-                    "{}from={d}&to={d}&mon=on&tue=on&wed=on&thu=on&fri=on&sat=on&sun=on&day_start=13:00&day_end=14:00&slot_minutes=30",
-                    f.acting_for(c),
-                    d = f.date(1)
-                )
-            },
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/bulk",
-            "a plan",
-            |f, c| {
-                format!(
-                    "{}from={d}&to={d}&mon=on&tue=on&wed=on&thu=on&fri=on&sat=on&sun=on&day_start=13:00&day_end=14:00&slot_minutes=30",
-                    f.acting_for(c),
-                    d = f.date(1)
-                )
-            },
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/week",
-            "own week (admin: the other doctor's)",
-            |f, c| format!("{}week=", f.acting_for(c)),
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/week",
-            "naming another doctor",
-            |f, _| format!("doctor_id={}&week=", f.other_doctor),
-            [SIGN_IN, DENY, DENY, DENY, OK],
-        ),
-        row(
-            "slots/set-unavailable",
-            "own slot (admin: the other doctor's)",
-            |f, c| {
-                format!(
-                    "{}slot_id={}&unavailable=true",
-                    f.acting_for(c),
-                    if c == Caller::Admin {
-                        f.other_slots[0]
-                    } else {
-                        f.slots[0]
-                    }
-                )
-            },
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/set-unavailable",
-            "another doctor's slot",
-            |f, _| format!("slot_id={}&unavailable=true", f.other_slots[1]),
-            [SIGN_IN, DENY, DENY, MISSING, BAD],
-        ),
-        row(
-            "slots/delete",
-            "another doctor's slot",
-            |f, _| format!("slot_id={}", f.other_slots[1]),
-            [SIGN_IN, DENY, DENY, MISSING, BAD],
-        ),
-        row(
-            "slots/delete",
-            "another doctor's slot, naming them",
-            |f, _| format!("doctor_id={}&slot_id={}", f.other_doctor, f.other_slots[1]),
-            [SIGN_IN, DENY, DENY, DENY, OK],
-        ),
-        row(
-            "slots/delete",
-            "own slot (admin: the other doctor's)",
-            |f, c| {
-                format!(
-                    "{}slot_id={}",
-                    f.acting_for(c),
-                    if c == Caller::Admin {
-                        f.other_slots[2]
-                    } else {
-                        f.slots[2]
-                    }
-                )
-            },
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/delete-day",
-            "a day of own slots",
-            |f, c| format!("{}date={}", f.acting_for(c), f.date(1)),
-            SLOT_KEEPERS,
-        ),
-        row(
-            "slots/delete-range",
-            "days of own slots",
-            |f, c| {
-                format!(
-                    "{}first_day={}&last_day={}",
-                    f.acting_for(c),
-                    f.date(0),
-                    f.date(1)
-                )
-            },
-            SLOT_KEEPERS,
-        ),
+        row("slots/create", "own slot (admin: the other doctor's)", |f, c| format!("{}date={}&start_time=09:00&end_time=09:30", f.acting_for(c), f.date(0)), SLOT_KEEPERS),
+        row("slots/create", "naming another doctor", |f, _| format!("doctor_id={}&date={}&start_time=10:00&end_time=10:30", f.other_doctor, f.date(0)), [SIGN_IN, DENY, DENY, DENY, OK]),
+        row("slots/preview", "a plan", |f, c| format!("{}from={d}&to={d}&mon=on&tue=on&wed=on&thu=on&fri=on&sat=on&sun=on&day_start=13:00&day_end=14:00&slot_minutes=30", f.acting_for(c), d = f.date(1)), SLOT_KEEPERS),
+        row("slots/bulk", "a plan", |f, c| format!("{}from={d}&to={d}&mon=on&tue=on&wed=on&thu=on&fri=on&sat=on&sun=on&day_start=13:00&day_end=14:00&slot_minutes=30", f.acting_for(c), d = f.date(1)), SLOT_KEEPERS),
+        row("slots/week", "own week (admin: the other doctor's)", |f, c| format!("{}week=", f.acting_for(c)), SLOT_KEEPERS),
+        row("slots/week", "naming another doctor", |f, _| format!("doctor_id={}&week=", f.other_doctor), [SIGN_IN, DENY, DENY, DENY, OK]),
+        row("slots/set-unavailable", "own slot (admin: the other doctor's)", |f, c| format!("{}slot_id={}&unavailable=true", f.acting_for(c), if c == Caller::Admin { f.other_slots[0] } else { f.slots[0] }), SLOT_KEEPERS),
+        row("slots/set-unavailable", "another doctor's slot", |f, _| format!("slot_id={}&unavailable=true", f.other_slots[1]), [SIGN_IN, DENY, DENY, MISSING, BAD]),
+        row("slots/delete", "another doctor's slot", |f, _| format!("slot_id={}", f.other_slots[1]), [SIGN_IN, DENY, DENY, MISSING, BAD]),
+        row("slots/delete", "another doctor's slot, naming them", |f, _| format!("doctor_id={}&slot_id={}", f.other_doctor, f.other_slots[1]), [SIGN_IN, DENY, DENY, DENY, OK]),
+        row("slots/delete", "own slot (admin: the other doctor's)", |f, c| format!("{}slot_id={}", f.acting_for(c), if c == Caller::Admin { f.other_slots[2] } else { f.slots[2] }), SLOT_KEEPERS),
+        row("slots/delete-day", "a day of own slots", |f, c| format!("{}date={}", f.acting_for(c), f.date(1)), SLOT_KEEPERS),
+        row("slots/delete-range", "days of own slots", |f, c| format!("{}first_day={}&last_day={}", f.acting_for(c), f.date(0), f.date(1)), SLOT_KEEPERS),
         // Reviews
-        row(
-            "reviews/doctor",
-            "a doctor's public reviews",
-            |f, _| format!("doctor_id={}&stars=&page=", f.other_doctor),
-            PUBLIC,
-        ),
+        row("reviews/doctor", "a doctor's public reviews", |f, _| format!("doctor_id={}&stars=&page=", f.other_doctor), PUBLIC),
         row("reviews/mine", "the patient's own reviews", none, PATIENTS),
-        row(
-            "reviews/create",
-            "the patient's own visit",
-            |f, _| format!("appointment_id={}&rating=5&comment=Kind", f.visit_to_review),
-            [SIGN_IN, MISSING, OK, DENY, DENY],
-        ),
-        row(
-            "reviews/edit",
-            "the patient's own review",
-            |f, _| format!("review_id={}&rating=4&comment=Good", f.own_review),
-            [SIGN_IN, MISSING, OK, DENY, DENY],
-        ),
-        row(
-            "reviews/edit",
-            "another patient's review",
-            |f, _| format!("review_id={}&rating=1&comment=Mine+now", f.other_review),
-            [SIGN_IN, MISSING, MISSING, DENY, DENY],
-        ),
-        row(
-            "reviews/received",
-            "the doctor's own reviews",
-            |_, _| "page=".into(),
-            DOCTORS,
-        ),
-        row(
-            "reviews/admin/list",
-            "every review",
-            |_, _| "q=&show=&page=".into(),
-            ADMINS,
-        ),
-        row(
-            "reviews/admin/hide",
-            "a review",
-            |f, _| format!("review_id={}&reason=Abusive", f.other_review),
-            ADMINS,
-        ),
-        row(
-            "reviews/admin/restore",
-            "a hidden review",
-            |f, _| format!("review_id={}", f.other_review),
-            ADMINS,
-        ),
+        row("reviews/create", "the patient's own visit", |f, _| format!("appointment_id={}&rating=5&comment=Kind", f.visit_to_review), [SIGN_IN, MISSING, OK, DENY, DENY]),
+        row("reviews/edit", "the patient's own review", |f, _| format!("review_id={}&rating=4&comment=Good", f.own_review), [SIGN_IN, MISSING, OK, DENY, DENY]),
+        row("reviews/edit", "another patient's review", |f, _| format!("review_id={}&rating=1&comment=Mine+now", f.other_review), [SIGN_IN, MISSING, MISSING, DENY, DENY]),
+        row("reviews/received", "the doctor's own reviews", |_, _| "page=".into(), DOCTORS),
+        row("reviews/admin/list", "every review", |_, _| "q=&show=&page=".into(), ADMINS),
+        row("reviews/admin/hide", "a review", |f, _| format!("review_id={}&reason=Abusive", f.other_review), ADMINS),
+        row("reviews/admin/restore", "a hidden review", |f, _| format!("review_id={}", f.other_review), ADMINS),
         // Admin: specialties and doctors
-        row(
-            "admin/create-specialty",
-            "a new specialty",
-            |_, c| format!("name=Neurology+{}&description=Nerves", c.tag()),
-            ADMINS,
-        ),
-        row(
-            "admin/update-specialty",
-            "a specialty",
-            |f, _| format!("id={}&name=Heart&description=Hearts", f.specialty),
-            ADMINS,
-        ),
-        row(
-            "admin/delete-specialty",
-            "a specialty without doctors",
-            |f, _| format!("id={}", f.spare_specialty),
-            ADMINS,
-        ),
-        row(
-            "admin/doctors",
-            "every doctor",
-            |_, _| "search=".into(),
-            ADMINS,
-        ),
-        row(
-            "admin/doctor",
-            "a doctor's record",
-            |f, _| format!("id={}", f.other_doctor),
-            ADMINS,
-        ),
-        row(
-            "admin/onboard-doctor",
-            "a new doctor",
-            |f, c| f.doctor_form(c, "new"),
-            ADMINS,
-        ),
-        row(
-            "admin/update-doctor",
-            "another doctor's record",
-            |f, c| format!("id={}&{}", f.other_doctor, f.doctor_form(c, "edited")),
-            ADMINS,
-        ),
-        row(
-            "admin/set-doctor-active",
-            "another doctor",
-            |f, _| format!("id={}&active=true", f.other_doctor),
-            ADMINS,
-        ),
+        row("admin/create-specialty", "a new specialty", |_, c| format!("name=Neurology+{}&description=Nerves", c.tag()), ADMINS),
+        row("admin/update-specialty", "a specialty", |f, _| format!("id={}&name=Heart&description=Hearts", f.specialty), ADMINS),
+        row("admin/delete-specialty", "a specialty without doctors", |f, _| format!("id={}", f.spare_specialty), ADMINS),
+        row("admin/doctors", "every doctor", |_, _| "search=".into(), ADMINS),
+        row("admin/doctor", "a doctor's record", |f, _| format!("id={}", f.other_doctor), ADMINS),
+        row("admin/onboard-doctor", "a new doctor", |f, c| f.doctor_form(c, "new"), ADMINS),
+        row("admin/update-doctor", "another doctor's record", |f, c| format!("id={}&{}", f.other_doctor, f.doctor_form(c, "edited")), ADMINS),
+        row("admin/set-doctor-active", "another doctor", |f, _| format!("id={}&active=true", f.other_doctor), ADMINS),
         // Role homes
         row("dashboard/admin", "the clinic's figures", none, ADMINS),
         row("dashboard/doctor", "the doctor's own day", none, DOCTORS),
-        row(
-            "dashboard/patient",
-            "the patient's own visits",
-            none,
-            PATIENTS,
-        ),
+        row("dashboard/patient", "the patient's own visits", none, PATIENTS),
         // Admin: accounts and the audit log
-        row(
-            "admin/users",
-            "every account",
-            |_, _| "q=&role=&status=&page=".into(),
-            ADMINS,
-        ),
-        row(
-            "admin/set-user-active",
-            "another patient's account",
-            |f, _| format!("id={}&active=false", f.other_patient),
-            ADMINS,
-        ),
-        row(
-            "admin/set-user-active",
-            "the admin's own account",
-            |f, _| format!("id={}&active=false", f.admin),
-            [SIGN_IN, DENY, DENY, DENY, CLASH],
-        ),
-        row(
-            "admin/audit",
-            "the audit log",
-            |_, _| "actor=&action=&target_type=&from=&to=&page=".into(),
-            ADMINS,
-        ),
-        row(
-            "admin/resend-invitation",
-            "a doctor who has a password",
-            |f, _| format!("id={}", f.other_doctor),
-            [SIGN_IN, DENY, DENY, DENY, CLASH],
-        ),
+        row("admin/users", "every account", |_, _| "q=&role=&status=&page=".into(), ADMINS),
+        row("admin/set-user-active", "another patient's account", |f, _| format!("id={}&active=false", f.other_patient), ADMINS),
+        row("admin/set-user-active", "the admin's own account", |f, _| format!("id={}&active=false", f.admin), [SIGN_IN, DENY, DENY, DENY, CLASH]),
+        row("admin/audit", "the audit log", |_, _| "actor=&action=&target_type=&from=&to=&page=".into(), ADMINS),
+        row("admin/resend-invitation", "a doctor who has a password", |f, _| format!("id={}", f.other_doctor), [SIGN_IN, DENY, DENY, DENY, CLASH]),
     ]
 }
 

@@ -100,8 +100,13 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
     let specialty_words = match board.revenue_by_specialty.first() {
         None => "No completed payments yet.".to_owned(),
         Some(top) => format!(
-            "Completed payments come from {} specialties; {} leads with {} of {}.",
+            "Completed payments come from {} {}; {} leads with {} of {}.",
             board.revenue_by_specialty.len(),
+            if board.revenue_by_specialty.len() == 1 {
+                "specialty"
+            } else {
+                "specialties"
+            },
             top.specialty,
             money(top.revenue),
             money(board.revenue_total)

@@ -66,8 +66,9 @@ fn DoctorBoard(board: DoctorDashboard) -> impl IntoView {
     let total: rust_decimal::Decimal = board.earnings.iter().map(|m| m.fees).sum();
     let visits: i64 = board.earnings.iter().map(|m| m.appointments).sum();
     let words = format!(
-        "{} from {visits} completed visits over the last {EARNING_MONTHS} months.",
-        Money::from_decimal(total)
+        "{} from {visits} completed {} over the last {EARNING_MONTHS} months.",
+        Money::from_decimal(total),
+        if visits == 1 { "visit" } else { "visits" }
     );
     view! {
         <div class="dashboard-grid">
@@ -94,7 +95,7 @@ fn DoctorBoard(board: DoctorDashboard) -> impl IntoView {
                 <a href="/doctor/reviews">"Read your reviews"</a>
             </section>
         </div>
-        <section class="panel">
+        <section>
             <BarChart id="chart-earnings" title="Earnings per month" description=words bars=earnings
                 label_header="Month" value_header="Fees of completed visits" />
         </section>
