@@ -18,35 +18,40 @@ function dollars(amount: string | number): string {
 }
 
 /**
- * Once per database: Ann's confirmed visit with Dr. Hart in 20 days (paid today), her completed
- * visit two days ago (paid), and Ben's confirmed visit with Dr. Hart today at 05:00, at hours and
- * days no demo slot uses. The clinic's time zone is UTC in these tests.
+ * Once per database: Chloe's confirmed visit with Dr. Hart in 20 days (paid today) and her
+ * completed visit with Dr. Ortiz two days ago (paid); Ben's completed visit with Dr. Hart two days
+ * ago (paid) and his confirmed one today at 05:00; all at hours and days no demo slot uses, and
+ * none of Ann's (reviews.spec.ts has her review Dr. Hart). (A statement's inserts are invisible
+ * to its own reads, so the payments join the inserted slots, not the table.) The clinic's time
+ * zone is UTC in these tests.
  */
 async function seedVisits(db: Client) {
   const { rows } = await db.query('SELECT 1 FROM appointments WHERE notes = $1', [marker]);
   if (rows.length > 0) return;
   await db.query(
-    `WITH hart AS (
-       SELECT d.id, d.user_id, d.consultation_fee AS fee FROM doctors d
-         JOIN users u ON u.id = d.user_id WHERE u.username = 'dr.hart'),
-     visits (patient, day, start, status) AS (VALUES
-       ('ann', current_date + 20, time '06:00', 'confirmed'),
-       ('ann', current_date - 2, time '05:00', 'completed'),
-       ('ben', current_date, time '05:00', 'confirmed')),
+    `WITH visits (patient, doctor, day, start, status, paid) AS (VALUES
+       ('chloe', 'dr.hart', current_date + 20, time '06:00', 'confirmed', TRUE),
+       ('chloe', 'dr.ortiz', current_date - 2, time '05:00', 'completed', TRUE),
+       ('ben', 'dr.hart', current_date - 2, time '05:00', 'completed', TRUE),
+       ('ben', 'dr.hart', current_date, time '05:00', 'confirmed', FALSE)),
+     who AS (
+       SELECT v.*, p.id AS patient_id, d.id AS doctor_id, d.user_id AS doctor_user, d.consultation_fee AS fee
+         FROM visits v JOIN users p ON p.username = v.patient
+         JOIN users du ON du.username = v.doctor JOIN doctors d ON d.user_id = du.id),
      slots AS (
        INSERT INTO time_slots (doctor_id, date, start_time, end_time, is_available, created_by)
-       SELECT hart.id, v.day, v.start, v.start + interval '30 minutes', FALSE, hart.user_id
-         FROM hart, visits v
+       SELECT doctor_id, day, start, start + interval '30 minutes', FALSE, doctor_user FROM who
        RETURNING id, doctor_id, date, start_time),
      booked AS (
        INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee, notes)
-       SELECT u.id, s.doctor_id, s.id, v.status, hart.fee, '${marker}'
-         FROM slots s JOIN visits v ON v.day = s.date AND v.start = s.start_time
-         JOIN users u ON u.username = v.patient, hart
-       RETURNING id, consultation_fee, patient_id)
+       SELECT who.patient_id, who.doctor_id, s.id, who.status, who.fee, '${marker}'
+         FROM slots s JOIN who ON who.doctor_id = s.doctor_id AND who.day = s.date AND who.start = s.start_time
+       RETURNING id, consultation_fee, patient_id, doctor_id, time_slot_id)
      INSERT INTO payments (appointment_id, amount, status, transaction_id, paid_at)
      SELECT b.id, b.consultation_fee, 'completed', 'E2E-' || b.id, now()
-       FROM booked b JOIN users u ON u.id = b.patient_id WHERE u.username = 'ann'`,
+       FROM booked b JOIN slots t ON t.id = b.time_slot_id
+       JOIN who ON who.patient_id = b.patient_id AND who.doctor_id = b.doctor_id AND who.day = t.date
+      WHERE who.paid`,
   );
 }
 
@@ -79,7 +84,8 @@ test('the admin sees the clinic figures and charts', async ({ page, db, consoleE
       `SELECT count(*) FROM users WHERE user_type = 'patient' AND created_at >= ${today} - interval '29 days'`,
     ),
   };
-  expect(Number(expected['bookings-today'])).toBeGreaterThanOrEqual(3);
+  expect(Number(expected['bookings-today'])).toBeGreaterThanOrEqual(4);
+  expect(Number(await scalar(db, `SELECT count(*) FROM payments WHERE transaction_id LIKE 'E2E-%'`))).toBe(3);
   expect(Number(expected['active-doctors'])).toBeGreaterThanOrEqual(6);
   for (const [name, value] of Object.entries(expected)) {
     await expect(home.figure(name), name).toHaveText(value);
@@ -139,22 +145,22 @@ test('a patient sees the next visit, the wallet and what waits for a review', as
   await seedVisits(db);
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
-  await account.signIn('ann', demoPassword);
+  await account.signIn('chloe', demoPassword);
   await waitForHydration(page);
   await home.header.getByRole('link', { name: 'Your visits' }).click();
   await expect(page).toHaveURL(/\/patient$/);
 
-  const balance = await scalar(db, `SELECT wallet_balance FROM users WHERE username = 'ann'`);
+  const balance = await scalar(db, `SELECT wallet_balance FROM users WHERE username = 'chloe'`);
   await expect(home.figure('wallet-balance')).toHaveText(dollars(balance));
   const next = page.locator('.next-appointment');
   await expect(next).toContainText('Dr. Amelia Hart');
   const nextId = await scalar(
     db,
     `SELECT a.id FROM appointments a JOIN users u ON u.id = a.patient_id
-      WHERE u.username = 'ann' AND a.notes = '${marker}' AND a.status = 'confirmed'`,
+      WHERE u.username = 'chloe' AND a.notes = '${marker}' AND a.status = 'confirmed'`,
   );
   await expect(next.getByRole('link', { name: 'View, reschedule or cancel' })).toHaveAttribute('href', `/appointments/${nextId}`);
-  await expect(home.agenda('Visits to review')).toContainText('Dr. Amelia Hart');
+  await expect(home.agenda('Visits to review')).toContainText('Dr. Rafael Ortiz');
   await expect(page.getByRole('link', { name: 'Top up or see history' })).toHaveAttribute('href', '/wallet');
 
   await page.evaluate(() => window.scrollTo(0, 0));

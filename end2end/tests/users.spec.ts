@@ -12,7 +12,7 @@ test('an admin deactivates and reactivates a patient, and the audit log says so'
   await account.signIn('admin', demoPassword);
   await account.header.getByRole('link', { name: 'Admin', exact: true }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Clinic overview' })).toBeVisible();
-  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Users' }).click();
+  await page.getByRole('navigation', { name: 'Admin', exact: true }).getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Users' })).toBeVisible();
 
   await users.search({ text: 'chloe', role: 'Patients' });
@@ -45,7 +45,7 @@ test('an admin deactivates and reactivates a patient, and the audit log says so'
   await other.close();
 
   // Both actions are in the audit log, newest first.
-  await page.getByRole('navigation', { name: 'Admin' }).getByRole('link', { name: 'Audit log' }).click();
+  await page.getByRole('navigation', { name: 'Admin', exact: true }).getByRole('link', { name: 'Audit log' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Audit log' })).toBeVisible();
   await waitForHydration(page);
   await page.getByLabel('Target').selectOption('user');
