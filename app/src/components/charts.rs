@@ -144,7 +144,7 @@ pub fn BarChart(
         <figure class="chart" id=id.clone()>
             <figcaption class="chart-title">{title.clone()}</figcaption>
             <svg viewBox=format!("0 0 {WIDTH} {height}") role="img"
-                aria-labelledby=labelled_by class="chart-svg">
+                aria-labelledby=labelled_by class="chart-svg chart-svg-bars">
                 <title id=title_id>{title}</title>
                 <desc id=desc_id>{description.clone()}</desc>
                 {rows}

@@ -159,11 +159,5 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
             <BarChart id="chart-cancellations" title=format!("Cancellation rate, last {CHART_DAYS} days")
                 description=rate_words bars=outcome_bars label_header="Outcome" value_header="Appointments" />
         </div>
-        <nav class="shortcut-list" aria-label="Admin shortcuts">
-            <a href="/admin/doctors">"Doctors"</a>
-            <a href="/admin/users">"Users"</a>
-            <a href="/admin/reviews">"Reviews"</a>
-            <a href="/admin/audit">"Audit log"</a>
-        </nav>
     }
 }
