@@ -92,8 +92,10 @@ pub async fn export(pool: &PgPool, query: &UserQuery) -> Result<String, AppError
 
 /// Deactivates (`active` false) or reactivates an account. A deactivated account cannot sign in,
 /// and its sessions end at their next request: the session check reads `is_active`, and the
-/// epoch moves on, so reactivating does not revive them either. An admin cannot deactivate
-/// themself (the clinic would be left without a way back in).
+/// epoch moves on, so reactivating does not revive them either. A doctor's profile leaves the
+/// directory with the account (nobody could see the bookings); reactivating the account leaves the
+/// profile for the admin to put back. An admin cannot deactivate themself (the clinic would be
+/// left without a way back in).
 pub async fn set_active(
     pool: &PgPool,
     admin_id: i64,
@@ -138,6 +140,25 @@ pub async fn set_active(
         Some(json!({ "username": username, "is_active": active })),
     )
     .await?;
+    if !active {
+        let profiles: Vec<i64> = sqlx::query_scalar(
+            "UPDATE doctors SET is_active = FALSE WHERE user_id = $1 AND is_active RETURNING id",
+        )
+        .bind(user_id)
+        .fetch_all(&mut *tx)
+        .await?;
+        for doctor_id in profiles {
+            audit::record(
+                &mut tx,
+                Some(admin_id),
+                "doctor.deactivate",
+                Target::new("doctor", doctor_id),
+                Some(json!({ "is_active": true })),
+                Some(json!({ "is_active": false })),
+            )
+            .await?;
+        }
+    }
     tx.commit().await?;
     Ok(())
 }

@@ -272,3 +272,63 @@ async fn a_deactivated_account_is_signed_out_everywhere_and_cannot_sign_in() {
     );
     assert_eq!(rows[1].1, "user.reactivate");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deactivated_doctor_account_leaves_the_directory() {
+    let db = TestDb::new().await;
+    let boss = account(&db, "boss", UserRole::Admin).await;
+    let user = account(&db, "drwho", UserRole::Doctor).await;
+    let doctor: i64 = sqlx::query_scalar(
+        "WITH s AS (INSERT INTO specialties (name) VALUES ('Cardiology') RETURNING id)
+         INSERT INTO doctors (user_id, specialty_id, license_number, experience_years, bio,
+                              consultation_fee, created_by)
+         SELECT $1, s.id, 'L-1', 3, '', 50, $2 FROM s RETURNING id",
+    )
+    .bind(user)
+    .bind(boss)
+    .fetch_one(&db.pool)
+    .await
+    .expect("doctor");
+    let settings = config().clinic_settings();
+    let everyone =
+        app::domain::directory::DirectoryQuery::parse(&Default::default()).expect("query");
+    let listed = |db: &TestDb| {
+        let (settings, everyone) = (&settings, &everyone);
+        let pool = db.pool.clone();
+        async move {
+            app::services::doctors::search(&pool, settings, everyone)
+                .await
+                .expect("search")
+                .doctors
+                .len()
+        }
+    };
+    assert_eq!(listed(&db).await, 1);
+
+    users::set_active(&db.pool, boss, user, false)
+        .await
+        .expect("deactivate");
+    assert_eq!(
+        listed(&db).await,
+        0,
+        "out of the directory, so out of booking"
+    );
+    let actions: Vec<(String, i64)> =
+        sqlx::query_as("SELECT action, target_id FROM audit_log ORDER BY id")
+            .fetch_all(&db.pool)
+            .await
+            .expect("audit");
+    assert_eq!(
+        actions,
+        [
+            ("user.deactivate".to_owned(), user),
+            ("doctor.deactivate".to_owned(), doctor)
+        ]
+    );
+
+    // The account comes back; the profile waits for the admin.
+    users::set_active(&db.pool, boss, user, true)
+        .await
+        .expect("reactivate");
+    assert_eq!(listed(&db).await, 0);
+}
