@@ -26,13 +26,15 @@ use crate::pages::{
         VerifyEmailPage,
     },
     admin::{
-        AdminDoctorSlotsPage, AdminDoctorsPage, AdminReviewsPage, AdminSpecialtiesPage,
-        EditDoctorPage, NewDoctorPage,
+        AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage, AdminHomePage, AdminReviewsPage,
+        AdminSpecialtiesPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
     },
-    doctor::{DoctorAppointmentsPage, DoctorReviewsPage, DoctorSlotsPage, PracticePage},
+    doctor::{
+        DoctorAppointmentsPage, DoctorHomePage, DoctorReviewsPage, DoctorSlotsPage, PracticePage,
+    },
     patient::{
-        AppointmentPage, BookPage, MyAppointmentsPage, PatientReviewsPage, ReschedulePage,
-        WalletPageView,
+        AppointmentPage, BookPage, MyAppointmentsPage, PatientHomePage, PatientReviewsPage,
+        ReschedulePage, WalletPageView,
     },
     public::{DoctorPage, DoctorsPage, HomePage},
 };
@@ -100,20 +102,25 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
                         // Patients
                         <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("patient") view=PatientHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("book"), ParamSegment("slot")) view=BookPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("appointments") view=MyAppointmentsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("appointments"), ParamSegment("id")) view=AppointmentPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("reschedule")) view=ReschedulePage ssr=SsrMode::Async />
                         <Route path=StaticSegment("wallet") view=WalletPageView ssr=SsrMode::Async />
                         // Doctors
+                        <Route path=StaticSegment("doctor") view=DoctorHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view=DoctorSlotsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view=DoctorReviewsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("appointments")) view=DoctorAppointmentsPage ssr=SsrMode::Async />
                         // Admins
+                        <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view=AdminDoctorSlotsPage ssr=SsrMode::Async />

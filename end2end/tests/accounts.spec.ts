@@ -30,6 +30,8 @@ test('register, confirm the email, sign out and in, reset the password', async (
   await account.signIn(username, password);
   await expect(account.header.getByRole('link', { name: 'Ann Lee' })).toBeVisible();
   await account.signOut();
+  // Leaving before the sign-out has answered would abort it.
+  await expect(account.header.getByRole('link', { name: 'Sign in' })).toBeVisible();
 
   const requested = new Date(Date.now() - 1000);
   await page.goto('/forgot-password');

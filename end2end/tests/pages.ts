@@ -215,3 +215,50 @@ export class ReviewPages extends Layout {
     await row.getByRole('button', { name: 'Hide' }).click();
   }
 }
+
+export class DashboardPages extends Layout {
+  readonly header: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.header = page.locator('header');
+  }
+
+  /** The number of one key figure (`data-figure` on the page), as shown. */
+  figure(name: string): Locator {
+    return this.page.locator(`[data-figure="${name}"] .stat-value, .stat-value[data-figure="${name}"], p[data-figure="${name}"]`);
+  }
+
+  chart(id: string): Locator {
+    return this.page.locator(`figure#${id}`);
+  }
+
+  agenda(label: string): Locator {
+    return this.page.getByRole('list', { name: label });
+  }
+}
+
+export class UsersAdminPage extends Layout {
+  readonly filters: Locator;
+
+  constructor(page: Page) {
+    super(page);
+    this.filters = page.getByRole('search');
+  }
+
+  async search(filters: { text?: string; role?: string; status?: string }) {
+    if (filters.text !== undefined) await this.filters.getByLabel('Name, username or email').fill(filters.text);
+    if (filters.role) await this.filters.getByLabel('Role').selectOption({ label: filters.role });
+    if (filters.status) await this.filters.getByLabel('Status').selectOption({ label: filters.status });
+    await this.filters.getByRole('button', { name: 'Search' }).click();
+  }
+
+  /** The table row of one account, found by its username. */
+  row(username: string): Locator {
+    return this.page.locator('tr[data-user]', { hasText: `${username} ·` });
+  }
+
+  auditRows(): Locator {
+    return this.page.locator('.audit-table tbody tr');
+  }
+}

@@ -21,7 +21,6 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
-use app::domain::wallet::HistoryParams;
 use app::services::ClinicSettings;
 use app::services::gateway::{Gateway, SandboxGateway};
 use app::{App, OUTPUT_NAME, shell};
@@ -69,7 +68,9 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
 
     Router::new()
         .route("/healthz", get(healthz))
-        .route("/wallet/transactions.csv", get(wallet_csv))
+        .route("/wallet/transactions.csv", get(crate::exports::wallet_csv))
+        .route("/admin/users.csv", get(crate::exports::users_csv))
+        .route("/admin/audit.csv", get(crate::exports::audit_csv))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -94,44 +95,6 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
-}
-
-/// The signed-in patient's wallet history as a CSV download, with the same filters as the page.
-async fn wallet_csv(
-    State(state): State<AppState>,
-    session: tower_sessions::Session,
-    axum::extract::Query(params): axum::extract::Query<HistoryParams>,
-) -> Response {
-    let user = match app::api::auth::session::user_of(&session, &state.pool, &state.settings).await
-    {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            return (StatusCode::UNAUTHORIZED, "Please sign in to continue.\n").into_response();
-        }
-        Err(err) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
-    };
-    if user.role != app::domain::UserRole::Patient {
-        return (StatusCode::FORBIDDEN, "Only patients have a wallet.\n").into_response();
-    }
-    let filter = match params.parse() {
-        Ok(filter) => filter,
-        Err(err) => return (StatusCode::UNPROCESSABLE_ENTITY, format!("{err}\n")).into_response(),
-    };
-    match app::services::wallet::csv(&state.pool, &state.settings, user.id, &filter).await {
-        Ok(csv) => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"wallet-transactions.csv\"",
-                ),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            csv,
-        )
-            .into_response(),
-        Err(err) => (StatusCode::INTERNAL_SERVER_ERROR, format!("{err}\n")).into_response(),
-    }
 }
 
 /// `scheme://host[:port]` of a URL.

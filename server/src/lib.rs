@@ -6,6 +6,7 @@ pub mod config;
 pub mod database;
 pub mod demo;
 pub mod explain;
+pub mod exports;
 pub mod housekeeping;
 pub mod http;
 pub mod invariants;

@@ -15,23 +15,23 @@ use crate::domain::{DoctorDetails, DoctorForm, SpecialtyDetails, UserRole};
 
 #[server(prefix = "/api", endpoint = "admin/create-specialty")]
 pub async fn create_specialty(name: String, description: String) -> Result<i64, AppError> {
-    require(UserRole::Admin).await?;
+    let admin = require(UserRole::Admin).await?;
     let details = SpecialtyDetails::parse(&name, &description)?;
-    crate::services::specialties::create(&super::pool()?, &details).await
+    crate::services::specialties::create(&super::pool()?, admin.id, &details).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/update-specialty")]
 pub async fn update_specialty(id: i64, name: String, description: String) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
+    let admin = require(UserRole::Admin).await?;
     let details = SpecialtyDetails::parse(&name, &description)?;
-    crate::services::specialties::update(&super::pool()?, id, &details).await
+    crate::services::specialties::update(&super::pool()?, admin.id, id, &details).await
 }
 
 /// Deletes a specialty that has no doctors; one that has some is refused with how many.
 #[server(prefix = "/api", endpoint = "admin/delete-specialty")]
 pub async fn delete_specialty(id: i64) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
-    crate::services::specialties::delete(&super::pool()?, id).await
+    let admin = require(UserRole::Admin).await?;
+    crate::services::specialties::delete(&super::pool()?, admin.id, id).await
 }
 
 /// Doctors, active or not, whose name, email or license number contains `search`.
@@ -102,7 +102,7 @@ pub async fn update_doctor(
     bio: String,
     consultation_fee: String,
 ) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
+    let admin = require(UserRole::Admin).await?;
     let details = DoctorDetails::parse(&DoctorForm {
         first_name,
         last_name,
@@ -114,23 +114,24 @@ pub async fn update_doctor(
         bio,
         consultation_fee,
     })?;
-    crate::services::doctor_records::update(&super::pool()?, id, &details).await
+    crate::services::doctor_records::update(&super::pool()?, admin.id, id, &details).await
 }
 
 /// Takes a doctor off the directory and out of booking, or back; appointments are kept.
 #[server(prefix = "/api", endpoint = "admin/set-doctor-active")]
 pub async fn set_doctor_active(id: i64, active: bool) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
-    crate::services::doctor_records::set_active(&super::pool()?, id, active).await
+    let admin = require(UserRole::Admin).await?;
+    crate::services::doctor_records::set_active(&super::pool()?, admin.id, id, active).await
 }
 
 /// Emails a fresh password link to a doctor who has not chosen a password yet.
 #[server(prefix = "/api", endpoint = "admin/resend-invitation")]
 pub async fn resend_doctor_invitation(id: i64) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
+    let admin = require(UserRole::Admin).await?;
     crate::services::doctor_records::resend_invitation(
         &super::pool()?,
         &super::settings()?,
+        admin.id,
         id,
         chrono::Utc::now(),
     )

@@ -86,19 +86,10 @@ pub mod session {
     /// The signed-in user, or `None`. A session past its absolute lifetime, of a deactivated
     /// account, or from before a password change is ended here.
     pub async fn user(
-        pool: &sqlx::PgPool,
-        settings: &ClinicSettings,
-    ) -> Result<Option<SessionUser>, AppError> {
-        user_of(&current()?, pool, settings).await
-    }
-
-    /// [`user`] for a session the caller already has (plain axum handlers, such as downloads).
-    pub async fn user_of(
         session: &Session,
         pool: &sqlx::PgPool,
         settings: &ClinicSettings,
     ) -> Result<Option<SessionUser>, AppError> {
-        let session = session.clone();
         let Some(user_id) = session.get::<i64>(USER_ID).await.map_err(internal)? else {
             return Ok(None);
         };
@@ -129,7 +120,7 @@ pub mod session {
             accounts::session_user(pool, user_id, epoch).await?
         };
         if user.is_none() {
-            end(&session).await?;
+            end(session).await?;
         }
         Ok(user)
     }
@@ -143,7 +134,23 @@ pub struct ClientAddress(pub std::net::IpAddr);
 /// The signed-in user, or `None` for a visitor.
 #[cfg(feature = "ssr")]
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
-    session::user(&super::pool()?, &super::settings()?).await
+    session::user(&session::current()?, &super::pool()?, &super::settings()?).await
+}
+
+/// The signed-in user of `session` when they have `role`, for plain axum handlers (downloads)
+/// that run outside a server function: the same checks as [`require`].
+#[cfg(feature = "ssr")]
+pub async fn require_in_session(
+    session: &tower_sessions::Session,
+    pool: &sqlx::PgPool,
+    settings: &crate::services::ClinicSettings,
+    role: UserRole,
+) -> Result<SessionUser, AppError> {
+    let user = session::user(session, pool, settings)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    user.require(role)?;
+    Ok(user)
 }
 
 /// The signed-in user; refuses visitors.

@@ -2,12 +2,15 @@
 //! input, call a service. They run on the server; the browser calls them over HTTP.
 
 pub mod admin;
+pub mod audit;
 pub mod auth;
 pub mod booking;
+pub mod dashboards;
 pub mod doctors;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod users;
 pub mod wallet;
 
 #[cfg(feature = "ssr")]

@@ -115,6 +115,6 @@ pub async fn hide_review(review_id: i64, reason: String) -> Result<(), AppError>
 /// An admin shows a hidden review again.
 #[server(prefix = "/api", endpoint = "reviews/admin/restore")]
 pub async fn restore_review(review_id: i64) -> Result<(), AppError> {
-    require(UserRole::Admin).await?;
-    crate::services::reviews::restore(&super::pool()?, review_id).await
+    let admin = require(UserRole::Admin).await?;
+    crate::services::reviews::restore(&super::pool()?, admin.id, review_id).await
 }

@@ -65,14 +65,16 @@ fn AccountLinks() -> impl IntoView {
                             <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
                         })}
                         {match user.role {
-                            UserRole::Admin => view! { <A href="/admin/doctors">"Admin"</A> }.into_any(),
+                            UserRole::Admin => view! { <A href="/admin">"Admin"</A> }.into_any(),
                             UserRole::Doctor => view! {
+                                <A href="/doctor" exact=true>"Your day"</A>
                                 <A href="/doctor/appointments">"Appointments"</A>
                                 <A href="/doctor/practice">"Your practice"</A>
                                 <A href="/doctor/slots">"Your slots"</A>
                                 <A href="/doctor/reviews">"Your reviews"</A>
                             }.into_any(),
                             UserRole::Patient => view! {
+                                <A href="/patient">"Your visits"</A>
                                 <A href="/appointments">"Appointments"</A>
                                 <A href="/wallet">"Wallet"</A>
                                 <A href="/reviews">"Your reviews"</A>

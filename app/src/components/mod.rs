@@ -1,6 +1,8 @@
 //! Widgets used by several pages.
 
+pub mod agenda;
 pub mod calendar;
+pub mod charts;
 pub mod feedback;
 pub mod forms;
 pub mod guards;

@@ -2,7 +2,9 @@
 //! make a value valid.
 
 pub mod account;
+pub mod admin;
 pub mod booking;
+pub mod dashboard;
 pub mod directory;
 pub mod doctor;
 pub mod error;

@@ -1,10 +1,15 @@
 //! The audit log: one append-only row per admin action and per money movement, written on the
-//! caller's connection so it commits or rolls back with the change it describes.
+//! caller's connection so it commits or rolls back with the change it describes; and the admin's
+//! filtered reading and CSV export of it.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
+use super::ClinicSettings;
 use crate::domain::AppError;
+use crate::domain::admin::{AUDIT_PER_PAGE, AuditEntry, AuditPage, AuditQuery};
+use crate::domain::reviews::page_count;
 
 /// What an audit row is about: a table's name in the singular and the row's id.
 #[derive(Debug, Clone, Copy)]
@@ -43,4 +48,131 @@ pub async fn record(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The audit log's filter: $1 a LIKE pattern for the actor's username, $2 an action prefix
+/// (`specialty` or `specialty.update`), $3 a target kind, $4 and $5 the half-open range of
+/// instants.
+const FILTER: &str = "FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
+     WHERE ($1 = '%%' OR u.username ILIKE $1)
+       AND ($2 = '' OR a.action = $2 OR a.action LIKE $2 || '.%')
+       AND ($3 = '' OR a.target_type = $3)
+       AND ($4::timestamptz IS NULL OR a.created_at >= $4)
+       AND ($5::timestamptz IS NULL OR a.created_at < $5)";
+
+const ENTRY_COLUMNS: &str = "a.id, a.created_at, u.username AS actor, a.action, a.target_type,
+    a.target_id, a.before::text AS before, a.after::text AS after";
+
+/// The most rows one export holds.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// The query's bounds as instants: from the start of the first clinic day to the start of the
+/// day after the last.
+fn bounds(
+    settings: &ClinicSettings,
+    query: &AuditQuery,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (
+        query.from.map(|day| settings.start_of_day(day)),
+        query
+            .to
+            .and_then(|day| day.succ_opt())
+            .map(|day| settings.start_of_day(day)),
+    )
+}
+
+fn with_filter<'q, O>(
+    sql: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    settings: &ClinicSettings,
+    query: &'q AuditQuery,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let (from, to) = bounds(settings, query);
+    sql.bind(format!("%{}%", super::doctors::escape_like(&query.actor)))
+        .bind(query.action.as_str())
+        .bind(query.target_type.as_str())
+        .bind(from)
+        .bind(to)
+}
+
+/// One page of the audit log matching `query`, newest first, with the filters' choices.
+pub async fn list(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &AuditQuery,
+) -> Result<AuditPage, AppError> {
+    let (matching,): (i64,) = with_filter(
+        sqlx::query_as(&format!("SELECT count(*) {FILTER}")),
+        settings,
+        query,
+    )
+    .fetch_one(pool)
+    .await?;
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} {FILTER} ORDER BY a.created_at DESC, a.id DESC LIMIT $6 OFFSET $7"
+    );
+    let mut entries: Vec<AuditEntry> = with_filter(sqlx::query_as(&sql), settings, query)
+        .bind(AUDIT_PER_PAGE)
+        .bind((query.page - 1) * AUDIT_PER_PAGE)
+        .fetch_all(pool)
+        .await?;
+    for entry in &mut entries {
+        entry.local_at = settings.local_time(entry.created_at);
+    }
+    let actions = sqlx::query_scalar("SELECT DISTINCT action FROM audit_log ORDER BY action")
+        .fetch_all(pool)
+        .await?;
+    let target_types =
+        sqlx::query_scalar("SELECT DISTINCT target_type FROM audit_log ORDER BY target_type")
+            .fetch_all(pool)
+            .await?;
+    Ok(AuditPage {
+        entries,
+        matching,
+        page: query.page,
+        pages: page_count(matching, AUDIT_PER_PAGE),
+        actions,
+        target_types,
+    })
+}
+
+/// Every entry matching `query` (the page is ignored), oldest first, as a CSV file.
+pub async fn export(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &AuditQuery,
+) -> Result<String, AppError> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} {FILTER} ORDER BY a.created_at, a.id LIMIT $6");
+    let entries: Vec<AuditEntry> = with_filter(sqlx::query_as(&sql), settings, query)
+        .bind(EXPORT_LIMIT)
+        .fetch_all(pool)
+        .await?;
+    Ok(super::csv::table(
+        &[
+            "id",
+            "at_utc",
+            "at_clinic_time",
+            "actor",
+            "action",
+            "target_type",
+            "target_id",
+            "before",
+            "after",
+        ],
+        entries.into_iter().map(|entry| {
+            vec![
+                entry.id.to_string(),
+                entry.created_at.to_rfc3339(),
+                settings
+                    .local_time(entry.created_at)
+                    .format("%Y-%m-%d %H:%M:%S")
+                    .to_string(),
+                entry.actor.unwrap_or_else(|| "system".to_owned()),
+                entry.action,
+                entry.target_type,
+                entry.target_id.map(|id| id.to_string()).unwrap_or_default(),
+                entry.before.unwrap_or_default(),
+                entry.after.unwrap_or_default(),
+            ]
+        }),
+    ))
 }

@@ -24,6 +24,14 @@ impl ClinicSettings {
         now.with_timezone(&self.tz).naive_local()
     }
 
+    /// The instant a clinic day starts: its midnight, or when the clocks skip midnight, the first
+    /// hour that exists.
+    pub fn start_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
+        (0..24)
+            .find_map(|hour| self.instant_of(date, NaiveTime::from_hms_opt(hour, 0, 0)?))
+            .unwrap_or_else(|| date.and_time(NaiveTime::MIN).and_utc())
+    }
+
     /// The clinic's date at `now`.
     pub fn local_date(&self, now: DateTime<Utc>) -> NaiveDate {
         self.local_time(now).date()
@@ -38,14 +46,6 @@ impl ClinicSettings {
     /// clocks skipped never exists as a slot; it counts as started so nothing acts on it.
     pub fn has_started(&self, date: NaiveDate, time: NaiveTime, now: DateTime<Utc>) -> bool {
         self.instant_of(date, time).is_none_or(|start| start <= now)
-    }
-
-    /// The first instant of a clinic-local date (midnight, or the first hour that exists when the
-    /// clocks skip midnight).
-    pub fn start_of_day(&self, date: NaiveDate) -> DateTime<Utc> {
-        (0..24)
-            .find_map(|hour| self.instant_of(date, NaiveTime::from_hms_opt(hour, 0, 0)?))
-            .unwrap_or_else(|| date.and_time(NaiveTime::MIN).and_utc())
     }
 
     /// The earliest local wall-clock time a patient may still book a slot starting at, seen from

@@ -6,6 +6,7 @@ use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
 use super::accounts::{CodePurpose, replace_code};
+use super::audit::{self, Target};
 use super::{ClinicSettings, emails, outbox, passwords};
 use crate::domain::{AppError, DoctorDetails, DoctorRecord, PracticeDetails, encode_query};
 
@@ -71,14 +72,41 @@ pub async fn onboard(
     .await
     .map_err(explain_conflict)?;
     invite(&mut tx, settings, user_id, details, now).await?;
+    let after = snapshot(&mut tx, doctor_id).await?;
+    audit::record(
+        &mut tx,
+        Some(admin_id),
+        "doctor.onboard",
+        Target::new("doctor", doctor_id),
+        None,
+        Some(after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(doctor_id)
+}
+
+/// What the audit log records of a doctor: the record an admin edits, as JSON. Read inside the
+/// caller's transaction, so it is the state that commits.
+async fn snapshot(conn: &mut PgConnection, doctor_id: i64) -> Result<serde_json::Value, AppError> {
+    sqlx::query_scalar(
+        "SELECT to_jsonb(r) FROM (
+            SELECT u.username, u.first_name, u.last_name, u.email, u.phone_number,
+                   d.specialty_id, d.license_number, d.experience_years, d.bio,
+                   d.consultation_fee, d.is_active
+              FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.id = $1) r",
+    )
+    .bind(doctor_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))
 }
 
 /// Emails a fresh password link to a doctor who has not chosen a password yet.
 pub async fn resend_invitation(
     pool: &PgPool,
     settings: &ClinicSettings,
+    admin_id: i64,
     doctor_id: i64,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
@@ -96,6 +124,15 @@ pub async fn resend_invitation(
         .fetch_one(&mut *tx)
         .await?;
     invite(&mut tx, settings, user_id, &details, now).await?;
+    audit::record(
+        &mut tx,
+        Some(admin_id),
+        "doctor.resend_invitation",
+        Target::new("doctor", doctor_id),
+        None,
+        Some(serde_json::json!({ "email": details.email.as_str() })),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -191,6 +228,7 @@ fn explain_conflict(err: sqlx::Error) -> AppError {
 /// Changes every field of a doctor's record. Booked appointments keep the fee they were booked at.
 pub async fn update(
     pool: &PgPool,
+    admin_id: i64,
     doctor_id: i64,
     details: &DoctorDetails,
 ) -> Result<(), AppError> {
@@ -201,6 +239,7 @@ pub async fn update(
             .fetch_optional(&mut *tx)
             .await?;
     let user_id = user_id.ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
+    let before = snapshot(&mut tx, doctor_id).await?;
     sqlx::query(
         "UPDATE users SET first_name = $2, last_name = $3, email = $4, phone_number = $5
           WHERE id = $1",
@@ -227,20 +266,57 @@ pub async fn update(
     .execute(&mut *tx)
     .await
     .map_err(explain_conflict)?;
+    let after = snapshot(&mut tx, doctor_id).await?;
+    audit::record(
+        &mut tx,
+        Some(admin_id),
+        "doctor.update",
+        Target::new("doctor", doctor_id),
+        Some(before),
+        Some(after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Takes a doctor off the directory (or puts them back). Their appointments stay as they are.
-pub async fn set_active(pool: &PgPool, doctor_id: i64, active: bool) -> Result<(), AppError> {
-    let updated = sqlx::query("UPDATE doctors SET is_active = $2 WHERE id = $1")
+pub async fn set_active(
+    pool: &PgPool,
+    admin_id: i64,
+    doctor_id: i64,
+    active: bool,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let was_active: bool =
+        sqlx::query_scalar("SELECT is_active FROM doctors WHERE id = $1 FOR UPDATE")
+            .bind(doctor_id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
+    if was_active == active {
+        // Already so: nothing changes, so nothing is recorded.
+        return Ok(());
+    }
+    sqlx::query("UPDATE doctors SET is_active = $2 WHERE id = $1")
         .bind(doctor_id)
         .bind(active)
-        .execute(pool)
+        .execute(&mut *tx)
         .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::NotFound("This doctor".to_owned()));
-    }
+    audit::record(
+        &mut tx,
+        Some(admin_id),
+        if active {
+            "doctor.activate"
+        } else {
+            "doctor.deactivate"
+        },
+        Target::new("doctor", doctor_id),
+        Some(serde_json::json!({ "is_active": was_active })),
+        Some(serde_json::json!({ "is_active": active })),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -5,6 +5,8 @@ pub mod accounts;
 pub mod audit;
 pub mod booking;
 pub mod clock;
+pub mod csv;
+pub mod dashboards;
 pub mod doctor_records;
 pub mod doctors;
 pub mod emails;
@@ -16,6 +18,7 @@ pub mod passwords;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
+pub mod users;
 pub mod wallet;
 
 /// Clinic-wide settings, parsed once from the server's configuration.

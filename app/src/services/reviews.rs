@@ -166,25 +166,47 @@ pub async fn hide(
             "This review is already hidden. Reload the list to see its reason.".to_owned(),
         ));
     }
+    super::audit::record(
+        &mut tx,
+        Some(admin_id),
+        "review.hide",
+        super::audit::Target::new("review", review_id),
+        Some(serde_json::json!({ "hidden": false })),
+        Some(serde_json::json!({ "hidden": true, "reason": reason })),
+    )
+    .await?;
     recompute(&mut tx, doctor_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// An admin shows a hidden review again; it counts towards the average again.
-pub async fn restore(pool: &PgPool, review_id: i64) -> Result<(), AppError> {
+pub async fn restore(pool: &PgPool, admin_id: i64, review_id: i64) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
     let doctor_id = review_doctor(&mut tx, review_id).await?;
     lock_doctor(&mut tx, doctor_id).await?;
-    let changed = sqlx::query(
-        "UPDATE reviews SET hidden_at = NULL, hidden_reason = NULL, hidden_by = NULL
-          WHERE id = $1 AND hidden_at IS NOT NULL",
+    // The reason it was hidden for goes into the audit log's "before".
+    let reason: Option<String> = sqlx::query_scalar(
+        "UPDATE reviews r SET hidden_at = NULL, hidden_reason = NULL, hidden_by = NULL
+           FROM reviews old
+          WHERE r.id = $1 AND old.id = r.id AND r.hidden_at IS NOT NULL
+          RETURNING old.hidden_reason",
     )
     .bind(review_id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 0 {
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(reason) = &reason {
+        super::audit::record(
+            &mut tx,
+            Some(admin_id),
+            "review.unhide",
+            super::audit::Target::new("review", review_id),
+            Some(serde_json::json!({ "hidden": true, "reason": reason })),
+            Some(serde_json::json!({ "hidden": false })),
+        )
+        .await?;
+    }
+    if reason.is_none() {
         return Err(AppError::Conflict(
             "This review is not hidden. Reload the list to see its current state.".to_owned(),
         ));
@@ -310,7 +332,7 @@ async fn distribution(pool: &PgPool, doctor_id: i64) -> Result<[i64; 5], AppErro
 }
 
 /// The summary of a doctor (`active_only` for the public page).
-async fn summary(
+pub(crate) async fn summary(
     pool: &PgPool,
     doctor_id: i64,
     active_only: bool,

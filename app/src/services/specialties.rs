@@ -1,5 +1,6 @@
 //! Specialties: listing them for everyone, and their management by admins.
 
+use super::audit::{self, Target};
 use sqlx::PgPool;
 
 use crate::domain::{AppError, SpecialtyDetails, SpecialtySummary};
@@ -27,42 +28,85 @@ pub async fn names(pool: &PgPool) -> Result<Vec<(i64, String)>, AppError> {
     Ok(rows)
 }
 
-/// Adds a specialty. Names are unique regardless of case.
-pub async fn create(pool: &PgPool, details: &SpecialtyDetails) -> Result<i64, AppError> {
-    sqlx::query_scalar("INSERT INTO specialties (name, description) VALUES ($1, $2) RETURNING id")
-        .bind(&details.name)
-        .bind(&details.description)
-        .fetch_one(pool)
-        .await
-        .map_err(|err| name_taken(err, &details.name))
+/// What the audit log records of a specialty.
+fn snapshot(name: &str, description: &str) -> serde_json::Value {
+    serde_json::json!({ "name": name, "description": description })
+}
+
+/// Adds a specialty (recorded in the audit log as `actor`'s). Names are unique regardless of
+/// case.
+pub async fn create(
+    pool: &PgPool,
+    actor: i64,
+    details: &SpecialtyDetails,
+) -> Result<i64, AppError> {
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO specialties (name, description) VALUES ($1, $2) RETURNING id",
+    )
+    .bind(&details.name)
+    .bind(&details.description)
+    .fetch_one(&mut *tx)
+    .await
+    .map_err(|err| name_taken(err, &details.name))?;
+    audit::record(
+        &mut tx,
+        Some(actor),
+        "specialty.create",
+        Target::new("specialty", id),
+        None,
+        Some(snapshot(&details.name, &details.description)),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
 }
 
 /// Renames and re-describes a specialty.
-pub async fn update(pool: &PgPool, id: i64, details: &SpecialtyDetails) -> Result<(), AppError> {
-    let updated = sqlx::query("UPDATE specialties SET name = $2, description = $3 WHERE id = $1")
+pub async fn update(
+    pool: &PgPool,
+    actor: i64,
+    id: i64,
+    details: &SpecialtyDetails,
+) -> Result<(), AppError> {
+    let mut tx = pool.begin().await?;
+    let (name, description): (String, String) =
+        sqlx::query_as("SELECT name, description FROM specialties WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or_else(|| AppError::NotFound("This specialty".to_owned()))?;
+    sqlx::query("UPDATE specialties SET name = $2, description = $3 WHERE id = $1")
         .bind(id)
         .bind(&details.name)
         .bind(&details.description)
-        .execute(pool)
+        .execute(&mut *tx)
         .await
         .map_err(|err| name_taken(err, &details.name))?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::NotFound("This specialty".to_owned()));
-    }
+    audit::record(
+        &mut tx,
+        Some(actor),
+        "specialty.update",
+        Target::new("specialty", id),
+        Some(snapshot(&name, &description)),
+        Some(snapshot(&details.name, &details.description)),
+    )
+    .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Deletes a specialty that no doctor practises. The schema would cascade the delete to its
 /// doctors, so the check and the delete happen under a lock that also holds off a doctor being
 /// added to it meanwhile (adding one takes a key-share lock on the specialty row).
-pub async fn delete(pool: &PgPool, id: i64) -> Result<(), AppError> {
+pub async fn delete(pool: &PgPool, actor: i64, id: i64) -> Result<(), AppError> {
     let mut tx = pool.begin().await?;
-    let name: Option<String> =
-        sqlx::query_scalar("SELECT name FROM specialties WHERE id = $1 FOR UPDATE")
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT name, description FROM specialties WHERE id = $1 FOR UPDATE")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
-    let Some(name) = name else {
+    let Some((name, description)) = found else {
         return Err(AppError::NotFound("This specialty".to_owned()));
     };
     let doctors: i64 = sqlx::query_scalar("SELECT count(*) FROM doctors WHERE specialty_id = $1")
@@ -83,6 +127,15 @@ pub async fn delete(pool: &PgPool, id: i64) -> Result<(), AppError> {
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    audit::record(
+        &mut tx,
+        Some(actor),
+        "specialty.delete",
+        Target::new("specialty", id),
+        Some(snapshot(&name, &description)),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

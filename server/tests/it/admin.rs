@@ -52,10 +52,11 @@ async fn admin_id(db: &TestDb) -> i64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
     let db = TestDb::new().await;
-    let cardio = specialties::create(&db.pool, &specialty("Cardiology"))
+    let admin = admin_id(&db).await;
+    let cardio = specialties::create(&db.pool, admin, &specialty("Cardiology"))
         .await
         .expect("create");
-    let err = specialties::create(&db.pool, &specialty("  CARDIOLOGY "))
+    let err = specialties::create(&db.pool, admin, &specialty("  CARDIOLOGY "))
         .await
         .expect_err("duplicate");
     assert!(
@@ -64,14 +65,14 @@ async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
             .contains("already exists")
     );
 
-    let derma = specialties::create(&db.pool, &specialty("Dermatology"))
+    let derma = specialties::create(&db.pool, admin, &specialty("Dermatology"))
         .await
         .expect("create");
-    let err = specialties::update(&db.pool, derma, &specialty("cardiology"))
+    let err = specialties::update(&db.pool, admin, derma, &specialty("cardiology"))
         .await
         .expect_err("rename onto another");
     assert!(err.message_for("name").is_some());
-    specialties::update(&db.pool, derma, &specialty("Skin and Hair"))
+    specialties::update(&db.pool, admin, derma, &specialty("Skin and Hair"))
         .await
         .expect("rename");
     assert!(SpecialtyDetails::parse(" ", "").is_err());
@@ -95,7 +96,7 @@ async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
         .execute(&db.pool)
         .await
         .expect("deactivate");
-    let err = specialties::delete(&db.pool, cardio)
+    let err = specialties::delete(&db.pool, admin, cardio)
         .await
         .expect_err("has doctors");
     assert!(
@@ -108,11 +109,11 @@ async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
         "nothing was deleted"
     );
 
-    specialties::delete(&db.pool, derma)
+    specialties::delete(&db.pool, admin, derma)
         .await
         .expect("empty specialty goes");
     assert!(matches!(
-        specialties::delete(&db.pool, derma).await,
+        specialties::delete(&db.pool, admin, derma).await,
         Err(AppError::NotFound(_))
     ));
 }
@@ -121,7 +122,7 @@ async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
 async fn onboarding_creates_the_doctor_and_emails_a_link_that_sets_the_password() {
     let db = TestDb::new().await;
     let admin = admin_id(&db).await;
-    let cardio = specialties::create(&db.pool, &specialty("Cardiology"))
+    let cardio = specialties::create(&db.pool, admin, &specialty("Cardiology"))
         .await
         .expect("create");
     let details =
@@ -171,7 +172,7 @@ async fn onboarding_creates_the_doctor_and_emails_a_link_that_sets_the_password(
             .expect("record")
             .password_set
     );
-    let err = doctor_records::resend_invitation(&db.pool, &settings, doctor, later)
+    let err = doctor_records::resend_invitation(&db.pool, &settings, admin, doctor, later)
         .await
         .expect_err("no invitation once a password is set");
     assert!(matches!(err, AppError::Conflict(_)));
@@ -181,7 +182,7 @@ async fn onboarding_creates_the_doctor_and_emails_a_link_that_sets_the_password(
 async fn duplicate_license_or_email_and_unknown_specialty_are_refused_and_write_nothing() {
     let db = TestDb::new().await;
     let admin = admin_id(&db).await;
-    let cardio = specialties::create(&db.pool, &specialty("Cardiology"))
+    let cardio = specialties::create(&db.pool, admin, &specialty("Cardiology"))
         .await
         .expect("create");
     let settings = config().clinic_settings();
@@ -236,10 +237,10 @@ async fn duplicate_license_or_email_and_unknown_specialty_are_refused_and_write_
 async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() {
     let db = TestDb::new().await;
     let admin = admin_id(&db).await;
-    let cardio = specialties::create(&db.pool, &specialty("Cardiology"))
+    let cardio = specialties::create(&db.pool, admin, &specialty("Cardiology"))
         .await
         .expect("create");
-    let derma = specialties::create(&db.pool, &specialty("Dermatology"))
+    let derma = specialties::create(&db.pool, admin, &specialty("Dermatology"))
         .await
         .expect("create");
     let settings = config().clinic_settings();
@@ -255,7 +256,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
         ..doctor_form("maya.reid@clinic.example", "MD-1B", derma)
     })
     .expect("valid");
-    doctor_records::update(&db.pool, doctor, &changed)
+    doctor_records::update(&db.pool, admin, doctor, &changed)
         .await
         .expect("update");
     let record = doctor_records::get(&db.pool, doctor).await.expect("record");
@@ -298,7 +299,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
     .execute(&db.pool)
     .await
     .expect("appointment");
-    doctor_records::set_active(&db.pool, doctor, false)
+    doctor_records::set_active(&db.pool, admin, doctor, false)
         .await
         .expect("deactivate");
     let query = app::domain::directory::DirectoryQuery::parse(&Default::default()).expect("query");
@@ -314,7 +315,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
         .await,
         1
     );
-    doctor_records::set_active(&db.pool, doctor, true)
+    doctor_records::set_active(&db.pool, admin, doctor, true)
         .await
         .expect("reactivate");
     let page = app::services::doctors::search(&db.pool, &settings, &query)
@@ -383,9 +384,6 @@ async fn only_admins_manage_specialties_and_doctors_and_only_doctors_their_pract
             .await
             .expect("role");
     }
-    let cardio = specialties::create(&db.pool, &specialty("Cardiology"))
-        .await
-        .expect("create");
     let doc_user: i64 = sqlx::query_scalar("SELECT id FROM users WHERE username = 'doc'")
         .fetch_one(&db.pool)
         .await
@@ -394,6 +392,9 @@ async fn only_admins_manage_specialties_and_doctors_and_only_doctors_their_pract
         .fetch_one(&db.pool)
         .await
         .expect("admin");
+    let cardio = specialties::create(&db.pool, admin, &specialty("Cardiology"))
+        .await
+        .expect("create");
     sqlx::query(
         "INSERT INTO doctors (user_id, specialty_id, license_number, experience_years, bio, consultation_fee, created_by)
          VALUES ($1, $2, 'L-1', 3, '', 50, $3)",

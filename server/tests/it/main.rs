@@ -4,7 +4,10 @@
 
 mod accounts;
 mod admin;
+mod audit;
+mod authorization;
 mod booking;
+mod dashboards;
 mod directory;
 mod harness;
 mod mail;
@@ -14,4 +17,5 @@ mod schema;
 mod sessions;
 mod slots;
 mod smtp_sink;
+mod users;
 mod web;

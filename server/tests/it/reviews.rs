@@ -393,9 +393,11 @@ async fn hidden_reviews_leave_the_average_and_the_page_until_restored() {
     .expect("admin list");
     assert_eq!(none.matching, 0);
 
-    reviews::restore(&db.pool, ids[3]).await.expect("restore");
+    reviews::restore(&db.pool, admin, ids[3])
+        .await
+        .expect("restore");
     assert_eq!(world.aggregates(world.doctor).await, agg("3.50", 4));
-    let err = reviews::restore(&db.pool, ids[3])
+    let err = reviews::restore(&db.pool, admin, ids[3])
         .await
         .expect_err("not hidden");
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");

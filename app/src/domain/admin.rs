@@ -1,0 +1,266 @@
+//! What the admin's users list and audit log show, and the filters they are asked with, parsed
+//! from the URL as typed.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::reviews::{page_count, parse_page};
+use super::{AppError, UserRole};
+
+/// Users shown per page.
+pub const USERS_PER_PAGE: i64 = 25;
+/// Audit entries shown per page.
+pub const AUDIT_PER_PAGE: i64 = 50;
+const MAX_SEARCH_CHARS: usize = 100;
+
+/// Active accounts, deactivated ones, or both.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccountStatus {
+    #[default]
+    All,
+    Active,
+    Inactive,
+}
+
+impl AccountStatus {
+    pub const ALL: [Self; 3] = [Self::All, Self::Active, Self::Inactive];
+
+    pub fn parse(text: &str) -> Result<Self, AppError> {
+        match text.trim() {
+            "" | "all" => Ok(Self::All),
+            "active" => Ok(Self::Active),
+            "inactive" => Ok(Self::Inactive),
+            _ => Err(AppError::validation(
+                "status",
+                "Choose active, deactivated or all accounts.",
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::All => "Active and deactivated",
+            Self::Active => "Active",
+            Self::Inactive => "Deactivated",
+        }
+    }
+
+    /// `Some(is_active)` to filter on, `None` for both.
+    pub fn is_active(self) -> Option<bool> {
+        match self {
+            Self::All => None,
+            Self::Active => Some(true),
+            Self::Inactive => Some(false),
+        }
+    }
+}
+
+fn parse_search(text: &str, field: &str) -> Result<String, AppError> {
+    let text = text.trim();
+    if text.chars().count() > MAX_SEARCH_CHARS {
+        return Err(AppError::validation(
+            field,
+            format!("Search for at most {MAX_SEARCH_CHARS} characters."),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// The users list's filters: part of a name, username or email; a role; active or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserQuery {
+    pub search: String,
+    pub role: Option<UserRole>,
+    pub status: AccountStatus,
+    pub page: i64,
+}
+
+impl UserQuery {
+    pub fn parse(search: &str, role: &str, status: &str, page: &str) -> Result<Self, AppError> {
+        let role = match role.trim() {
+            "" | "all" => None,
+            text => Some(text.parse::<UserRole>().map_err(|_| {
+                AppError::validation("role", "Choose patients, doctors, admins or everyone.")
+            })?),
+        };
+        Ok(Self {
+            search: parse_search(search, "q")?,
+            role,
+            status: AccountStatus::parse(status)?,
+            page: parse_page(page)?,
+        })
+    }
+}
+
+/// One account in the admin's list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
+    pub role: UserRole,
+    pub is_active: bool,
+    pub email_verified: bool,
+    pub created_at: DateTime<Utc>,
+    pub last_login: Option<DateTime<Utc>>,
+}
+
+impl UserRow {
+    pub fn display_name(&self) -> String {
+        let name = format!("{} {}", self.first_name, self.last_name);
+        if name.trim().is_empty() {
+            self.username.clone()
+        } else {
+            name.trim().to_owned()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub users: Vec<UserRow>,
+    pub matching: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+impl UserPage {
+    pub fn new(users: Vec<UserRow>, matching: i64, page: i64) -> Self {
+        Self {
+            users,
+            matching,
+            page,
+            pages: page_count(matching, USERS_PER_PAGE),
+        }
+    }
+}
+
+/// The audit log's filters: the actor's username, the action (`specialty.update`), the target's
+/// kind (`doctor`), and a range of clinic-local dates, both ends included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub page: i64,
+}
+
+fn parse_day(text: &str, field: &str, what: &str) -> Result<Option<NaiveDate>, AppError> {
+    match text.trim() {
+        "" => Ok(None),
+        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| {
+                AppError::validation(field, format!("Enter {what} as a date like 2030-03-31."))
+            }),
+    }
+}
+
+impl AuditQuery {
+    pub fn parse(
+        actor: &str,
+        action: &str,
+        target_type: &str,
+        from: &str,
+        to: &str,
+        page: &str,
+    ) -> Result<Self, AppError> {
+        let from = parse_day(from, "from", "the first day")?;
+        let to = parse_day(to, "to", "the last day")?;
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::validation(
+                "to",
+                "The last day must be on or after the first day.",
+            ));
+        }
+        Ok(Self {
+            actor: parse_search(actor, "actor")?,
+            action: parse_search(action, "action")?,
+            target_type: parse_search(target_type, "target_type")?,
+            from,
+            to,
+            page: parse_page(page)?,
+        })
+    }
+}
+
+/// One audit row as the admin reads it. `before` and `after` are the recorded JSON, as text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct AuditEntry {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    /// The same instant on the clinic's clock (filled in by the service, through `clock.rs`).
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub local_at: NaiveDateTime,
+    /// The actor's username; `None` for the system (a background job).
+    pub actor: Option<String>,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<i64>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub entries: Vec<AuditEntry>,
+    pub matching: i64,
+    pub page: i64,
+    pub pages: i64,
+    /// Every action and target kind recorded so far, for the filters' choices.
+    pub actions: Vec<String>,
+    pub target_types: Vec<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_filters_parse_or_say_what_is_wrong() {
+        let query = UserQuery::parse(" ann ", "doctor", "inactive", "2").expect("valid");
+        assert_eq!(query.search, "ann");
+        assert_eq!(query.role, Some(UserRole::Doctor));
+        assert_eq!(query.status.is_active(), Some(false));
+        assert_eq!(query.page, 2);
+        let all = UserQuery::parse("", "", "", "").expect("valid");
+        assert_eq!(
+            (all.role, all.status, all.page),
+            (None, AccountStatus::All, 1)
+        );
+        let err = UserQuery::parse("", "wizard", "", "").expect_err("role");
+        assert!(err.message_for("role").is_some());
+        let err = UserQuery::parse("", "", "sleeping", "").expect_err("status");
+        assert!(err.message_for("status").is_some());
+        let err = UserQuery::parse(&"x".repeat(101), "", "", "").expect_err("long");
+        assert!(err.message_for("q").is_some());
+    }
+
+    #[test]
+    fn an_audit_range_must_run_forwards() {
+        let query =
+            AuditQuery::parse("", "", "", "2030-01-01", "2030-01-31", "").expect("valid range");
+        assert_eq!(query.from, NaiveDate::from_ymd_opt(2030, 1, 1));
+        let err = AuditQuery::parse("", "", "", "2030-02-01", "2030-01-31", "").expect_err("back");
+        assert!(err.message_for("to").is_some());
+        let err = AuditQuery::parse("", "", "", "1 March", "", "").expect_err("format");
+        assert!(err.message_for("from").is_some());
+    }
+}

@@ -1,0 +1,186 @@
+//! The admin's accounts list: search by name, username or email, filter by role and status, a
+//! page at a time, download the matches as CSV, and deactivate or reactivate an account.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use super::AdminNav;
+use crate::api::users::{SetUserActive, list_users};
+use crate::components::feedback::Loading;
+use crate::components::forms::{FormAlert, Submit, last_error};
+use crate::components::guards::SignedIn;
+use crate::components::ratings::Pager;
+use crate::domain::admin::{AccountStatus, UserRow};
+use crate::domain::{AppError, UserRole, encode_query};
+
+#[component]
+pub fn AdminUsersPage() -> impl IntoView {
+    view! {
+        <Title text="Users" />
+        <section class="container section">
+            <AdminNav />
+            <h1>"Users"</h1>
+            <SignedIn role=UserRole::Admin children=|me| view! { <UserList me=me.id /> } />
+        </section>
+    }
+}
+
+/// The filters as the URL has them: search, role, status, page.
+fn filters_href(q: &str, role: &str, status: &str) -> String {
+    format!(
+        "q={}&role={}&status={}",
+        encode_query(q),
+        encode_query(role),
+        encode_query(status)
+    )
+}
+
+#[component]
+fn UserList(me: i64) -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        let query = query.read();
+        (
+            query.get("q").unwrap_or_default(),
+            query.get("role").unwrap_or_default(),
+            query.get("status").unwrap_or_default(),
+            query.get("page").unwrap_or_default(),
+        )
+    };
+    let changed = RwSignal::new(0u32);
+    let users = Resource::new(
+        move || (params(), changed.get()),
+        |((q, role, status, page), _)| list_users(q, role, status, page),
+    );
+    let roles = [
+        ("", "Everyone"),
+        ("patient", "Patients"),
+        ("doctor", "Doctors"),
+        ("admin", "Admins"),
+    ];
+    view! {
+        <Form method="GET" action="/admin/users" attr:class="filters" attr:role="search">
+            <div class="field field-wide">
+                <label for="admin-user-search">"Name, username or email"</label>
+                <input id="admin-user-search" type="search" name="q" maxlength="100" prop:value=move || params().0 />
+            </div>
+            <div class="field">
+                <label for="admin-user-role">"Role"</label>
+                <select id="admin-user-role" name="role">
+                    {roles.into_iter().map(|(value, label)| {
+                        view! { <option value=value selected=move || params().1 == value>{label}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="admin-user-status">"Status"</label>
+                <select id="admin-user-status" name="status">
+                    {AccountStatus::ALL.into_iter().map(|choice| {
+                        let value = choice.as_str();
+                        let selected = move || AccountStatus::parse(&params().2).unwrap_or_default() == choice;
+                        view! { <option value=value selected=selected>{choice.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <div class="filters-actions">
+                <button type="submit" class="btn btn-secondary">"Search"</button>
+            </div>
+        </Form>
+        <Suspense fallback=|| view! { <Loading label="Loading accounts…" /> }>
+            {move || Suspend::new(async move {
+                let page = users.await?;
+                let (q, role, status, _) = params();
+                let filters = filters_href(&q, &role, &status);
+                let href = {
+                    let filters = filters.clone();
+                    Callback::new(move |n: i64| format!("/admin/users?{filters}&page={n}"))
+                };
+                Ok::<_, AppError>(view! {
+                    <div class="page-heading">
+                        <p class="results-count" role="status">
+                            {if page.matching == 1 { "1 account".to_owned() } else { format!("{} accounts", page.matching) }}
+                        </p>
+                        <a class="btn btn-secondary btn-small" href=format!("/admin/users.csv?{filters}") download rel="external">
+                            "Download CSV"
+                        </a>
+                    </div>
+                    {if page.users.is_empty() {
+                        view! { <div class="panel empty"><p>"No accounts match."</p></div> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-scroll">
+                                <table class="data-table">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Account"</th>
+                                            <th scope="col">"Role"</th>
+                                            <th scope="col">"Joined"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.users.into_iter().map(|user| view! { <UserLine user me changed /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                        .into_any()
+                    }}
+                    <Pager page=page.page pages=page.pages href />
+                })
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn UserLine(user: UserRow, me: i64, changed: RwSignal<u32>) -> impl IntoView {
+    let set_active = ServerAction::<SetUserActive>::new();
+    let error = last_error(set_active.value());
+    Effect::new(move |_| {
+        if matches!(set_active.value().get(), Some(Ok(()))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+    let name = user.display_name();
+    let (label, busy) = if user.is_active {
+        ("Deactivate", "Deactivating…")
+    } else {
+        ("Reactivate", "Reactivating…")
+    };
+    view! {
+        <tr data-user=user.id>
+            <td>
+                <strong>{name.clone()}</strong>
+                <div class="muted small">{format!("{} · {}", user.username, user.email)}</div>
+            </td>
+            <td>{match user.role {
+                UserRole::Admin => "Admin",
+                UserRole::Doctor => "Doctor",
+                UserRole::Patient => "Patient",
+            }}</td>
+            <td>{user.created_at.format("%-d %b %Y").to_string()}</td>
+            <td>
+                {if user.is_active {
+                    view! { <span class="badge badge-success">"Active"</span> }.into_any()
+                } else {
+                    view! { <span class="badge badge-muted">"Deactivated"</span> }.into_any()
+                }}
+                {(!user.email_verified).then(|| view! { <div class="muted small">"Email not confirmed"</div> })}
+            </td>
+            <td>
+                {(user.id != me).then(|| view! {
+                    <ActionForm action=set_active attr:class="inline-form" attr:aria-label=format!("{label} {name}")>
+                        <input type="hidden" name="id" value=user.id />
+                        <input type="hidden" name="active" value=(!user.is_active).to_string() />
+                        <Submit label=label busy_label=busy pending=set_active.pending().into()
+                            class=if user.is_active { "btn btn-danger btn-small" } else { "btn btn-secondary btn-small" } />
+                    </ActionForm>
+                    <FormAlert error />
+                })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,58 @@
+//! CSV files for the admin's exports: RFC 4180 quoting, and no cell a spreadsheet would run as a
+//! formula.
+
+/// The whole file: a header line, then one line per row, each ending in CRLF.
+pub fn table<R>(header: &[&str], rows: R) -> String
+where
+    R: IntoIterator<Item = Vec<String>>,
+{
+    let mut out = String::new();
+    line(&mut out, header.iter().map(|cell| (*cell).to_owned()));
+    for row in rows {
+        line(&mut out, row);
+    }
+    out
+}
+
+fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&cell_text(&cell));
+    }
+    out.push_str("\r\n");
+}
+
+/// One cell: text a spreadsheet would take for a formula (`=`, `+`, `-`, `@` first) gets a
+/// leading apostrophe; a cell with a comma, quote or line break is quoted, quotes doubled.
+fn cell_text(cell: &str) -> String {
+    let guarded = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_owned()
+    };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_are_quoted_and_formulas_defused() {
+        let csv = super::table(
+            &["name", "note"],
+            [
+                vec!["Lee, Ann".to_owned(), "said \"hi\"".to_owned()],
+                vec!["=1+1".to_owned(), "plain".to_owned()],
+            ],
+        );
+        assert_eq!(
+            csv,
+            "name,note\r\n\"Lee, Ann\",\"said \"\"hi\"\"\"\r\n'=1+1,plain\r\n"
+        );
+    }
+}
