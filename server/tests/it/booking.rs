@@ -1101,3 +1101,56 @@ async fn the_wallet_history_filters_pages_and_exports_csv_for_its_owner_only() {
     let (status, _, _) = download(None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn reminders_go_out_once_a_day_before_confirmed_appointments_only() {
+    let db = TestDb::new().await;
+    let w = World::new(&db).await;
+    let ann = w.patient("ann", "200.00").await;
+    let bob = w.patient("bob", "0").await;
+    let tomorrow = w.slot(1, 15).await;
+    let later = w.slot(3, 15).await;
+    let held = w.slot(1, 16).await;
+    let now = Utc::now();
+    confirmed(w.book(ann, tomorrow, now).await);
+    confirmed(w.book(ann, later, now).await);
+    let hold = w.book(bob, held, now).await.expect("book");
+    assert!(
+        matches!(hold, BookingOutcome::AwaitingPayment { .. }),
+        "{hold:?}"
+    );
+    let reminders = || async {
+        sqlx::query_scalar::<_, String>(
+            "SELECT to_address FROM email_outbox WHERE subject LIKE 'Reminder:%' ORDER BY id",
+        )
+        .fetch_all(&db.pool)
+        .await
+        .expect("reminders")
+    };
+
+    // A day before the first visit: only it is due (the other is further off, the hold unpaid).
+    let day_before = w.starts_at(tomorrow).await - TimeDelta::hours(23);
+    assert_eq!(
+        booking::queue_reminders(&db.pool, &settings(), day_before)
+            .await
+            .expect("queue"),
+        1
+    );
+    assert_eq!(reminders().await, ["ann@example.com"]);
+    // Running again (or in another instance) sends nothing twice.
+    assert_eq!(
+        booking::queue_reminders(&db.pool, &settings(), day_before)
+            .await
+            .expect("queue"),
+        0
+    );
+    // The later visit's turn comes a day before it.
+    let later_day_before = w.starts_at(later).await - TimeDelta::hours(23);
+    assert_eq!(
+        booking::queue_reminders(&db.pool, &settings(), later_day_before)
+            .await
+            .expect("queue"),
+        1
+    );
+    assert_eq!(reminders().await.len(), 2);
+}
