@@ -8,7 +8,7 @@ use crate::domain::UserRole;
 use crate::domain::{AppError, SessionUser};
 
 #[cfg(feature = "ssr")]
-pub mod session {
+mod session {
     //! What the session stores, and the checks made on every request.
 
     use chrono::Utc;

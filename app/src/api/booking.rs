@@ -197,9 +197,11 @@ pub async fn get_schedule(doctor_id: Option<i64>) -> Result<Schedule, AppError> 
     let actor = actor().await?;
     let pool = super::pool()?;
     let doctor_id = match (actor.role, doctor_id) {
-        (UserRole::Doctor, None) => service::own_doctor_id(&pool, actor.user_id).await?,
+        (UserRole::Doctor, None) => {
+            crate::services::doctor_records::own_doctor_id(&pool, actor.user_id).await?
+        }
         (UserRole::Doctor, Some(asked)) => {
-            let own = service::own_doctor_id(&pool, actor.user_id).await?;
+            let own = crate::services::doctor_records::own_doctor_id(&pool, actor.user_id).await?;
             if asked != own {
                 return Err(AppError::Forbidden);
             }

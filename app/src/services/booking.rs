@@ -1245,15 +1245,6 @@ pub async fn schedule(
     Ok(schedule)
 }
 
-/// The doctor profile id of a doctor user.
-pub async fn own_doctor_id(pool: &PgPool, user_id: i64) -> Result<i64, AppError> {
-    sqlx::query_scalar("SELECT id FROM doctors WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))
-}
-
 /// One appointment in full, for someone allowed to see it (else "not found").
 pub async fn detail(
     pool: &PgPool,
@@ -1270,7 +1261,7 @@ pub async fn detail(
     let allowed = match actor.role {
         UserRole::Admin => true,
         UserRole::Patient => summary.patient_id == actor.user_id,
-        UserRole::Doctor => own_doctor_id(pool, actor.user_id)
+        UserRole::Doctor => super::doctor_records::own_doctor_id(pool, actor.user_id)
             .await
             .is_ok_and(|own| own == summary.doctor_id),
     };

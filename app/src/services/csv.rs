@@ -27,15 +27,21 @@ fn line(out: &mut String, cells: impl IntoIterator<Item = String>) {
 /// One cell: text a spreadsheet would take for a formula (`=`, `+`, `-`, `@` first) gets a
 /// leading apostrophe; a cell with a comma, quote or line break is quoted, quotes doubled.
 fn cell_text(cell: &str) -> String {
-    let guarded = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_owned()
-    };
+    let guarded = defuse(cell);
     if guarded.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", guarded.replace('"', "\"\""))
     } else {
         guarded
+    }
+}
+
+/// `text` with a leading apostrophe when a spreadsheet would take it for a formula (`=`, `+`,
+/// `-`, `@`, a tab or a carriage return first), so opening the file never runs it.
+pub fn defuse(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
     }
 }
 

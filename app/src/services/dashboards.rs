@@ -156,11 +156,7 @@ pub async fn doctor(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<DoctorDashboard, AppError> {
-    let doctor_id: i64 = sqlx::query_scalar("SELECT id FROM doctors WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))?;
+    let doctor_id = super::doctor_records::own_doctor_id(pool, user_id).await?;
     let local_now = settings.local_time(now);
     let today = local_now.date();
     let week_end = today + Days::new(7);
@@ -261,12 +257,7 @@ pub async fn patient(
     now: DateTime<Utc>,
 ) -> Result<PatientDashboard, AppError> {
     let local_now = settings.local_time(now);
-    let wallet_balance: Decimal =
-        sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
-            .bind(patient_id)
-            .fetch_optional(pool)
-            .await?
-            .ok_or_else(|| AppError::NotFound("Your account".to_owned()))?;
+    let wallet_balance = super::wallet::balance(pool, patient_id).await?.amount();
     let upcoming = sqlx::query_as::<_, AgendaItem>(&format!(
         "{PATIENT_LIST} AND a.status IN ('pending', 'confirmed') AND t.date + t.start_time > $2
           ORDER BY t.date, t.start_time LIMIT 20"

@@ -464,11 +464,7 @@ pub async fn received(
     doctor_user_id: i64,
     page: i64,
 ) -> Result<ReceivedReviewsPage, AppError> {
-    let doctor_id: i64 = sqlx::query_scalar("SELECT id FROM doctors WHERE user_id = $1")
-        .bind(doctor_user_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))?;
+    let doctor_id = super::doctor_records::own_doctor_id(pool, doctor_user_id).await?;
     let summary = summary(pool, doctor_id, false).await?;
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE doctor_id = $1")
         .bind(doctor_id)

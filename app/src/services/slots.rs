@@ -41,11 +41,7 @@ pub async fn acting(
 ) -> Result<Acting, AppError> {
     match role {
         UserRole::Doctor => {
-            let own: Option<i64> = sqlx::query_scalar("SELECT id FROM doctors WHERE user_id = $1")
-                .bind(user_id)
-                .fetch_optional(pool)
-                .await?;
-            let own = own.ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))?;
+            let own = super::doctor_records::own_doctor_id(pool, user_id).await?;
             if doctor_id.is_some_and(|asked| asked != own) {
                 return Err(AppError::Forbidden);
             }

@@ -48,10 +48,7 @@ pub async fn page(
     user_id: i64,
     filter: &HistoryFilter,
 ) -> Result<WalletPage, AppError> {
-    let balance: Money = sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?;
+    let balance = balance(pool, user_id).await?;
     let mut count = QueryBuilder::new("SELECT count(*) FROM wallet_transactions");
     push_filter(&mut count, settings, user_id, filter);
     let total: i64 = count.build_query_scalar().fetch_one(pool).await?;
@@ -116,15 +113,10 @@ pub async fn csv(
     Ok(out)
 }
 
-/// A text cell: quoted, quotes doubled, and a leading formula character neutralised so a
-/// spreadsheet never runs a description as a formula.
+/// A text cell: always quoted, quotes doubled, and defused so a spreadsheet never runs a
+/// description as a formula. (Amounts stay bare, so a spreadsheet reads them as numbers.)
 fn csv_text(text: &str) -> String {
-    let safe = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.to_owned()
-    };
-    format!("\"{}\"", safe.replace('"', "\"\""))
+    format!("\"{}\"", super::csv::defuse(text).replace('"', "\"\""))
 }
 
 /// Records what the gateway said about one card operation.
@@ -374,7 +366,7 @@ pub async fn withdraw(
     idempotency::settle(tx, request, answer).await
 }
 
-/// Summary numbers for a user's wallet (balance), for pages that show it beside other things.
+/// The user's wallet balance.
 pub async fn balance(pool: &PgPool, user_id: i64) -> Result<Money, AppError> {
     Ok(
         sqlx::query_scalar("SELECT wallet_balance FROM users WHERE id = $1")
