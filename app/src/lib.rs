@@ -26,8 +26,9 @@ use crate::pages::{
         VerifyEmailPage,
     },
     admin::{
-        AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage, AdminHomePage, AdminReviewsPage,
-        AdminSpecialtiesPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
+        AdminAppointmentsPage, AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage,
+        AdminHomePage, AdminPaymentsPage, AdminReviewsPage, AdminSpecialtiesPage,
+        AdminTransactionsPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
     },
     doctor::{
         DoctorAppointmentsPage, DoctorHomePage, DoctorReviewsPage, DoctorSlotsPage, PracticePage,
@@ -121,6 +122,9 @@ pub fn App() -> impl IntoView {
                         <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("appointments")) view=AdminAppointmentsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("payments")) view=AdminPaymentsPage ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("transactions")) view=AdminTransactionsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view=AdminDoctorSlotsPage ssr=SsrMode::Async />

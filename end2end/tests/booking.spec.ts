@@ -1,54 +1,12 @@
 // Booking and the wallet in the browser: a patient tops up with the sandbox's success card,
 // books, gets the confirmation email, cancels early and sees the refund; a declined card says
 // so; a new patient with an empty wallet books a held time, tops up within the hold and pays.
-import { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages } from './pages';
 import { mailApiPort } from '../playwright.config';
-import { codeSentTo } from './mail';
+import { approved, bookFromDoctorPage, cardForm, declined, form, freeSlot, newPatient, openWallet } from './patients';
 
 const demoPassword = 'demo-clinic-2026';
-const approved = '4242 4242 4242 4242';
-const declined = '4000 0000 0000 0002';
-
-/** A free slot at least two days ahead, the `nth` of them (so each test books its own). */
-async function freeSlot(db: import('pg').Client, nth: number): Promise<{ slot: number; doctor: number }> {
-  const { rows } = await db.query(
-    `SELECT s.id AS slot, s.doctor_id AS doctor FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
-      WHERE s.is_available AND d.is_active AND s.date >= current_date + 2
-      ORDER BY s.doctor_id, s.date, s.start_time OFFSET $1 LIMIT 1`,
-    [nth * 7],
-  );
-  return rows[0];
-}
-
-async function openWallet(page: Page) {
-  await page.locator('header').getByRole('link', { name: 'Wallet', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Your wallet' })).toBeVisible();
-  await waitForHydration(page);
-}
-
-function form(page: Page, heading: string) {
-  return page.locator('.form-panel').filter({ has: page.getByRole('heading', { name: heading }) });
-}
-
-async function cardForm(page: Page, heading: string, amount: string, card: string) {
-  const panel = form(page, heading);
-  await panel.getByLabel(/Amount/).fill(amount);
-  await panel.getByLabel('Card number').fill(card);
-  await panel.getByLabel('Expiry (MM/YY)').fill('12/34');
-  await panel.getByLabel('Security code').fill('123');
-  await panel.getByRole('button', { name: heading }).click();
-  return panel;
-}
-
-async function bookFromDoctorPage(page: Page, doctor: number, slot: number) {
-  await page.goto(`/doctors/${doctor}`);
-  await waitForHydration(page);
-  await page.locator(`a[href="/book/${slot}"]`).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Book an appointment' })).toBeVisible();
-  await waitForHydration(page);
-}
 
 /** The newest email to `to` whose subject starts with `prefix`. */
 async function mailStartingWith(to: string, prefix: string): Promise<string> {
@@ -113,16 +71,7 @@ test('a declined card is refused with its reason and changes nothing', async ({ 
 test('too little money holds the time; topping up within the hold and paying confirms it', async ({ page, db, consoleErrors }) => {
   const { slot, doctor } = await freeSlot(db, 1);
   // A new patient (the demo patients' visits are counted by other specs): an empty wallet.
-  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
-  const email = `hold${tag}@example.com`;
-  const account = new AccountPages(page);
-  await account.register({ username: `hold${tag}`, email, password: 'plum-kettle-orbit-42' });
-  await expect(page).toHaveURL(/\/verify-email$/);
-  await waitForHydration(page);
-  await account.enterCode(await codeSentTo(email, 'Confirm your email address'));
-  await expect(page).toHaveURL(/\/profile\?verified=1$/);
-  await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
-  await waitForHydration(page);
+  const { email } = await newPatient(page, 'hold');
 
   await bookFromDoctorPage(page, doctor, slot);
   await expect(page.getByRole('status')).toContainText('we hold this time');

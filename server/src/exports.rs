@@ -1,5 +1,6 @@
-//! CSV downloads (the admin's users and audit log, a patient's wallet history): plain GET
-//! routes, so a link downloads the file. Each checks the session exactly as the matching server
+//! CSV downloads (the admin's lists: users, doctors, appointments, payments, wallet
+//! transactions and the audit log; a patient's wallet history): plain GET routes, so a link
+//! downloads the file. Each checks the session exactly as the matching server
 //! functions do.
 
 use std::collections::HashMap;
@@ -12,9 +13,10 @@ use tower_sessions::Session;
 
 use app::api::auth::require_in_session;
 use app::domain::admin::{AuditQuery, UserQuery};
+use app::domain::oversight::{AppointmentQuery, DoctorQuery, PaymentQuery, TransactionQuery};
 use app::domain::wallet::HistoryParams;
 use app::domain::{AppError, UserRole};
-use app::services::{ClinicSettings, audit, users, wallet};
+use app::services::{ClinicSettings, audit, doctor_records, oversight, users, wallet};
 
 type Params = Query<HashMap<String, String>>;
 
@@ -62,6 +64,85 @@ pub async fn audit_csv(
         audit::export(&pool, &settings, &query).await
     };
     download("audit-log", &settings, file.await)
+}
+
+/// `GET /admin/doctors.csv?q=&status=`: the doctors' records the list's filters match.
+pub async fn doctors_csv(
+    State(pool): State<PgPool>,
+    State(settings): State<ClinicSettings>,
+    session: Session,
+    Query(params): Params,
+) -> Response {
+    let file = async {
+        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
+        let query = DoctorQuery::parse(param(&params, "q"), param(&params, "status"), "")?;
+        doctor_records::doctors_csv(&pool, &query).await
+    };
+    download("doctors", &settings, file.await)
+}
+
+/// `GET /admin/appointments.csv?patient=&doctor=&status=&from=&to=`: the matching visits.
+pub async fn appointments_csv(
+    State(pool): State<PgPool>,
+    State(settings): State<ClinicSettings>,
+    session: Session,
+    Query(params): Params,
+) -> Response {
+    let file = async {
+        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
+        let query = AppointmentQuery::parse(
+            param(&params, "patient"),
+            param(&params, "doctor"),
+            param(&params, "status"),
+            param(&params, "from"),
+            param(&params, "to"),
+            "",
+        )?;
+        oversight::appointments_csv(&pool, &query).await
+    };
+    download("appointments", &settings, file.await)
+}
+
+/// `GET /admin/payments.csv?q=&status=&from=&to=`: the matching payments.
+pub async fn payments_csv(
+    State(pool): State<PgPool>,
+    State(settings): State<ClinicSettings>,
+    session: Session,
+    Query(params): Params,
+) -> Response {
+    let file = async {
+        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
+        let query = PaymentQuery::parse(
+            param(&params, "q"),
+            param(&params, "status"),
+            param(&params, "from"),
+            param(&params, "to"),
+            "",
+        )?;
+        oversight::payments_csv(&pool, &settings, &query).await
+    };
+    download("payments", &settings, file.await)
+}
+
+/// `GET /admin/transactions.csv?q=&kind=&from=&to=`: the matching wallet transactions.
+pub async fn transactions_csv(
+    State(pool): State<PgPool>,
+    State(settings): State<ClinicSettings>,
+    session: Session,
+    Query(params): Params,
+) -> Response {
+    let file = async {
+        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
+        let query = TransactionQuery::parse(
+            param(&params, "q"),
+            param(&params, "kind"),
+            param(&params, "from"),
+            param(&params, "to"),
+            "",
+        )?;
+        oversight::transactions_csv(&pool, &settings, &query).await
+    };
+    download("wallet-transactions-all", &settings, file.await)
 }
 
 /// `GET /wallet/transactions.csv?kind=&from=&to=`: the signed-in patient's history, filtered

@@ -9,9 +9,12 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::auth::require;
+use crate::domain::oversight::ListPage;
 use crate::domain::{AppError, DoctorRecord};
 #[cfg(feature = "ssr")]
-use crate::domain::{DoctorDetails, DoctorForm, SpecialtyDetails, UserRole};
+use crate::domain::{
+    DoctorDetails, DoctorForm, SpecialtyDetails, UserRole, oversight::DoctorQuery,
+};
 
 #[server(prefix = "/api", endpoint = "admin/create-specialty")]
 pub async fn create_specialty(name: String, description: String) -> Result<i64, AppError> {
@@ -34,17 +37,17 @@ pub async fn delete_specialty(id: i64) -> Result<(), AppError> {
     crate::services::specialties::delete(&super::pool()?, admin.id, id).await
 }
 
-/// Doctors, active or not, whose name, email or license number contains `search`.
+/// One page of doctors' records: `q` is part of the name, email or license number, `status`
+/// active, invited, inactive or empty for all. By last name.
 #[server(prefix = "/api", endpoint = "admin/doctors")]
-pub async fn list_doctor_records(search: String) -> Result<Vec<DoctorRecord>, AppError> {
+pub async fn list_doctor_records(
+    q: String,
+    status: String,
+    page: String,
+) -> Result<ListPage<DoctorRecord>, AppError> {
     require(UserRole::Admin).await?;
-    if search.chars().count() > 100 {
-        return Err(AppError::validation(
-            "search",
-            "Search for at most 100 characters.",
-        ));
-    }
-    crate::services::doctor_records::list(&super::pool()?, &search).await
+    let query = DoctorQuery::parse(&q, &status, &page)?;
+    crate::services::doctor_records::doctors(&super::pool()?, &query).await
 }
 
 #[server(prefix = "/api", endpoint = "admin/doctor")]

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod booking;
 pub mod dashboards;
 pub mod doctors;
+pub mod oversight;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;

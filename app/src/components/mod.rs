@@ -7,4 +7,5 @@ pub mod feedback;
 pub mod forms;
 pub mod guards;
 pub mod layout;
+pub mod lists;
 pub mod ratings;

@@ -118,21 +118,3 @@ pub fn StarPicker(
         </fieldset>
     }
 }
-
-/// "Page 2 of 5" with links to the neighbouring pages; nothing when there is one page.
-#[component]
-pub fn Pager(page: i64, pages: i64, href: Callback<i64, String>) -> impl IntoView {
-    (pages > 1).then(|| {
-        view! {
-            <nav class="pager" aria-label="Review pages">
-                {(page > 1).then(|| view! {
-                    <a class="btn btn-secondary" rel="prev" href=href.run(page - 1)>"← Newer"</a>
-                })}
-                <span class="pager-position">{format!("Page {page} of {pages}")}</span>
-                {(page < pages).then(|| view! {
-                    <a class="btn btn-secondary" rel="next" href=href.run(page + 1)>"Older →"</a>
-                })}
-            </nav>
-        }
-    })
-}

@@ -1,7 +1,7 @@
 //! What the admin's users list and audit log show, and the filters they are asked with, parsed
 //! from the URL as typed.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::reviews::{page_count, parse_page};
@@ -63,7 +63,8 @@ impl AccountStatus {
     }
 }
 
-fn parse_search(text: &str, field: &str) -> Result<String, AppError> {
+/// A search box's text, trimmed, at most 100 characters (`field` names it in the error).
+pub fn parse_search(text: &str, field: &str) -> Result<String, AppError> {
     let text = text.trim();
     if text.chars().count() > MAX_SEARCH_CHARS {
         return Err(AppError::validation(
@@ -159,12 +160,39 @@ pub struct AuditQuery {
     pub page: i64,
 }
 
+/// A range of clinic-local dates, both ends included; either end may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DateRange {
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+impl DateRange {
+    /// Parses `from` and `to` as typed (`2030-03-31`, or empty for open), refusing a range that
+    /// runs backwards.
+    pub fn parse(from: &str, to: &str) -> Result<Self, AppError> {
+        let from = parse_day(from, "from", "the first day")?;
+        let to = parse_day(to, "to", "the last day")?;
+        if let (Some(from), Some(to)) = (from, to)
+            && to < from
+        {
+            return Err(AppError::validation(
+                "to",
+                "The last day must be on or after the first day.",
+            ));
+        }
+        Ok(Self { from, to })
+    }
+}
+
 fn parse_day(text: &str, field: &str, what: &str) -> Result<Option<NaiveDate>, AppError> {
     match text.trim() {
         "" => Ok(None),
         text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| (2000..=2200).contains(&date.year()))
             .map(Some)
-            .map_err(|_| {
+            .ok_or_else(|| {
                 AppError::validation(field, format!("Enter {what} as a date like 2030-03-31."))
             }),
     }
@@ -179,16 +207,7 @@ impl AuditQuery {
         to: &str,
         page: &str,
     ) -> Result<Self, AppError> {
-        let from = parse_day(from, "from", "the first day")?;
-        let to = parse_day(to, "to", "the last day")?;
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            return Err(AppError::validation(
-                "to",
-                "The last day must be on or after the first day.",
-            ));
-        }
+        let DateRange { from, to } = DateRange::parse(from, to)?;
         Ok(Self {
             actor: parse_search(actor, "actor")?,
             action: parse_search(action, "action")?,

@@ -9,6 +9,7 @@ pub mod directory;
 pub mod doctor;
 pub mod error;
 pub mod money;
+pub mod oversight;
 pub mod reviews;
 pub mod role;
 pub mod slots;
@@ -24,6 +25,38 @@ pub use error::AppError;
 pub use money::Money;
 pub use role::UserRole;
 pub use specialty::{SpecialtyDetails, SpecialtySummary};
+
+/// Lets sqlx read a text column straight into an enum that parses from its stored name
+/// (`FromStr` with a `String` error), so a row type can hold `Option<Status>` too.
+macro_rules! text_column {
+    ($($ty:ty),+ $(,)?) => {$(
+        #[cfg(feature = "ssr")]
+        impl sqlx::Type<sqlx::Postgres> for $ty {
+            fn type_info() -> sqlx::postgres::PgTypeInfo {
+                <String as sqlx::Type<sqlx::Postgres>>::type_info()
+            }
+            fn compatible(ty: &sqlx::postgres::PgTypeInfo) -> bool {
+                <String as sqlx::Type<sqlx::Postgres>>::compatible(ty)
+            }
+        }
+        #[cfg(feature = "ssr")]
+        impl<'r> sqlx::Decode<'r, sqlx::Postgres> for $ty {
+            fn decode(
+                value: sqlx::postgres::PgValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                let text = <&str as sqlx::Decode<sqlx::Postgres>>::decode(value)?;
+                Ok(text.parse::<$ty>()?)
+            }
+        }
+    )+};
+}
+
+text_column!(
+    UserRole,
+    booking::AppointmentStatus,
+    booking::PaymentStatus,
+    wallet::TransactionType,
+);
 
 /// Percent-encodes `text` for a URL query-string value.
 pub fn encode_query(text: &str) -> String {

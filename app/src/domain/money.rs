@@ -23,6 +23,12 @@ impl Money {
         self.0
     }
 
+    /// `-1234.50`: always two decimals, no currency sign or grouping, for files a spreadsheet
+    /// reads as numbers (the database may hand back a zero without its decimals).
+    pub fn plain(self) -> String {
+        format!("{:.2}", self.0.round_dp(2))
+    }
+
     /// The largest amount a `NUMERIC(10,2)` column holds.
     pub fn max_storable() -> Self {
         Self(Decimal::new(9_999_999_999, 2))
@@ -93,6 +99,13 @@ mod tests {
 
     fn money(text: &str) -> Money {
         Money::from_decimal(Decimal::from_str(text).expect("test literal"))
+    }
+
+    #[test]
+    fn plain_amounts_always_have_two_decimals() {
+        assert_eq!(money("0").plain(), "0.00");
+        assert_eq!(money("-80").plain(), "-80.00");
+        assert_eq!(money("1234.5").plain(), "1234.50");
     }
 
     #[test]

@@ -36,13 +36,24 @@ fn cell_text(cell: &str) -> String {
 }
 
 /// `text` with a leading apostrophe when a spreadsheet would take it for a formula (`=`, `+`,
-/// `-`, `@`, a tab or a carriage return first), so opening the file never runs it.
+/// `-`, `@`, a tab or a carriage return first), so opening the file never runs it. A plain
+/// number (`-80.00`) stays as it is: a spreadsheet reads it as the number, which is safe.
 pub fn defuse(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) && !is_number(text) {
         format!("'{text}")
     } else {
         text.to_owned()
     }
+}
+
+/// An optional minus, digits, and optionally a point and more digits: nothing else.
+fn is_number(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
@@ -60,5 +71,16 @@ mod tests {
             csv,
             "name,note\r\n\"Lee, Ann\",\"said \"\"hi\"\"\"\r\n'=1+1,plain\r\n"
         );
+    }
+
+    #[test]
+    fn negative_amounts_stay_numbers_but_lookalikes_are_defused() {
+        assert_eq!(super::defuse("-80.00"), "-80.00");
+        assert_eq!(super::defuse("-5"), "-5");
+        assert_eq!(super::defuse("-1+1"), "'-1+1");
+        assert_eq!(super::defuse("-"), "'-");
+        assert_eq!(super::defuse("-.5"), "'-.5");
+        assert_eq!(super::defuse("-2."), "'-2.");
+        assert_eq!(super::defuse("+80"), "'+80");
     }
 }

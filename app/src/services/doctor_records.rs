@@ -1,5 +1,6 @@
 //! Doctor records: onboarding by an admin (the account, the profile and the welcome email in one
-//! transaction), edits, activation, and the doctor's own bio and fee.
+//! transaction), the paged list and its CSV export, edits, activation, and the doctor's own bio
+//! and fee.
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
@@ -7,13 +8,12 @@ use sqlx::{PgConnection, PgPool};
 
 use super::accounts::{CodePurpose, replace_code};
 use super::audit::{self, Target};
-use super::{ClinicSettings, emails, outbox, passwords};
-use crate::domain::{AppError, DoctorDetails, DoctorRecord, PracticeDetails, encode_query};
+use super::{ClinicSettings, emails, outbox, oversight, passwords};
+use crate::domain::oversight::{DoctorQuery, DoctorStatus, ListPage, ROWS_PER_PAGE};
+use crate::domain::{AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, encode_query};
 
 /// How long a new doctor's password link works: long enough for a weekend.
 pub const INVITATION_LIFETIME: Duration = Duration::days(3);
-/// The admin's doctor list shows at most this many.
-const LIST_LIMIT: i64 = 200;
 
 const RECORD_SELECT: &str = "SELECT d.id, u.first_name, u.last_name, u.email, u.phone_number,
             d.specialty_id, s.name AS specialty, d.license_number, d.experience_years, d.bio,
@@ -328,22 +328,89 @@ pub async fn get(pool: &PgPool, doctor_id: i64) -> Result<DoctorRecord, AppError
         .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))
 }
 
-/// Doctors whose name, email or license number contains `search`, by last name.
-pub async fn list(pool: &PgPool, search: &str) -> Result<Vec<DoctorRecord>, AppError> {
-    let pattern = format!("%{}%", super::doctors::escape_like(search.trim()));
-    let rows = sqlx::query_as::<_, DoctorRecord>(&format!(
-        "{RECORD_SELECT}
-          WHERE $1 = '%%'
-             OR (u.first_name || ' ' || u.last_name) ILIKE $1
-             OR u.email ILIKE $1 OR d.license_number ILIKE $1
-          ORDER BY lower(u.last_name), lower(u.first_name), d.id
-          LIMIT $2"
+const DOCTORS: &str = "
+     WHERE ($1 = '%%' OR (u.first_name || ' ' || u.last_name) ILIKE $1
+                      OR u.email ILIKE $1 OR d.license_number ILIKE $1)
+       AND ($2::text IS NULL
+            OR ($2 = 'inactive' AND NOT d.is_active)
+            OR ($2 = 'invited' AND d.is_active AND u.email_verified_at IS NULL)
+            OR ($2 = 'active' AND d.is_active AND u.email_verified_at IS NOT NULL))";
+
+/// One page of the doctors' records matching `query`, by last name.
+pub async fn doctors(
+    pool: &PgPool,
+    query: &DoctorQuery,
+) -> Result<ListPage<DoctorRecord>, AppError> {
+    let status = query.status.map(DoctorStatus::as_str);
+    let matching: i64 = sqlx::query_scalar(&format!(
+        "SELECT count(*) FROM doctors d JOIN users u ON u.id = d.user_id {DOCTORS}"
     ))
-    .bind(pattern)
-    .bind(LIST_LIMIT)
-    .fetch_all(pool)
+    .bind(oversight::pattern(&query.search))
+    .bind(status)
+    .fetch_one(pool)
     .await?;
-    Ok(rows)
+    let rows = doctor_rows(pool, query, ROWS_PER_PAGE, oversight::offset(query.page)).await?;
+    Ok(ListPage::new(
+        rows,
+        matching,
+        query.page,
+        oversight::fresh_key(),
+    ))
+}
+
+async fn doctor_rows(
+    pool: &PgPool,
+    query: &DoctorQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<DoctorRecord>, AppError> {
+    Ok(sqlx::query_as::<_, DoctorRecord>(&format!(
+        "{} {DOCTORS}
+          ORDER BY lower(u.last_name), lower(u.first_name), d.id LIMIT $3 OFFSET $4",
+        RECORD_SELECT
+    ))
+    .bind(oversight::pattern(&query.search))
+    .bind(query.status.map(DoctorStatus::as_str))
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Every doctor's record matching `query` (the page is ignored), as CSV.
+pub async fn doctors_csv(pool: &PgPool, query: &DoctorQuery) -> Result<String, AppError> {
+    let rows = doctor_rows(pool, query, oversight::EXPORT_LIMIT, 0).await?;
+    Ok(super::csv::table(
+        &[
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "specialty",
+            "license_number",
+            "experience_years",
+            "consultation_fee",
+            "status",
+        ],
+        rows.into_iter().map(|row| {
+            let status = DoctorStatus::of(row.is_active, row.password_set);
+            vec![
+                row.id.to_string(),
+                row.first_name,
+                row.last_name,
+                row.email,
+                row.phone_number,
+                row.specialty,
+                row.license_number,
+                row.experience_years.to_string(),
+                Money::from_decimal(row.consultation_fee)
+                    .amount()
+                    .to_string(),
+                status.as_str().to_owned(),
+            ]
+        }),
+    ))
 }
 
 /// The doctor's own bio and fee.

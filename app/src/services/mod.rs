@@ -14,6 +14,7 @@ pub mod gateway;
 pub mod idempotency;
 pub mod ledger;
 pub mod outbox;
+pub mod oversight;
 pub mod passwords;
 pub mod reviews;
 pub mod slots;

@@ -91,32 +91,32 @@ pub async fn csv(
     push_filter(&mut rows, settings, user_id, filter);
     rows.push(" ORDER BY id DESC");
     let entries = rows.build_query_as::<LedgerEntry>().fetch_all(pool).await?;
-    let mut out = String::from("Date,Type,Amount,Balance after,Description,Appointment\r\n");
-    for entry in entries {
-        let line = [
-            settings
-                .local_time(entry.created_at)
-                .format("%Y-%m-%d %H:%M")
-                .to_string(),
-            entry.transaction_type.label().to_owned(),
-            entry.amount.amount().to_string(),
-            entry.balance_after.amount().to_string(),
-            csv_text(&entry.description),
-            entry
-                .appointment_id
-                .map(|id| id.to_string())
-                .unwrap_or_default(),
-        ];
-        out.push_str(&line.join(","));
-        out.push_str("\r\n");
-    }
-    Ok(out)
-}
-
-/// A text cell: always quoted, quotes doubled, and defused so a spreadsheet never runs a
-/// description as a formula. (Amounts stay bare, so a spreadsheet reads them as numbers.)
-fn csv_text(text: &str) -> String {
-    format!("\"{}\"", super::csv::defuse(text).replace('"', "\"\""))
+    Ok(super::csv::table(
+        &[
+            "Date",
+            "Type",
+            "Amount",
+            "Balance after",
+            "Description",
+            "Appointment",
+        ],
+        entries.into_iter().map(|entry| {
+            vec![
+                settings
+                    .local_time(entry.created_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                entry.transaction_type.label().to_owned(),
+                entry.amount.plain(),
+                entry.balance_after.plain(),
+                entry.description,
+                entry
+                    .appointment_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+            ]
+        }),
+    ))
 }
 
 /// Records what the gateway said about one card operation.

@@ -86,6 +86,8 @@ pub struct Fixture {
     pub own_appointment: i64,
     /// The other patient's confirmed visit with the other doctor, 23 days ahead.
     pub other_appointment: i64,
+    /// The completed payment of `own_appointment`.
+    pub own_payment: i64,
 }
 
 impl Fixture {
@@ -212,7 +214,7 @@ pub fn matrix() -> Vec<Row> {
         row("admin/create-specialty", "a new specialty", |_, c| format!("name=Neurology+{}&description=Nerves", c.tag()), ADMINS),
         row("admin/update-specialty", "a specialty", |f, _| format!("id={}&name=Heart&description=Hearts", f.specialty), ADMINS),
         row("admin/delete-specialty", "a specialty without doctors", |f, _| format!("id={}", f.spare_specialty), ADMINS),
-        row("admin/doctors", "every doctor", |_, _| "search=".into(), ADMINS),
+        row("admin/doctors", "every doctor", |_, _| "q=&status=&page=".into(), ADMINS),
         row("admin/doctor", "a doctor's record", |f, _| format!("id={}", f.other_doctor), ADMINS),
         row("admin/onboard-doctor", "a new doctor", |f, c| f.doctor_form(c, "new"), ADMINS),
         row("admin/update-doctor", "another doctor's record", |f, c| format!("id={}&{}", f.other_doctor, f.doctor_form(c, "edited")), ADMINS),
@@ -226,6 +228,10 @@ pub fn matrix() -> Vec<Row> {
         row("admin/set-user-active", "another patient's account", |f, _| format!("id={}&active=false", f.other_patient), ADMINS),
         row("admin/set-user-active", "the admin's own account", |f, _| format!("id={}&active=false", f.admin), [SIGN_IN, DENY, DENY, DENY, CLASH]),
         row("admin/audit", "the audit log", |_, _| "actor=&action=&target_type=&from=&to=&page=".into(), ADMINS),
+        // Admin: appointments, payments and the ledger
+        row("admin/appointments", "every appointment", |_, _| "patient=&doctor=&status=&from=&to=&page=".into(), ADMINS),
+        row("admin/payments", "every payment", |_, _| "q=&status=&from=&to=&page=".into(), ADMINS),
+        row("admin/transactions", "every wallet transaction", |_, _| "q=&kind=&from=&to=&page=".into(), ADMINS),
         row("admin/resend-invitation", "a doctor who has a password", |f, _| format!("id={}", f.other_doctor), [SIGN_IN, DENY, DENY, DENY, CLASH]),
         // Booking
         row("booking/quote", "a free slot", |f, _| format!("slot_id={}", f.booking_slots[0]), BOOKERS),
@@ -244,6 +250,8 @@ pub fn matrix() -> Vec<Row> {
         row("wallet/page", "the patient's own history", |_, _| "params[kind]=&params[from]=&params[to]=&params[page]=".into(), PATIENTS),
         row("wallet/top-up", "the patient's own wallet", |_, c| format!("amount=10&card_number=4242424242424242&expiry=12%2F34&cvc=123&request_key=matrix-topup-{}-00000", c.tag()), BOOKERS),
         row("wallet/withdraw", "the patient's own wallet", |_, c| format!("amount=1&card_number=4242424242424242&expiry=12%2F34&cvc=123&request_key=matrix-withdraw-{}-00", c.tag()), BOOKERS),
+        // Last: an admin's refund cancels the patient's own appointment.
+        row("admin/refund-payment", "the patient's payment", |f, c| format!("payment_id={}&reason=Sorry&request_key=matrix-refund-{}-0000", f.own_payment, c.tag()), ADMINS),
     ]
 }
 
@@ -389,6 +397,13 @@ pub async fn fixture(db: &TestDb) -> Fixture {
     };
     let own_appointment = confirmed(patient, doctor).await;
     let other_appointment = confirmed(other_patient, other_doctor).await;
+    let own_payment = scalar(
+        db,
+        "INSERT INTO payments (appointment_id, amount, status, transaction_id, paid_at)
+         VALUES ($1, 60, 'completed', 'pay_matrix_' || $1, now()) RETURNING id",
+        &[own_appointment],
+    )
+    .await;
     let other_review = review(other_visit, other_patient, other_doctor).await;
     let day = Utc::now()
         .with_timezone(&chrono_tz::Europe::London)
@@ -411,6 +426,7 @@ pub async fn fixture(db: &TestDb) -> Fixture {
         booking_slots,
         own_appointment,
         other_appointment,
+        own_payment,
     }
 }
 

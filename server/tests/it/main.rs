@@ -11,6 +11,7 @@ mod dashboards;
 mod directory;
 mod harness;
 mod mail;
+mod oversight;
 mod reviews;
 mod scale;
 mod schema;

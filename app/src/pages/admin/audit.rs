@@ -9,7 +9,7 @@ use super::AdminNav;
 use crate::api::audit::audit_log;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::ratings::Pager;
+use crate::components::lists::{ListHeading, Pager};
 use crate::domain::admin::AuditEntry;
 use crate::domain::{UserRole, encode_query};
 
@@ -103,14 +103,7 @@ fn AuditList() -> impl IntoView {
                 };
                 view! {
                     {form}
-                    <div class="page-heading">
-                        <p class="results-count" role="status">
-                            {if page.matching == 1 { "1 entry".to_owned() } else { format!("{} entries", page.matching) }}
-                        </p>
-                        <a class="btn btn-secondary btn-small" href=format!("/admin/audit.csv?{filters}") download rel="external">
-                            "Download CSV"
-                        </a>
-                    </div>
+                    <ListHeading matching=page.matching noun=("entry", "entries") csv_href=format!("/admin/audit.csv?{filters}") />
                     {if page.entries.is_empty() {
                         view! { <div class="panel empty"><p>"No entries match."</p></div> }.into_any()
                     } else {
@@ -135,7 +128,7 @@ fn AuditList() -> impl IntoView {
                         }
                         .into_any()
                     }}
-                    <Pager page=page.page pages=page.pages href />
+                    <Pager page=page.page pages=page.pages href label="Audit log pages" newest_first=true />
                 }
                 .into_any()
             })}

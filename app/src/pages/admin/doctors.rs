@@ -1,4 +1,5 @@
-//! The admin's list of doctors, active or not, with a search.
+//! The admin's list of doctors: search by name, email or license number, filter by status, a
+//! page at a time, and download the matches as CSV.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -8,7 +9,9 @@ use super::AdminNav;
 use crate::api::admin::list_doctor_records;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::domain::{AppError, DoctorRecord, Money, UserRole};
+use crate::components::lists::{ListHeading, Pager};
+use crate::domain::oversight::DoctorStatus;
+use crate::domain::{AppError, DoctorRecord, Money, UserRole, encode_query};
 
 #[component]
 pub fn AdminDoctorsPage() -> impl IntoView {
@@ -25,16 +28,40 @@ pub fn AdminDoctorsPage() -> impl IntoView {
     }
 }
 
+/// The filters as the URL has them.
+fn filters_href(q: &str, status: &str) -> String {
+    format!("q={}&status={}", encode_query(q), encode_query(status))
+}
+
 #[component]
 fn DoctorTable() -> impl IntoView {
     let query = use_query_map();
-    let search = move || query.read().get("q").unwrap_or_default();
-    let doctors = Resource::new(search, list_doctor_records);
+    let params = move || {
+        let query = query.read();
+        (
+            query.get("q").unwrap_or_default(),
+            query.get("status").unwrap_or_default(),
+            query.get("page").unwrap_or_default(),
+        )
+    };
+    let doctors = Resource::new(params, |(q, status, page)| {
+        list_doctor_records(q, status, page)
+    });
     view! {
         <Form method="GET" action="/admin/doctors" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-doctor-search">"Name, email or license number"</label>
-                <input id="admin-doctor-search" type="search" name="q" maxlength="100" prop:value=search />
+                <input id="admin-doctor-search" type="search" name="q" maxlength="100" prop:value=move || params().0 />
+            </div>
+            <div class="field">
+                <label for="admin-doctor-status">"Status"</label>
+                <select id="admin-doctor-status" name="status">
+                    <option value="" selected=move || params().1.is_empty()>"All"</option>
+                    {DoctorStatus::ALL.into_iter().map(|choice| {
+                        let value = choice.as_str();
+                        view! { <option value=value selected=move || params().1 == value>{choice.label()}</option> }
+                    }).collect_view()}
+                </select>
             </div>
             <div class="filters-actions">
                 <button type="submit" class="btn btn-secondary">"Search"</button>
@@ -42,29 +69,39 @@ fn DoctorTable() -> impl IntoView {
         </Form>
         <Suspense fallback=|| view! { <Loading label="Loading doctors…" /> }>
             {move || Suspend::new(async move {
-                let doctors = doctors.await?;
-                Ok::<_, AppError>(if doctors.is_empty() {
-                    view! { <div class="panel empty"><p>"No doctors match."</p></div> }.into_any()
-                } else {
-                    view! {
-                        <div class="table-scroll">
-                            <table class="data-table">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Doctor"</th>
-                                        <th scope="col">"Specialty"</th>
-                                        <th scope="col">"License"</th>
-                                        <th scope="col" class="numeric">"Fee"</th>
-                                        <th scope="col">"Status"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {doctors.into_iter().map(|doctor| view! { <DoctorLine doctor /> }).collect_view()}
-                                </tbody>
-                            </table>
-                        </div>
-                    }
-                    .into_any()
+                let page = doctors.await?;
+                let (q, status, _) = params();
+                let filters = filters_href(&q, &status);
+                let href = {
+                    let filters = filters.clone();
+                    Callback::new(move |n: i64| format!("/admin/doctors?{filters}&page={n}"))
+                };
+                Ok::<_, AppError>(view! {
+                    <ListHeading matching=page.matching noun=("doctor", "doctors") csv_href=format!("/admin/doctors.csv?{filters}") />
+                    {if page.rows.is_empty() {
+                        view! { <div class="panel empty"><p>"No doctors match."</p></div> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-scroll">
+                                <table class="data-table">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"Doctor"</th>
+                                            <th scope="col">"Specialty"</th>
+                                            <th scope="col">"License"</th>
+                                            <th scope="col" class="numeric">"Fee"</th>
+                                            <th scope="col">"Status"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.rows.into_iter().map(|doctor| view! { <DoctorLine doctor /> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                        .into_any()
+                    }}
+                    <Pager page=page.page pages=page.pages href label="Doctor pages" />
                 })
             })}
         </Suspense>
@@ -73,10 +110,11 @@ fn DoctorTable() -> impl IntoView {
 
 #[component]
 fn DoctorLine(doctor: DoctorRecord) -> impl IntoView {
-    let status = match (doctor.is_active, doctor.password_set) {
-        (false, _) => ("badge badge-muted", "Inactive"),
-        (true, false) => ("badge badge-warning", "Invitation sent"),
-        (true, true) => ("badge badge-success", "Active"),
+    let status = DoctorStatus::of(doctor.is_active, doctor.password_set);
+    let badge = match status {
+        DoctorStatus::Inactive => "badge badge-muted",
+        DoctorStatus::Invited => "badge badge-warning",
+        DoctorStatus::Active => "badge badge-success",
     };
     view! {
         <tr>
@@ -87,7 +125,12 @@ fn DoctorLine(doctor: DoctorRecord) -> impl IntoView {
             <td>{doctor.specialty.clone()}</td>
             <td>{doctor.license_number.clone()}</td>
             <td class="numeric">{Money::from_decimal(doctor.consultation_fee).to_string()}</td>
-            <td><span class=status.0>{status.1}</span></td>
+            <td>
+                <span class=badge>{status.label()}</span>
+                <div class="small">
+                    <a href=format!("/admin/appointments?doctor={}", encode_query(&doctor.license_number))>"Appointments"</a>
+                </div>
+            </td>
         </tr>
     }
 }

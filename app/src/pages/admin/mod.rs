@@ -1,21 +1,28 @@
-//! The admin area: specialties, doctors and review moderation.
+//! The admin area: the overview, specialties, doctors, reviews, accounts, appointments,
+//! payments, the ledger and the audit log.
 
+mod appointments;
 mod audit;
 mod doctor_edit;
 mod doctor_slots;
 mod doctors;
 mod home;
+mod payments;
 mod reviews;
 mod specialties;
+mod transactions;
 mod users;
 
+pub use appointments::AdminAppointmentsPage;
 pub use audit::AdminAuditPage;
 pub use doctor_edit::{EditDoctorPage, NewDoctorPage};
 pub use doctor_slots::AdminDoctorSlotsPage;
 pub use doctors::AdminDoctorsPage;
 pub use home::{AdminHomePage, Figure};
+pub use payments::AdminPaymentsPage;
 pub use reviews::AdminReviewsPage;
 pub use specialties::AdminSpecialtiesPage;
+pub use transactions::AdminTransactionsPage;
 pub use users::AdminUsersPage;
 
 use leptos::prelude::*;
@@ -31,6 +38,9 @@ fn AdminNav() -> impl IntoView {
             <A href="/admin/specialties">"Specialties"</A>
             <A href="/admin/reviews">"Reviews"</A>
             <A href="/admin/users">"Users"</A>
+            <A href="/admin/appointments">"Appointments"</A>
+            <A href="/admin/payments">"Payments"</A>
+            <A href="/admin/transactions">"Transactions"</A>
             <A href="/admin/audit">"Audit log"</A>
         </nav>
     }

@@ -10,7 +10,8 @@ use crate::api::reviews::{HideReview, RestoreReview, admin_reviews};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::ratings::{Pager, Stars};
+use crate::components::lists::Pager;
+use crate::components::ratings::Stars;
 use crate::domain::reviews::{AdminReview, MAX_HIDE_REASON_CHARS, Visibility};
 use crate::domain::{AppError, UserRole, encode_query};
 
@@ -95,7 +96,7 @@ fn ReviewModeration() -> impl IntoView {
                         }
                         .into_any()
                     }}
-                    <Pager page=page.page pages=page.pages href />
+                    <Pager page=page.page pages=page.pages href label="Review pages" newest_first=true />
                 })
             })}
         </Suspense>

@@ -10,7 +10,7 @@ use crate::api::users::{SetUserActive, list_users};
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::ratings::Pager;
+use crate::components::lists::{ListHeading, Pager};
 use crate::domain::admin::{AccountStatus, UserRow};
 use crate::domain::{AppError, UserRole, encode_query};
 
@@ -97,14 +97,7 @@ fn UserList(me: i64) -> impl IntoView {
                     Callback::new(move |n: i64| format!("/admin/users?{filters}&page={n}"))
                 };
                 Ok::<_, AppError>(view! {
-                    <div class="page-heading">
-                        <p class="results-count" role="status">
-                            {if page.matching == 1 { "1 account".to_owned() } else { format!("{} accounts", page.matching) }}
-                        </p>
-                        <a class="btn btn-secondary btn-small" href=format!("/admin/users.csv?{filters}") download rel="external">
-                            "Download CSV"
-                        </a>
-                    </div>
+                    <ListHeading matching=page.matching noun=("account", "accounts") csv_href=format!("/admin/users.csv?{filters}") />
                     {if page.users.is_empty() {
                         view! { <div class="panel empty"><p>"No accounts match."</p></div> }.into_any()
                     } else {
@@ -128,7 +121,7 @@ fn UserList(me: i64) -> impl IntoView {
                         }
                         .into_any()
                     }}
-                    <Pager page=page.page pages=page.pages href />
+                    <Pager page=page.page pages=page.pages href label="Account pages" newest_first=true />
                 })
             })}
         </Suspense>

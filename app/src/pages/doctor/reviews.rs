@@ -8,7 +8,8 @@ use leptos_router::hooks::use_query_map;
 use crate::api::reviews::received_reviews;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::ratings::{Pager, RatingSummaryPanel, Stars};
+use crate::components::lists::Pager;
+use crate::components::ratings::{RatingSummaryPanel, Stars};
 use crate::domain::reviews::ReceivedReviewsPage;
 use crate::domain::{AppError, UserRole};
 
@@ -73,6 +74,6 @@ fn ReceivedList(page: ReceivedReviewsPage) -> impl IntoView {
             }
             .into_any()
         }}
-        <Pager page=page.page pages=page.pages href />
+        <Pager page=page.page pages=page.pages href label="Review pages" newest_first=true />
     }
 }

@@ -9,7 +9,8 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::doctors::get_doctor;
 use crate::api::reviews::doctor_reviews;
 use crate::components::feedback::Loading;
-use crate::components::ratings::{Pager, RatingSummaryPanel, Stars};
+use crate::components::lists::Pager;
+use crate::components::ratings::{RatingSummaryPanel, Stars};
 use crate::domain::reviews::{DoctorReviewsPage, stars_in_words};
 use crate::domain::{AppError, DoctorProfile, FreeSlot, PublicReview};
 
@@ -237,7 +238,7 @@ fn ReviewsPage(doctor_id: i64, page: DoctorReviewsPage) -> impl IntoView {
             <p class="muted small" role="status">{shown}</p>
         })}
         <Reviews reviews=page.reviews filtered=stars.is_some() />
-        <Pager page=page.page pages=page.pages href=pager_href />
+        <Pager page=page.page pages=page.pages href=pager_href label="Review pages" newest_first=true />
     }
 }
 

@@ -1,0 +1,93 @@
+//! Server functions of the admin's lists of appointments, payments and wallet transactions, and
+//! refunding a payment. Admins only, checked before anything else. (Cancelling from the
+//! appointments list is `booking::cancel_appointment`, which admins may call for any visit; the
+//! CSV exports are plain download routes in the server, with the same check.)
+
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use super::auth::require;
+use crate::domain::AppError;
+use crate::domain::booking::Refund;
+use crate::domain::oversight::{AppointmentRow, ListPage, PaymentRow, TransactionRow};
+#[cfg(feature = "ssr")]
+use crate::domain::{
+    UserRole,
+    booking::RequestKey,
+    oversight::{AppointmentQuery, PaymentQuery, TransactionQuery},
+};
+
+/// One page of appointments: `patient` and `doctor` are parts of names (or the patient's email,
+/// the doctor's license number), `status` one status or empty, `from` and `to` appointment
+/// dates (`2030-03-31`, either may be empty). Latest date first.
+#[server(prefix = "/api", endpoint = "admin/appointments")]
+pub async fn list_all_appointments(
+    patient: String,
+    doctor: String,
+    status: String,
+    from: String,
+    to: String,
+    page: String,
+) -> Result<ListPage<AppointmentRow>, AppError> {
+    require(UserRole::Admin).await?;
+    let query = AppointmentQuery::parse(&patient, &doctor, &status, &from, &to, &page)?;
+    crate::services::oversight::appointments(&super::pool()?, &query).await
+}
+
+/// One page of payments: `q` is part of the reference or of the patient's name, username or
+/// email; `status` one status or empty; `from` and `to` the clinic-local days they were made.
+#[server(prefix = "/api", endpoint = "admin/payments")]
+pub async fn list_payments(
+    q: String,
+    status: String,
+    from: String,
+    to: String,
+    page: String,
+) -> Result<ListPage<PaymentRow>, AppError> {
+    require(UserRole::Admin).await?;
+    let query = PaymentQuery::parse(&q, &status, &from, &to, &page)?;
+    crate::services::oversight::payments(&super::pool()?, &super::settings()?, &query).await
+}
+
+/// Refunds a payment in full, cancelling its visit (the patient is emailed). Once per key.
+#[server(prefix = "/api", endpoint = "admin/refund-payment")]
+pub async fn refund_payment(
+    payment_id: i64,
+    reason: Option<String>,
+    request_key: String,
+) -> Result<Refund, AppError> {
+    let admin = require(UserRole::Admin).await?;
+    let key = RequestKey::parse(&request_key)?;
+    let reason = reason.unwrap_or_default();
+    if reason.chars().count() > 200 {
+        return Err(AppError::validation(
+            "reason",
+            "Keep the reason to 200 characters.",
+        ));
+    }
+    crate::services::oversight::refund_payment(
+        &super::pool()?,
+        &super::settings()?,
+        admin.id,
+        payment_id,
+        &reason,
+        &key,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// One page of wallet transactions: `q` is part of the owner's name, username or email, `kind`
+/// one type or empty, `from` and `to` clinic-local days. Newest first.
+#[server(prefix = "/api", endpoint = "admin/transactions")]
+pub async fn list_transactions(
+    q: String,
+    kind: String,
+    from: String,
+    to: String,
+    page: String,
+) -> Result<ListPage<TransactionRow>, AppError> {
+    require(UserRole::Admin).await?;
+    let query = TransactionQuery::parse(&q, &kind, &from, &to, &page)?;
+    crate::services::oversight::transactions(&super::pool()?, &super::settings()?, &query).await
+}

@@ -1,0 +1,103 @@
+//! Pieces every paged list shares: the count of matches with the CSV download, and the pager.
+
+use leptos::prelude::*;
+
+/// "Page 2 of 5" with links to the neighbouring pages; nothing when there is one page. Lists
+/// sorted newest first say "Newer" and "Older", others "Previous" and "Next".
+#[component]
+pub fn Pager(
+    page: i64,
+    pages: i64,
+    href: Callback<i64, String>,
+    /// What the pages are of, for screen readers ("Review pages").
+    #[prop(default = "Pages")]
+    label: &'static str,
+    #[prop(optional)] newest_first: bool,
+) -> impl IntoView {
+    let (back, forward) = if newest_first {
+        ("← Newer", "Older →")
+    } else {
+        ("← Previous", "Next →")
+    };
+    (pages > 1).then(|| {
+        view! {
+            <nav class="pager" aria-label=label>
+                {(page > 1).then(|| view! {
+                    <a class="btn btn-secondary" rel="prev" href=href.run(page - 1)>{back}</a>
+                })}
+                <span class="pager-position">{format!("Page {page} of {pages}")}</span>
+                {(page < pages).then(|| view! {
+                    <a class="btn btn-secondary" rel="next" href=href.run(page + 1)>{forward}</a>
+                })}
+            </nav>
+        }
+    })
+}
+
+/// "25 payments" (announced when it changes) and a link downloading the same matches as CSV.
+#[component]
+pub fn ListHeading(
+    matching: i64,
+    /// The thing counted, singular and plural: ("payment", "payments").
+    noun: (&'static str, &'static str),
+    csv_href: String,
+) -> impl IntoView {
+    let count = if matching == 1 {
+        format!("1 {}", noun.0)
+    } else {
+        format!(
+            "{} {}",
+            crate::domain::group_thousands(&matching.to_string()),
+            noun.1
+        )
+    };
+    view! {
+        <div class="page-heading">
+            <p class="results-count" role="status">{count}</p>
+            <a class="btn btn-secondary btn-small" href=csv_href download rel="external">
+                "Download CSV"
+            </a>
+        </div>
+    }
+}
+
+/// The current URL's values of the query parameters `names`, in that order ("" when absent).
+pub fn query_values<const N: usize>(names: [&'static str; N]) -> Memo<[String; N]> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        let query = query.read();
+        names.map(|name| query.get(name).unwrap_or_default())
+    })
+}
+
+/// `name=value&…` for the filters (the page left out), for links to other pages and the CSV.
+pub fn query_string(names: &[&str], values: &[String]) -> String {
+    names
+        .iter()
+        .zip(values)
+        .map(|(name, value)| format!("{name}={}", crate::domain::encode_query(value)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// "From" and "To" date fields of a filter form, named `from` and `to`.
+#[component]
+pub fn DateRangeFields(
+    /// Makes the fields' ids unique on the page.
+    id_prefix: &'static str,
+    from: Signal<String>,
+    to: Signal<String>,
+) -> impl IntoView {
+    let from_id = format!("{id_prefix}-from");
+    let to_id = format!("{id_prefix}-to");
+    view! {
+        <div class="field">
+            <label for=from_id.clone()>"From"</label>
+            <input id=from_id type="date" name="from" prop:value=from />
+        </div>
+        <div class="field">
+            <label for=to_id.clone()>"To"</label>
+            <input id=to_id type="date" name="to" prop:value=to />
+        </div>
+    }
+}

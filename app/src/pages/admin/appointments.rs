@@ -1,0 +1,185 @@
+//! The admin's appointments: every visit, filtered by patient, doctor, status and date, a page at
+//! a time, with the CSV download; a live one can be cancelled here, refunding what was paid in
+//! full (the patient is emailed).
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Form;
+
+use super::AdminNav;
+use crate::api::booking::CancelAppointment;
+use crate::api::oversight::list_all_appointments;
+use crate::components::feedback::Loading;
+use crate::components::forms::{FormAlert, Submit, last_error};
+use crate::components::guards::SignedIn;
+use crate::components::lists::{DateRangeFields, ListHeading, Pager, query_string, query_values};
+use crate::domain::booking::AppointmentStatus;
+use crate::domain::oversight::AppointmentRow;
+use crate::domain::{Money, UserRole};
+use crate::pages::patient::StatusBadge;
+
+const FILTERS: [&str; 5] = ["patient", "doctor", "status", "from", "to"];
+
+#[component]
+pub fn AdminAppointmentsPage() -> impl IntoView {
+    view! {
+        <Title text="Appointments" />
+        <section class="container section">
+            <AdminNav />
+            <h1>"Appointments"</h1>
+            <SignedIn role=UserRole::Admin children=|_| view! { <AppointmentList /> } />
+        </section>
+    }
+}
+
+#[component]
+fn AppointmentList() -> impl IntoView {
+    let params = query_values(["patient", "doctor", "status", "from", "to", "page"]);
+    let value = move |i: usize| Signal::derive(move || params.read()[i].clone());
+    let changed = RwSignal::new(0u32);
+    let notice = RwSignal::new(None::<String>);
+    let appointments = Resource::new(
+        move || (params.get(), changed.get()),
+        |([patient, doctor, status, from, to, page], _)| {
+            list_all_appointments(patient, doctor, status, from, to, page)
+        },
+    );
+    view! {
+        <Form method="GET" action="/admin/appointments" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="appointments-patient">"Patient"</label>
+                <input id="appointments-patient" type="search" name="patient" maxlength="100"
+                    placeholder="Name or email" prop:value=value(0) />
+            </div>
+            <div class="field">
+                <label for="appointments-doctor">"Doctor"</label>
+                <input id="appointments-doctor" type="search" name="doctor" maxlength="100"
+                    placeholder="Name or license" prop:value=value(1) />
+            </div>
+            <div class="field">
+                <label for="appointments-status">"Status"</label>
+                <select id="appointments-status" name="status">
+                    <option value="" selected=move || value(2).get().is_empty()>"Any status"</option>
+                    {AppointmentStatus::ALL.into_iter().map(|status| {
+                        let name = status.as_str();
+                        view! { <option value=name selected=move || value(2).get() == name>{status.label()}</option> }
+                    }).collect_view()}
+                </select>
+            </div>
+            <DateRangeFields id_prefix="appointments" from=value(3) to=value(4) />
+            <div class="filters-actions">
+                <button type="submit" class="btn btn-secondary">"Filter"</button>
+            </div>
+        </Form>
+        {move || notice.get().map(|text| view! { <p class="alert alert-success" role="status">{text}</p> })}
+        <Suspense fallback=|| view! { <Loading label="Loading appointments…" /> }>
+            {move || Suspend::new(async move {
+                let page = match appointments.await {
+                    Ok(page) => page,
+                    Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
+                };
+                let filters = query_string(&FILTERS, &params.get_untracked()[..5]);
+                let href = {
+                    let filters = filters.clone();
+                    Callback::new(move |n: i64| format!("/admin/appointments?{filters}&page={n}"))
+                };
+                let key = page.request_key.clone();
+                view! {
+                    <ListHeading matching=page.matching noun=("appointment", "appointments")
+                        csv_href=format!("/admin/appointments.csv?{filters}") />
+                    {if page.rows.is_empty() {
+                        view! { <div class="panel empty"><p>"No appointments match."</p></div> }.into_any()
+                    } else {
+                        view! {
+                            <div class="table-scroll">
+                                <table class="data-table">
+                                    <thead>
+                                        <tr>
+                                            <th scope="col">"When"</th>
+                                            <th scope="col">"Doctor"</th>
+                                            <th scope="col">"Patient"</th>
+                                            <th scope="col">"Status"</th>
+                                            <th scope="col" class="numeric">"Fee"</th>
+                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {page.rows.into_iter().map(|row| {
+                                            let key = format!("{key}-a{}", row.id);
+                                            view! { <AppointmentLine row key changed notice /> }
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                        .into_any()
+                    }}
+                    <Pager page=page.page pages=page.pages href label="Appointment pages" />
+                }
+                .into_any()
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AppointmentLine(
+    row: AppointmentRow,
+    key: String,
+    changed: RwSignal<u32>,
+    notice: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let cancel = ServerAction::<CancelAppointment>::new();
+    let error = last_error(cancel.value());
+    let who = row.patient_name.clone();
+    Effect::new(move |_| {
+        if let Some(Ok(refund)) = cancel.value().get() {
+            notice.set(Some(if refund.amount > Money::ZERO {
+                format!("Cancelled; {} is back in {who}’s wallet.", refund.amount)
+            } else {
+                format!("Cancelled; {who} had paid nothing.")
+            }));
+            changed.update(|n| *n += 1);
+        }
+    });
+    let refund = row.refund_on_cancel();
+    let confirm = if refund > Money::ZERO {
+        format!("Cancel and refund {refund}")
+    } else {
+        "Cancel the appointment".to_owned()
+    };
+    let reason_id = format!("cancel-reason-{}", row.id);
+    view! {
+        <tr data-appointment=row.id>
+            <td>
+                <a href=format!("/appointments/{}", row.id)>{row.date.format("%a %-d %b %Y").to_string()}</a>
+                <div class="muted small">{format!("{}–{}", row.start_time.format("%H:%M"), row.end_time.format("%H:%M"))}</div>
+            </td>
+            <td>{row.doctor_name.clone()}<div class="muted small">{row.specialty.clone()}</div></td>
+            <td>{row.patient_name.clone()}<div class="muted small">{row.patient_email.clone()}</div></td>
+            <td>
+                <StatusBadge status=row.status />
+                {row.payment_status.map(|status| view! { <div class="muted small">{status.label()}</div> })}
+            </td>
+            <td class="numeric money">{row.consultation_fee.to_string()}</td>
+            <td>
+                {row.cancellable().then(|| view! {
+                    <details class="row-action">
+                        <summary class="btn btn-secondary btn-small">"Cancel…"</summary>
+                        <ActionForm action=cancel attr:class="form">
+                            <input type="hidden" name="appointment_id" value=row.id />
+                            <input type="hidden" name="request_key" value=key />
+                            <div class="field">
+                                <label for=reason_id.clone()>"Reason (the patient reads it)"</label>
+                                <input id=reason_id name="reason" maxlength="200" />
+                            </div>
+                            <Submit label=confirm busy_label="Cancelling…" pending=cancel.pending().into()
+                                class="btn btn-danger btn-small" />
+                        </ActionForm>
+                        <FormAlert error />
+                    </details>
+                })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,394 @@
+//! The admin's lists of appointments, payments and wallet transactions, each with the CSV export
+//! of the same filter; and refunding a payment, which cancels its visit.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use sqlx::PgPool;
+
+use super::ClinicSettings;
+use super::booking::{self, Actor};
+use super::doctors::escape_like;
+use crate::domain::booking::{Refund, RequestKey};
+use crate::domain::oversight::{
+    AppointmentQuery, AppointmentRow, ListPage, PaymentQuery, PaymentRow, ROWS_PER_PAGE,
+    TransactionQuery, TransactionRow,
+};
+use crate::domain::{AppError, Money, UserRole};
+
+/// The most rows one export holds.
+pub(super) const EXPORT_LIMIT: i64 = 100_000;
+
+pub(super) fn pattern(text: &str) -> String {
+    format!("%{}%", escape_like(text))
+}
+
+pub(super) fn offset(page: i64) -> i64 {
+    (page - 1) * ROWS_PER_PAGE
+}
+
+/// The first instant of `from` and the first instant after `to`, on the clinic's clock.
+fn instants(
+    settings: &ClinicSettings,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    (
+        from.map(|day| settings.start_of_day(day)),
+        to.map(|day| settings.start_of_day(day.checked_add_days(Days::new(1)).unwrap_or(day))),
+    )
+}
+
+pub(super) fn fresh_key() -> String {
+    RequestKey::generate().as_str().to_owned()
+}
+
+/// A person's name as lists show it: first and last, or the username when both are blank.
+const PATIENT_NAME: &str =
+    "COALESCE(NULLIF(btrim(pu.first_name || ' ' || pu.last_name), ''), pu.username)";
+
+const APPOINTMENTS: &str = "
+      FROM appointments a
+      JOIN time_slots s ON s.id = a.time_slot_id
+      JOIN doctors d ON d.id = a.doctor_id
+      JOIN users du ON du.id = d.user_id
+      JOIN specialties sp ON sp.id = d.specialty_id
+      JOIN users pu ON pu.id = a.patient_id
+      LEFT JOIN payments p ON p.appointment_id = a.id
+     WHERE ($1 = '%%' OR pu.username ILIKE $1 OR pu.email ILIKE $1
+                      OR (pu.first_name || ' ' || pu.last_name) ILIKE $1)
+       AND ($2 = '%%' OR (du.first_name || ' ' || du.last_name) ILIKE $2
+                      OR d.license_number ILIKE $2)
+       AND ($3::text IS NULL OR a.status = $3)
+       AND ($4::date IS NULL OR s.date >= $4)
+       AND ($5::date IS NULL OR s.date <= $5)";
+
+fn appointment_columns() -> String {
+    format!(
+        "a.id, s.date, s.start_time, s.end_time, a.doctor_id,
+         'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name, sp.name AS specialty,
+         a.patient_id, {PATIENT_NAME} AS patient_name, pu.email AS patient_email, a.status,
+         a.consultation_fee, p.status AS payment_status, a.created_at"
+    )
+}
+
+async fn appointment_rows(
+    pool: &PgPool,
+    query: &AppointmentQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<AppointmentRow>, AppError> {
+    Ok(sqlx::query_as::<_, AppointmentRow>(&format!(
+        "SELECT {} {APPOINTMENTS}
+          ORDER BY s.date DESC, s.start_time DESC, a.id DESC LIMIT $6 OFFSET $7",
+        appointment_columns()
+    ))
+    .bind(pattern(&query.patient))
+    .bind(pattern(&query.doctor))
+    .bind(query.status.map(|status| status.as_str()))
+    .bind(query.dates.from)
+    .bind(query.dates.to)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// One page of the appointments matching `query`, latest date first.
+pub async fn appointments(
+    pool: &PgPool,
+    query: &AppointmentQuery,
+) -> Result<ListPage<AppointmentRow>, AppError> {
+    let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) {APPOINTMENTS}"))
+        .bind(pattern(&query.patient))
+        .bind(pattern(&query.doctor))
+        .bind(query.status.map(|status| status.as_str()))
+        .bind(query.dates.from)
+        .bind(query.dates.to)
+        .fetch_one(pool)
+        .await?;
+    let rows = appointment_rows(pool, query, ROWS_PER_PAGE, offset(query.page)).await?;
+    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+}
+
+/// Every appointment matching `query` (the page is ignored), as CSV.
+pub async fn appointments_csv(pool: &PgPool, query: &AppointmentQuery) -> Result<String, AppError> {
+    let rows = appointment_rows(pool, query, EXPORT_LIMIT, 0).await?;
+    Ok(super::csv::table(
+        &[
+            "id",
+            "date",
+            "start",
+            "end",
+            "doctor",
+            "specialty",
+            "patient",
+            "patient_email",
+            "status",
+            "fee",
+            "payment",
+            "booked_at",
+        ],
+        rows.into_iter().map(|row| {
+            vec![
+                row.id.to_string(),
+                row.date.to_string(),
+                row.start_time.format("%H:%M").to_string(),
+                row.end_time.format("%H:%M").to_string(),
+                row.doctor_name,
+                row.specialty,
+                row.patient_name,
+                row.patient_email,
+                row.status.as_str().to_owned(),
+                row.consultation_fee.plain(),
+                row.payment_status
+                    .map(|status| status.as_str().to_owned())
+                    .unwrap_or_default(),
+                row.created_at.to_rfc3339(),
+            ]
+        }),
+    ))
+}
+
+const PAYMENTS: &str = "
+      FROM payments p
+      JOIN appointments a ON a.id = p.appointment_id
+      JOIN time_slots s ON s.id = a.time_slot_id
+      JOIN doctors d ON d.id = a.doctor_id
+      JOIN users du ON du.id = d.user_id
+      JOIN users pu ON pu.id = a.patient_id
+     WHERE ($1 = '%%' OR p.transaction_id ILIKE $1 OR pu.username ILIKE $1
+                      OR pu.email ILIKE $1 OR (pu.first_name || ' ' || pu.last_name) ILIKE $1)
+       AND ($2::text IS NULL OR p.status = $2)
+       AND ($3::timestamptz IS NULL OR p.created_at >= $3)
+       AND ($4::timestamptz IS NULL OR p.created_at < $4)";
+
+fn payment_columns() -> String {
+    format!(
+        "p.id, p.transaction_id, p.amount, p.status, p.created_at, p.paid_at,
+         (SELECT w.amount FROM wallet_transactions w
+           WHERE w.appointment_id = a.id AND w.transaction_type = 'refund') AS refunded,
+         a.id AS appointment_id, a.status AS appointment_status, s.date, s.start_time,
+         'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name,
+         a.patient_id, {PATIENT_NAME} AS patient_name, pu.email AS patient_email"
+    )
+}
+
+async fn payment_rows(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &PaymentQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<PaymentRow>, AppError> {
+    let (from, until) = instants(settings, query.dates.from, query.dates.to);
+    let mut rows = sqlx::query_as::<_, PaymentRow>(&format!(
+        "SELECT {} {PAYMENTS} ORDER BY p.created_at DESC, p.id DESC LIMIT $5 OFFSET $6",
+        payment_columns()
+    ))
+    .bind(pattern(&query.search))
+    .bind(query.status.map(|status| status.as_str()))
+    .bind(from)
+    .bind(until)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    for row in &mut rows {
+        row.paid_local = row.paid_at.map(|at| settings.local_time(at));
+    }
+    Ok(rows)
+}
+
+/// One page of the payments matching `query`, newest first.
+pub async fn payments(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &PaymentQuery,
+) -> Result<ListPage<PaymentRow>, AppError> {
+    let (from, until) = instants(settings, query.dates.from, query.dates.to);
+    let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) {PAYMENTS}"))
+        .bind(pattern(&query.search))
+        .bind(query.status.map(|status| status.as_str()))
+        .bind(from)
+        .bind(until)
+        .fetch_one(pool)
+        .await?;
+    let rows = payment_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
+    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+}
+
+/// Every payment matching `query` (the page is ignored), as CSV; times on the clinic's clock.
+pub async fn payments_csv(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &PaymentQuery,
+) -> Result<String, AppError> {
+    let rows = payment_rows(pool, settings, query, EXPORT_LIMIT, 0).await?;
+    Ok(super::csv::table(
+        &[
+            "id",
+            "reference",
+            "status",
+            "amount",
+            "refunded",
+            "paid_at",
+            "appointment",
+            "appointment_status",
+            "appointment_date",
+            "doctor",
+            "patient",
+            "patient_email",
+        ],
+        rows.into_iter().map(|row| {
+            vec![
+                row.id.to_string(),
+                row.transaction_id,
+                row.status.as_str().to_owned(),
+                row.amount.plain(),
+                row.refunded.map(Money::plain).unwrap_or_default(),
+                row.paid_local
+                    .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default(),
+                row.appointment_id.to_string(),
+                row.appointment_status.as_str().to_owned(),
+                format!("{} {}", row.date, row.start_time.format("%H:%M")),
+                row.doctor_name,
+                row.patient_name,
+                row.patient_email,
+            ]
+        }),
+    ))
+}
+
+/// Refunds a payment in full by cancelling its visit as the clinic (the patient is emailed, the
+/// slot is free again). Once per request key; a payment already refunded, not taken, or of a
+/// visit that took place is refused with the reason.
+pub async fn refund_payment(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    admin_id: i64,
+    payment_id: i64,
+    reason: &str,
+    key: &RequestKey,
+    now: DateTime<Utc>,
+) -> Result<Refund, AppError> {
+    let appointment_id: i64 =
+        sqlx::query_scalar("SELECT appointment_id FROM payments WHERE id = $1")
+            .bind(payment_id)
+            .fetch_optional(pool)
+            .await?
+            .ok_or_else(|| AppError::NotFound("This payment".to_owned()))?;
+    let reason = match reason.trim() {
+        "" => "Refunded by the clinic",
+        reason => reason,
+    };
+    let actor = Actor {
+        user_id: admin_id,
+        role: UserRole::Admin,
+    };
+    // The cancellation decides under its row lock: a payment refunded or a visit completed
+    // meanwhile gets the cancellation's own clear refusal, and a repeated key its first answer.
+    booking::cancel(
+        pool,
+        settings,
+        actor,
+        appointment_id,
+        None,
+        reason,
+        key,
+        now,
+    )
+    .await
+}
+
+const TRANSACTIONS: &str = "
+      FROM wallet_transactions w
+      JOIN users pu ON pu.id = w.user_id
+     WHERE ($1 = '%%' OR pu.username ILIKE $1 OR pu.email ILIKE $1
+                      OR (pu.first_name || ' ' || pu.last_name) ILIKE $1)
+       AND ($2::text IS NULL OR w.transaction_type = $2)
+       AND ($3::timestamptz IS NULL OR w.created_at >= $3)
+       AND ($4::timestamptz IS NULL OR w.created_at < $4)";
+
+async fn transaction_rows(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &TransactionQuery,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<TransactionRow>, AppError> {
+    let (from, until) = instants(settings, query.dates.from, query.dates.to);
+    let mut rows = sqlx::query_as::<_, TransactionRow>(&format!(
+        "SELECT w.id, w.created_at, w.user_id, pu.username, {PATIENT_NAME} AS user_name,
+                pu.user_type AS role, w.transaction_type, w.amount, w.balance_after,
+                w.description, w.appointment_id
+           {TRANSACTIONS}
+          ORDER BY w.id DESC LIMIT $5 OFFSET $6"
+    ))
+    .bind(pattern(&query.search))
+    .bind(query.kind.map(|kind| kind.as_str()))
+    .bind(from)
+    .bind(until)
+    .bind(limit)
+    .bind(offset)
+    .fetch_all(pool)
+    .await?;
+    for row in &mut rows {
+        row.local_at = settings.local_time(row.created_at);
+    }
+    Ok(rows)
+}
+
+/// One page of the wallet transactions matching `query`, newest first.
+pub async fn transactions(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &TransactionQuery,
+) -> Result<ListPage<TransactionRow>, AppError> {
+    let (from, until) = instants(settings, query.dates.from, query.dates.to);
+    let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) {TRANSACTIONS}"))
+        .bind(pattern(&query.search))
+        .bind(query.kind.map(|kind| kind.as_str()))
+        .bind(from)
+        .bind(until)
+        .fetch_one(pool)
+        .await?;
+    let rows = transaction_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
+    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+}
+
+/// Every wallet transaction matching `query` (the page is ignored), as CSV.
+pub async fn transactions_csv(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    query: &TransactionQuery,
+) -> Result<String, AppError> {
+    let rows = transaction_rows(pool, settings, query, EXPORT_LIMIT, 0).await?;
+    Ok(super::csv::table(
+        &[
+            "id",
+            "date",
+            "user",
+            "username",
+            "type",
+            "amount",
+            "balance_after",
+            "description",
+            "appointment",
+        ],
+        rows.into_iter().map(|row| {
+            vec![
+                row.id.to_string(),
+                row.local_at.format("%Y-%m-%d %H:%M").to_string(),
+                row.user_name,
+                row.username,
+                row.transaction_type.as_str().to_owned(),
+                row.amount.plain(),
+                row.balance_after.plain(),
+                row.description,
+                row.appointment_id
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+            ]
+        }),
+    ))
+}
