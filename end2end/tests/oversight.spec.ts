@@ -65,6 +65,7 @@ test('an admin refunds a payment, cancels a visit and reads the ledger', async (
   await live.getByRole('button', { name: /^Cancel and refund/ }).click();
   await expect(page.locator('.alert-success')).toContainText('is back in');
   await expect(rows.filter({ hasText: 'Cancelled' })).toHaveCount(2);
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: 'test-results/admin-appointments.png', fullPage: true });
 
   const download = page.waitForEvent('download');
