@@ -151,6 +151,18 @@ pub struct Config {
         global = true
     )]
     pub max_wallet_amount: app::domain::Money,
+
+    /// How long a public page (home, directory, doctor) rendered for a visitor who is not
+    /// signed in is served again to others, in milliseconds; 0 turns this off. Changes made
+    /// through another server instance show after at most this long.
+    #[arg(
+        long,
+        env = "CLINIC_PAGE_CACHE_MS",
+        default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=60_000),
+        global = true
+    )]
+    pub page_cache_ms: u64,
 }
 
 fn parse_positive_money(text: &str) -> Result<app::domain::Money, String> {

@@ -26,6 +26,7 @@ use app::services::gateway::{Gateway, SandboxGateway};
 use app::{App, OUTPUT_NAME, shell};
 
 use crate::config::Config;
+use crate::page_cache::PageCache;
 
 /// What every handler can reach.
 #[derive(Clone, FromRef)]
@@ -65,6 +66,7 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         .with_secure(config.secure_cookies())
         .with_expiry(Expiry::OnInactivity(session_idle));
     let own_origin = Arc::new(origin_of(&config.public_url()));
+    let page_cache = PageCache::new(Duration::from_millis(config.page_cache_ms));
 
     Router::new()
         .route("/healthz", get(healthz))
@@ -84,6 +86,7 @@ pub fn router(config: &Config, pool: PgPool) -> Router {
         ))
         .layer(middleware::from_fn(error_statuses))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(page_cache, crate::page_cache::serve))
         .layer(middleware::from_fn(remember_client_address))
         .layer(middleware::from_fn_with_state(own_origin, refuse_cross_origin))
         // The WASM bundle shrinks to a third with brotli; browsers always ask for it. The

@@ -13,5 +13,6 @@ pub mod invariants;
 pub mod loadgen;
 pub mod local_postgres;
 pub mod mailer;
+pub mod page_cache;
 pub mod scale;
 pub mod telemetry;

@@ -31,6 +31,8 @@ pub fn config() -> Config {
         free_cancellation_hours: 24,
         late_refund_percent: 50,
         max_wallet_amount: app::domain::Money::parse("10000").expect("amount"),
+        // Tests read what they just wrote; the cache has its own test.
+        page_cache_ms: 0,
     }
 }
 
@@ -317,4 +319,84 @@ async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone
     let (status, body) = get(&db, "/doctors/999999").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("We could not find that page"));
+}
+
+/// A GET through `router` with an optional cookie: status, the page-cache header, body.
+async fn fetch(
+    router: &axum::Router,
+    uri: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, Option<String>, String) {
+    let mut request = Request::get(uri);
+    if let Some(cookie) = cookie {
+        request = request.header(axum::http::header::COOKIE, cookie);
+    }
+    let response = router
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let cache = response
+        .headers()
+        .get(server::page_cache::CACHE_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
+        .await
+        .expect("body");
+    (status, cache, String::from_utf8_lossy(&body).into_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visitors_share_a_moment_old_page_until_something_changes() {
+    let db = TestDb::new().await;
+    let router = http::router(
+        &Config {
+            page_cache_ms: 60_000,
+            ..config()
+        },
+        db.pool.clone(),
+    );
+    sqlx::query("INSERT INTO specialties (name) VALUES ('Sleep Medicine')")
+        .execute(&db.pool)
+        .await
+        .expect("specialty");
+    let (status, cache, first) = fetch(&router, "/", None).await;
+    assert_eq!((status, cache.as_deref()), (StatusCode::OK, Some("miss")));
+    assert!(first.contains("Sleep Medicine"));
+
+    // A change made elsewhere shows once the moment has passed (here: a minute)…
+    sqlx::query("INSERT INTO specialties (name) VALUES ('Tropical Medicine')")
+        .execute(&db.pool)
+        .await
+        .expect("specialty");
+    let (_, cache, again) = fetch(&router, "/", None).await;
+    assert_eq!(cache.as_deref(), Some("hit"));
+    assert_eq!(again, first, "the same page, byte for byte");
+    // …but a signed-in visitor, or another URL, is always rendered afresh.
+    let (_, cache, fresh) = fetch(&router, "/", Some("clinic_session=whatever")).await;
+    assert_eq!(cache, None);
+    assert!(fresh.contains("Tropical Medicine"));
+    let (_, cache, _) = fetch(&router, "/doctors?q=lee", None).await;
+    assert_eq!(cache.as_deref(), Some("miss"));
+
+    // Any change through this server (a request that is not a GET) forgets every page.
+    let response = router
+        .clone()
+        .oneshot(
+            Request::post("/api/specialties")
+                .header(
+                    axum::http::header::CONTENT_TYPE,
+                    "application/x-www-form-urlencoded",
+                )
+                .body(Body::empty())
+                .expect("request"),
+        )
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let (_, cache, after) = fetch(&router, "/", None).await;
+    assert_eq!(cache.as_deref(), Some("miss"));
+    assert!(after.contains("Tropical Medicine"));
 }
