@@ -11,6 +11,10 @@
 //! affected: a visitor who books a time that went meanwhile gets "this slot was just taken"
 //! with the nearest free times, as with any race.
 //!
+//! When a page has expired, the first request renders it again while the others are still
+//! answered with the expired copy (for as long as that render takes, at most a few seconds), so
+//! a busy page is never rendered by every waiting request at once.
+//!
 //! Only anonymous GETs are cached, only complete 200 answers without a cookie, and a signed-in
 //! visitor (who sees their name in the header) always gets a fresh render.
 
@@ -30,7 +34,11 @@ use axum::response::{IntoResponse, Response};
 const MAX_ENTRIES: usize = 2_048;
 /// The largest page read into the cache (pages are far smaller; this only bounds memory).
 const MAX_PAGE_BYTES: usize = 8 << 20;
-/// Says whether an answer came from the cache (`hit`) or was rendered and kept (`miss`).
+/// How long other requests get the expired copy while one renders the page again; a render
+/// taking longer is presumed lost and the next request tries.
+const REFRESH_PATIENCE: Duration = Duration::from_secs(5);
+/// Says whether an answer came from the cache (`hit`), from it while the page is being
+/// rendered again (`stale`), or was rendered and kept (`miss`).
 pub const CACHE_HEADER: &str = "x-page-cache";
 
 struct Entry {
@@ -38,6 +46,17 @@ struct Entry {
     generation: u64,
     headers: HeaderMap,
     body: Bytes,
+    /// Set while one request renders the expired page again.
+    refreshing_since: Option<Instant>,
+}
+
+/// What the cache has for a URL.
+enum Lookup {
+    Fresh(HeaderMap, Bytes),
+    /// Expired, and another request is rendering it again.
+    Stale(HeaderMap, Bytes),
+    /// Nothing usable: this request renders the page.
+    Miss,
 }
 
 pub struct PageCache {
@@ -71,12 +90,31 @@ impl PageCache {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn get(&self, key: &str) -> Option<(HeaderMap, Bytes)> {
+    fn lookup(&self, key: &str) -> Lookup {
         let generation = self.generation.load(Ordering::SeqCst);
-        let entries = self.lock();
-        let entry = entries.get(key)?;
-        (entry.generation == generation && entry.stored.elapsed() < self.ttl)
-            .then(|| (entry.headers.clone(), entry.body.clone()))
+        let mut entries = self.lock();
+        let Some(entry) = entries
+            .get_mut(key)
+            .filter(|entry| entry.generation == generation)
+        else {
+            return Lookup::Miss;
+        };
+        if entry.stored.elapsed() < self.ttl {
+            Lookup::Fresh(entry.headers.clone(), entry.body.clone())
+        } else if entry
+            .refreshing_since
+            .is_some_and(|since| since.elapsed() < REFRESH_PATIENCE)
+        {
+            Lookup::Stale(entry.headers.clone(), entry.body.clone())
+        } else {
+            entry.refreshing_since = Some(Instant::now());
+            Lookup::Miss
+        }
+    }
+
+    /// The render of `key` gave nothing to keep: the next request tries again.
+    fn abandon(&self, key: &str) {
+        self.lock().remove(key);
     }
 
     fn put(&self, key: String, generation: u64, headers: HeaderMap, body: Bytes) {
@@ -98,6 +136,7 @@ impl PageCache {
                 generation,
                 headers,
                 body,
+                refreshing_since: None,
             },
         );
     }
@@ -143,12 +182,15 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     let Some(key) = cache_key(&request).filter(|_| request.method() == Method::GET) else {
         return next.run(request).await;
     };
-    if let Some((headers, body)) = cache.get(&key) {
-        return answer(headers, body, "hit");
-    }
     let generation = cache.generation.load(Ordering::SeqCst);
+    match cache.lookup(&key) {
+        Lookup::Fresh(headers, body) => return answer(headers, body, "hit"),
+        Lookup::Stale(headers, body) => return answer(headers, body, "stale"),
+        Lookup::Miss => {}
+    }
     let response = next.run(request).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
+        cache.abandon(&key);
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -159,6 +201,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
         }
         // The render failed midway (or ran past any sensible size).
         Err(err) => {
+            cache.abandon(&key);
             tracing::warn!(%err, "a public page could not be kept in the cache");
             (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -208,29 +251,41 @@ mod tests {
         assert!(cache_key(&request("/doctors", Some("theme=dark"))).is_some());
     }
 
+    fn kind(lookup: Lookup) -> &'static str {
+        match lookup {
+            Lookup::Fresh(..) => "fresh",
+            Lookup::Stale(..) => "stale",
+            Lookup::Miss => "miss",
+        }
+    }
+
     #[test]
     fn pages_expire_and_a_change_forgets_them() {
         let cache = PageCache::new(Duration::from_millis(50));
-        cache.put("/".into(), 0, HeaderMap::new(), Bytes::from_static(b"home"));
-        assert!(cache.get("/").is_some());
+        let page = |text: &'static str| Bytes::from_static(text.as_bytes());
+        cache.put("/".into(), 0, HeaderMap::new(), page("home"));
+        assert_eq!(kind(cache.lookup("/")), "fresh");
         cache.invalidate();
-        assert!(cache.get("/").is_none());
+        assert_eq!(kind(cache.lookup("/")), "miss");
         // A render that began before the change is not kept.
-        cache.put(
-            "/".into(),
-            0,
-            HeaderMap::new(),
-            Bytes::from_static(b"stale"),
-        );
-        assert!(cache.get("/").is_none());
-        cache.put(
-            "/".into(),
-            1,
-            HeaderMap::new(),
-            Bytes::from_static(b"fresh"),
-        );
-        assert!(cache.get("/").is_some());
+        cache.put("/".into(), 0, HeaderMap::new(), page("old"));
+        assert_eq!(kind(cache.lookup("/")), "miss");
+        cache.put("/".into(), 1, HeaderMap::new(), page("new"));
+        assert_eq!(kind(cache.lookup("/")), "fresh");
+        // Expired: the first request renders again, the others get the old copy meanwhile.
         std::thread::sleep(Duration::from_millis(60));
-        assert!(cache.get("/").is_none(), "expired");
+        assert_eq!(kind(cache.lookup("/")), "miss");
+        assert_eq!(kind(cache.lookup("/")), "stale");
+        cache.put("/".into(), 1, HeaderMap::new(), page("newer"));
+        assert_eq!(kind(cache.lookup("/")), "fresh");
+        // A render that gave nothing to keep lets the next request try.
+        std::thread::sleep(Duration::from_millis(60));
+        assert_eq!(kind(cache.lookup("/")), "miss");
+        cache.abandon("/");
+        assert_eq!(kind(cache.lookup("/")), "miss");
+        // A change forgets even the copy being rendered again.
+        cache.put("/".into(), 1, HeaderMap::new(), page("newest"));
+        cache.invalidate();
+        assert_eq!(kind(cache.lookup("/")), "miss");
     }
 }
