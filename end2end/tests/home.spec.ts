@@ -11,7 +11,12 @@ test('the home page lists the specialties stored in the database', async ({ page
   ]);
   try {
     const home = new HomePage(page);
-    await home.goto();
+    // Written behind the server's back (as another instance would), the change may wait out
+    // the visitors' page cache (CLINIC_PAGE_CACHE_MS, a second).
+    await expect(async () => {
+      await home.goto();
+      await expect(home.specialtyCard(name)).toBeVisible({ timeout: 500 });
+    }).toPass({ timeout: 5_000 });
     await expect(page).toHaveTitle('Clinic');
     await expect(home.specialtyCard('Cardiology')).toContainText('2 doctors');
     await expect(home.specialtyCard(name)).toContainText('Vaccines and advice before you travel.');
