@@ -20,7 +20,8 @@ function dollars(amount: string | number): string {
 /**
  * Once per database: Chloe's confirmed visit with Dr. Hart in 20 days (paid today) and her
  * completed visit with Dr. Ortiz two days ago (paid); Ben's completed visit with Dr. Hart two days
- * ago (paid) and his confirmed one today at 05:00; all at hours and days no demo slot uses, and
+ * ago (paid) and his confirmed one today at midnight, so it has started (waiting to be completed)
+ * whenever the suite runs; all at hours and days no demo slot uses, and
  * none of Ann's (reviews.spec.ts has her review Dr. Hart). (A statement's inserts are invisible
  * to its own reads, so the payments join the inserted slots, not the table.) The clinic's time
  * zone is UTC in these tests.
@@ -33,7 +34,7 @@ async function seedVisits(db: Client) {
        ('chloe', 'dr.hart', current_date + 20, time '06:00', 'confirmed', TRUE),
        ('chloe', 'dr.ortiz', current_date - 2, time '05:00', 'completed', TRUE),
        ('ben', 'dr.hart', current_date - 2, time '05:00', 'completed', TRUE),
-       ('ben', 'dr.hart', current_date, time '05:00', 'confirmed', FALSE)),
+       ('ben', 'dr.hart', current_date, time '00:00', 'confirmed', FALSE)),
      who AS (
        SELECT v.*, p.id AS patient_id, d.id AS doctor_id, d.user_id AS doctor_user, d.consultation_fee AS fee
          FROM visits v JOIN users p ON p.username = v.patient
