@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::domain::oversight::ListPage;
+
 /// "Page 2 of 5" with links to the neighbouring pages; nothing when there is one page. Lists
 /// sorted newest first say "Newer" and "Older", others "Previous" and "Next".
 #[component]
@@ -99,5 +101,65 @@ pub fn DateRangeFields(
             <label for=to_id.clone()>"To"</label>
             <input id=to_id type="date" name="to" prop:value=to />
         </div>
+    }
+}
+
+/// A page of a list: the count with its CSV download, the rows as a table (or a line saying
+/// none match), and the pager.
+#[component]
+pub fn ListTable<T, R, V>(
+    page: ListPage<T>,
+    /// What is counted, singular and plural: ("payment", "payments").
+    noun: (&'static str, &'static str),
+    /// The list's path: `/admin/payments` (its CSV is the same path with `.csv`).
+    path: &'static str,
+    /// The filters as a query string, without the page.
+    filters: String,
+    /// The column headings; "Amount" style numbers are right-aligned when `numeric` is true,
+    /// and an empty heading is a column of actions (named for screen readers only).
+    columns: &'static [(&'static str, bool)],
+    /// What the pages are of, for screen readers ("Payment pages").
+    pager_label: &'static str,
+    #[prop(optional)] newest_first: bool,
+    /// One `<tr>` of the table.
+    row: R,
+) -> impl IntoView
+where
+    T: Send + Sync + 'static,
+    R: Fn(T) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let href = {
+        let filters = filters.clone();
+        Callback::new(move |n: i64| format!("{path}?{filters}&page={n}"))
+    };
+    let rows = if page.rows.is_empty() {
+        view! { <div class="panel empty"><p>{format!("No {} match.", noun.1)}</p></div> }.into_any()
+    } else {
+        view! {
+            <div class="table-scroll">
+                <table class="data-table">
+                    <thead>
+                        <tr>
+                            {columns.iter().map(|(heading, numeric)| {
+                                let class = numeric.then_some("numeric");
+                                if heading.is_empty() {
+                                    view! { <th scope="col" class=class><span class="visually-hidden">"Actions"</span></th> }.into_any()
+                                } else {
+                                    view! { <th scope="col" class=class>{*heading}</th> }.into_any()
+                                }
+                            }).collect_view()}
+                        </tr>
+                    </thead>
+                    <tbody>{page.rows.into_iter().map(row).collect_view()}</tbody>
+                </table>
+            </div>
+        }
+        .into_any()
+    };
+    view! {
+        <ListHeading matching=page.matching noun csv_href=format!("{path}.csv?{filters}") />
+        {rows}
+        <Pager page=page.page pages=page.pages href label=pager_label newest_first />
     }
 }

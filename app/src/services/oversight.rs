@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use super::ClinicSettings;
 use super::booking::{self, Actor};
 use super::doctors::escape_like;
+use crate::domain::admin::DateRange;
 use crate::domain::booking::{Refund, RequestKey};
 use crate::domain::oversight::{
     AppointmentQuery, AppointmentRow, ListPage, PaymentQuery, PaymentRow, ROWS_PER_PAGE,
@@ -39,6 +40,65 @@ fn instants(
 
 pub(super) fn fresh_key() -> String {
     RequestKey::generate().as_str().to_owned()
+}
+
+/// The filter the payments and the transactions lists share, bound as $1 a LIKE pattern, $2
+/// one status or type (or none), $3 and $4 the half-open range of instants.
+struct TimedFilter {
+    pattern: String,
+    choice: Option<&'static str>,
+    from: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+}
+
+impl TimedFilter {
+    fn new(
+        settings: &ClinicSettings,
+        search: &str,
+        choice: Option<&'static str>,
+        dates: DateRange,
+    ) -> Self {
+        let (from, until) = instants(settings, dates.from, dates.to);
+        Self {
+            pattern: pattern(search),
+            choice,
+            from,
+            until,
+        }
+    }
+
+    /// How many rows `from_where` (the FROM and WHERE clauses) matches.
+    async fn count(&self, pool: &PgPool, from_where: &str) -> Result<i64, AppError> {
+        Ok(sqlx::query_scalar(&format!("SELECT count(*) {from_where}"))
+            .bind(&self.pattern)
+            .bind(self.choice)
+            .bind(self.from)
+            .bind(self.until)
+            .fetch_one(pool)
+            .await?)
+    }
+
+    /// The rows of `sql`, whose LIMIT and OFFSET are $5 and $6.
+    async fn rows<T>(
+        &self,
+        pool: &PgPool,
+        sql: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<T>, AppError>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, T>(sql)
+            .bind(&self.pattern)
+            .bind(self.choice)
+            .bind(self.from)
+            .bind(self.until)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(pool)
+            .await?)
+    }
 }
 
 /// A person's name as lists show it: first and last, or the username when both are blank.
@@ -172,6 +232,15 @@ fn payment_columns() -> String {
     )
 }
 
+fn payment_filter(settings: &ClinicSettings, query: &PaymentQuery) -> TimedFilter {
+    TimedFilter::new(
+        settings,
+        &query.search,
+        query.status.map(|status| status.as_str()),
+        query.dates,
+    )
+}
+
 async fn payment_rows(
     pool: &PgPool,
     settings: &ClinicSettings,
@@ -179,19 +248,13 @@ async fn payment_rows(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<PaymentRow>, AppError> {
-    let (from, until) = instants(settings, query.dates.from, query.dates.to);
-    let mut rows = sqlx::query_as::<_, PaymentRow>(&format!(
+    let sql = format!(
         "SELECT {} {PAYMENTS} ORDER BY p.created_at DESC, p.id DESC LIMIT $5 OFFSET $6",
         payment_columns()
-    ))
-    .bind(pattern(&query.search))
-    .bind(query.status.map(|status| status.as_str()))
-    .bind(from)
-    .bind(until)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
+    );
+    let mut rows: Vec<PaymentRow> = payment_filter(settings, query)
+        .rows(pool, &sql, limit, offset)
+        .await?;
     for row in &mut rows {
         row.paid_local = row.paid_at.map(|at| settings.local_time(at));
     }
@@ -204,13 +267,8 @@ pub async fn payments(
     settings: &ClinicSettings,
     query: &PaymentQuery,
 ) -> Result<ListPage<PaymentRow>, AppError> {
-    let (from, until) = instants(settings, query.dates.from, query.dates.to);
-    let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) {PAYMENTS}"))
-        .bind(pattern(&query.search))
-        .bind(query.status.map(|status| status.as_str()))
-        .bind(from)
-        .bind(until)
-        .fetch_one(pool)
+    let matching = payment_filter(settings, query)
+        .count(pool, PAYMENTS)
         .await?;
     let rows = payment_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
     Ok(ListPage::new(rows, matching, query.page, fresh_key()))
@@ -309,6 +367,15 @@ const TRANSACTIONS: &str = "
        AND ($3::timestamptz IS NULL OR w.created_at >= $3)
        AND ($4::timestamptz IS NULL OR w.created_at < $4)";
 
+fn transaction_filter(settings: &ClinicSettings, query: &TransactionQuery) -> TimedFilter {
+    TimedFilter::new(
+        settings,
+        &query.search,
+        query.kind.map(|kind| kind.as_str()),
+        query.dates,
+    )
+}
+
 async fn transaction_rows(
     pool: &PgPool,
     settings: &ClinicSettings,
@@ -316,22 +383,16 @@ async fn transaction_rows(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<TransactionRow>, AppError> {
-    let (from, until) = instants(settings, query.dates.from, query.dates.to);
-    let mut rows = sqlx::query_as::<_, TransactionRow>(&format!(
+    let sql = format!(
         "SELECT w.id, w.created_at, w.user_id, pu.username, {PATIENT_NAME} AS user_name,
                 pu.user_type AS role, w.transaction_type, w.amount, w.balance_after,
                 w.description, w.appointment_id
            {TRANSACTIONS}
           ORDER BY w.id DESC LIMIT $5 OFFSET $6"
-    ))
-    .bind(pattern(&query.search))
-    .bind(query.kind.map(|kind| kind.as_str()))
-    .bind(from)
-    .bind(until)
-    .bind(limit)
-    .bind(offset)
-    .fetch_all(pool)
-    .await?;
+    );
+    let mut rows: Vec<TransactionRow> = transaction_filter(settings, query)
+        .rows(pool, &sql, limit, offset)
+        .await?;
     for row in &mut rows {
         row.local_at = settings.local_time(row.created_at);
     }
@@ -344,13 +405,8 @@ pub async fn transactions(
     settings: &ClinicSettings,
     query: &TransactionQuery,
 ) -> Result<ListPage<TransactionRow>, AppError> {
-    let (from, until) = instants(settings, query.dates.from, query.dates.to);
-    let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) {TRANSACTIONS}"))
-        .bind(pattern(&query.search))
-        .bind(query.kind.map(|kind| kind.as_str()))
-        .bind(from)
-        .bind(until)
-        .fetch_one(pool)
+    let matching = transaction_filter(settings, query)
+        .count(pool, TRANSACTIONS)
         .await?;
     let rows = transaction_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
     Ok(ListPage::new(rows, matching, query.page, fresh_key()))

@@ -12,7 +12,7 @@ use crate::api::oversight::list_all_appointments;
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListHeading, Pager, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
 use crate::domain::booking::AppointmentStatus;
 use crate::domain::oversight::AppointmentRow;
 use crate::domain::{Money, UserRole};
@@ -79,42 +79,15 @@ fn AppointmentList() -> impl IntoView {
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
                 let filters = query_string(&FILTERS, &params.get_untracked()[..5]);
-                let href = {
-                    let filters = filters.clone();
-                    Callback::new(move |n: i64| format!("/admin/appointments?{filters}&page={n}"))
-                };
                 let key = page.request_key.clone();
                 view! {
-                    <ListHeading matching=page.matching noun=("appointment", "appointments")
-                        csv_href=format!("/admin/appointments.csv?{filters}") />
-                    {if page.rows.is_empty() {
-                        view! { <div class="panel empty"><p>"No appointments match."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            <div class="table-scroll">
-                                <table class="data-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"When"</th>
-                                            <th scope="col">"Doctor"</th>
-                                            <th scope="col">"Patient"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col" class="numeric">"Fee"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.rows.into_iter().map(|row| {
-                                            let key = format!("{key}-a{}", row.id);
-                                            view! { <AppointmentLine row key changed notice /> }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any()
-                    }}
-                    <Pager page=page.page pages=page.pages href label="Appointment pages" />
+                    <ListTable page noun=("appointment", "appointments") path="/admin/appointments" filters
+                        columns=&[("When", false), ("Doctor", false), ("Patient", false), ("Status", false), ("Fee", true), ("", false)]
+                        pager_label="Appointment pages"
+                        row=move |row: AppointmentRow| {
+                            let key = format!("{key}-a{}", row.id);
+                            view! { <AppointmentLine row key changed notice /> }
+                        } />
                 }
                 .into_any()
             })}

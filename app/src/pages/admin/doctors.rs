@@ -9,7 +9,7 @@ use super::AdminNav;
 use crate::api::admin::list_doctor_records;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::lists::{ListHeading, Pager};
+use crate::components::lists::ListTable;
 use crate::domain::oversight::DoctorStatus;
 use crate::domain::{AppError, DoctorRecord, Money, UserRole, encode_query};
 
@@ -72,36 +72,11 @@ fn DoctorTable() -> impl IntoView {
                 let page = doctors.await?;
                 let (q, status, _) = params();
                 let filters = filters_href(&q, &status);
-                let href = {
-                    let filters = filters.clone();
-                    Callback::new(move |n: i64| format!("/admin/doctors?{filters}&page={n}"))
-                };
                 Ok::<_, AppError>(view! {
-                    <ListHeading matching=page.matching noun=("doctor", "doctors") csv_href=format!("/admin/doctors.csv?{filters}") />
-                    {if page.rows.is_empty() {
-                        view! { <div class="panel empty"><p>"No doctors match."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            <div class="table-scroll">
-                                <table class="data-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Doctor"</th>
-                                            <th scope="col">"Specialty"</th>
-                                            <th scope="col">"License"</th>
-                                            <th scope="col" class="numeric">"Fee"</th>
-                                            <th scope="col">"Status"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.rows.into_iter().map(|doctor| view! { <DoctorLine doctor /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any()
-                    }}
-                    <Pager page=page.page pages=page.pages href label="Doctor pages" />
+                    <ListTable page noun=("doctor", "doctors") path="/admin/doctors" filters
+                        columns=&[("Doctor", false), ("Specialty", false), ("License", false), ("Fee", true), ("Status", false)]
+                        pager_label="Doctor pages"
+                        row=|doctor: DoctorRecord| view! { <DoctorLine doctor /> } />
                 })
             })}
         </Suspense>

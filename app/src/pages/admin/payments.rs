@@ -11,7 +11,7 @@ use crate::api::oversight::{RefundPayment, list_payments};
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListHeading, Pager, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
 use crate::domain::UserRole;
 use crate::domain::booking::PaymentStatus;
 use crate::domain::oversight::PaymentRow;
@@ -79,42 +79,15 @@ fn PaymentList() -> impl IntoView {
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
                 let filters = query_string(&FILTERS, &params.get_untracked()[..4]);
-                let href = {
-                    let filters = filters.clone();
-                    Callback::new(move |n: i64| format!("/admin/payments?{filters}&page={n}"))
-                };
                 let key = page.request_key.clone();
                 view! {
-                    <ListHeading matching=page.matching noun=("payment", "payments")
-                        csv_href=format!("/admin/payments.csv?{filters}") />
-                    {if page.rows.is_empty() {
-                        view! { <div class="panel empty"><p>"No payments match."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            <div class="table-scroll">
-                                <table class="data-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Reference"</th>
-                                            <th scope="col">"Patient"</th>
-                                            <th scope="col">"Appointment"</th>
-                                            <th scope="col">"Status"</th>
-                                            <th scope="col" class="numeric">"Amount"</th>
-                                            <th scope="col"><span class="visually-hidden">"Actions"</span></th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.rows.into_iter().map(|row| {
-                                            let key = format!("{key}-p{}", row.id);
-                                            view! { <PaymentLine row key changed notice /> }
-                                        }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any()
-                    }}
-                    <Pager page=page.page pages=page.pages href label="Payment pages" newest_first=true />
+                    <ListTable page noun=("payment", "payments") path="/admin/payments" filters
+                        columns=&[("Reference", false), ("Patient", false), ("Appointment", false), ("Status", false), ("Amount", true), ("", false)]
+                        pager_label="Payment pages" newest_first=true
+                        row=move |row: PaymentRow| {
+                            let key = format!("{key}-p{}", row.id);
+                            view! { <PaymentLine row key changed notice /> }
+                        } />
                 }
                 .into_any()
             })}

@@ -9,7 +9,7 @@ use super::AdminNav;
 use crate::api::oversight::list_transactions;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListHeading, Pager, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
 use crate::domain::UserRole;
 use crate::domain::oversight::TransactionRow;
 use crate::domain::wallet::TransactionType;
@@ -64,38 +64,11 @@ fn TransactionList() -> impl IntoView {
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
                 let filters = query_string(&FILTERS, &params.get_untracked()[..4]);
-                let href = {
-                    let filters = filters.clone();
-                    Callback::new(move |n: i64| format!("/admin/transactions?{filters}&page={n}"))
-                };
                 view! {
-                    <ListHeading matching=page.matching noun=("transaction", "transactions")
-                        csv_href=format!("/admin/transactions.csv?{filters}") />
-                    {if page.rows.is_empty() {
-                        view! { <div class="panel empty"><p>"No transactions match."</p></div> }.into_any()
-                    } else {
-                        view! {
-                            <div class="table-scroll">
-                                <table class="data-table">
-                                    <thead>
-                                        <tr>
-                                            <th scope="col">"Date"</th>
-                                            <th scope="col">"Account"</th>
-                                            <th scope="col">"Type"</th>
-                                            <th scope="col">"Description"</th>
-                                            <th scope="col" class="numeric">"Amount"</th>
-                                            <th scope="col" class="numeric">"Balance after"</th>
-                                        </tr>
-                                    </thead>
-                                    <tbody>
-                                        {page.rows.into_iter().map(|row| view! { <TransactionLine row /> }).collect_view()}
-                                    </tbody>
-                                </table>
-                            </div>
-                        }
-                        .into_any()
-                    }}
-                    <Pager page=page.page pages=page.pages href label="Transaction pages" newest_first=true />
+                    <ListTable page noun=("transaction", "transactions") path="/admin/transactions" filters
+                        columns=&[("Date", false), ("Account", false), ("Type", false), ("Description", false), ("Amount", true), ("Balance after", true)]
+                        pager_label="Transaction pages" newest_first=true
+                        row=|row: TransactionRow| view! { <TransactionLine row /> } />
                 }
                 .into_any()
             })}
