@@ -33,7 +33,13 @@ pub async fn doctor_reviews(
 #[server(prefix = "/api", endpoint = "reviews/mine")]
 pub async fn my_reviews() -> Result<PatientReviews, AppError> {
     let patient = require(UserRole::Patient).await?;
-    crate::services::reviews::for_patient(&super::pool()?, patient.id, chrono::Utc::now()).await
+    crate::services::reviews::for_patient(
+        &super::pool()?,
+        &super::settings()?,
+        patient.id,
+        chrono::Utc::now(),
+    )
+    .await
 }
 
 /// The signed-in patient reviews a completed visit. `rating` is absent when no star was chosen

@@ -1,7 +1,7 @@
 //! Appointments and what can happen to them: their states, the clinic's booking policy (holds,
 //! refunds), the answers a booking gets, and the views of an appointment each party sees.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -321,6 +321,9 @@ pub struct PaymentView {
     pub status: PaymentStatus,
     pub transaction_id: String,
     pub paid_at: Option<DateTime<Utc>>,
+    /// `paid_at` on the clinic's clock (filled in by the service).
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub paid_local: Option<NaiveDateTime>,
 }
 
 /// One appointment in full, for its page.
@@ -328,12 +331,15 @@ pub struct PaymentView {
 pub struct AppointmentDetail {
     pub item: AppointmentItem,
     pub notes: String,
-    pub created_at: DateTime<Utc>,
-    pub cancelled_at: Option<DateTime<Utc>>,
+    /// Instants on the clinic's clock, as slot times are (the service converts them).
+    pub created_at: NaiveDateTime,
+    pub cancelled_at: Option<NaiveDateTime>,
     pub cancellation_reason: String,
     pub rescheduled_to: Option<i64>,
     pub rescheduled_from: Option<i64>,
-    pub completed_at: Option<DateTime<Utc>>,
+    pub completed_at: Option<NaiveDateTime>,
+    /// When a held booking's hold ends, on the clinic's clock.
+    pub hold_ends_at: Option<NaiveDateTime>,
     pub confirmation_sent: bool,
     pub payment: Option<PaymentView>,
     pub ledger: Vec<LedgerEntry>,

@@ -1,7 +1,7 @@
 //! Reviews and ratings as the pages show them: the review form, parsed; the star filter and page
 //! of a doctor's reviews; the rating summary; and the patient's, doctor's and admin's lists.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -236,6 +236,8 @@ pub struct OwnReview {
     pub created_at: DateTime<Utc>,
     /// The last moment the author may change it.
     pub editable_until: DateTime<Utc>,
+    /// The same moment on the clinic's clock, for showing.
+    pub editable_until_local: NaiveDateTime,
     /// Still within the edit window and not hidden, at the time of the request.
     pub editable: bool,
     /// Why an admin hid it, when they did.

@@ -1,6 +1,6 @@
 //! The wallet: ledger entries, the history's filters, and card details as a patient types them.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -69,6 +69,9 @@ impl fmt::Display for TransactionType {
 pub struct LedgerEntry {
     pub id: i64,
     pub created_at: DateTime<Utc>,
+    /// The same instant on the clinic's clock, for showing (filled in by the service).
+    #[cfg_attr(feature = "ssr", sqlx(skip))]
+    pub local_at: NaiveDateTime,
     #[cfg_attr(feature = "ssr", sqlx(try_from = "String"))]
     pub transaction_type: TransactionType,
     /// Signed: positive adds to the balance, negative takes from it.

@@ -1290,19 +1290,26 @@ pub async fn detail(
     .bind(appointment_id)
     .fetch_one(pool)
     .await?;
-    let payment: Option<PaymentView> = sqlx::query_as(
+    let mut payment: Option<PaymentView> = sqlx::query_as(
         "SELECT amount, status, transaction_id, paid_at FROM payments WHERE appointment_id = $1",
     )
     .bind(appointment_id)
     .fetch_optional(pool)
     .await?;
-    let ledger: Vec<LedgerEntry> = sqlx::query_as(
+    if let Some(payment) = payment.as_mut() {
+        payment.paid_local = payment.paid_at.map(|at| settings.local_time(at));
+    }
+    let mut ledger: Vec<LedgerEntry> = sqlx::query_as(
         "SELECT id, created_at, transaction_type, amount, description, balance_after, appointment_id
            FROM wallet_transactions WHERE appointment_id = $1 ORDER BY id",
     )
     .bind(appointment_id)
     .fetch_all(pool)
     .await?;
+    for entry in &mut ledger {
+        entry.local_at = settings.local_time(entry.created_at);
+    }
+    let hold_ends_at = summary.hold_expires_at.map(|at| settings.local_time(at));
     let starts_at = settings
         .instant_of(summary.date, summary.start_time)
         .unwrap_or(now);
@@ -1319,12 +1326,13 @@ pub async fn detail(
     Ok(AppointmentDetail {
         item,
         notes: extra.notes,
-        created_at: extra.created_at,
-        cancelled_at: extra.cancelled_at,
+        created_at: settings.local_time(extra.created_at),
+        cancelled_at: extra.cancelled_at.map(|at| settings.local_time(at)),
         cancellation_reason: extra.cancellation_reason,
         rescheduled_to: extra.rescheduled_to,
         rescheduled_from: extra.rescheduled_from,
-        completed_at: extra.completed_at,
+        completed_at: extra.completed_at.map(|at| settings.local_time(at)),
+        hold_ends_at,
         confirmation_sent: extra.confirmation_sent,
         payment,
         ledger,

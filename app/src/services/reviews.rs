@@ -416,6 +416,7 @@ pub async fn visible(
 /// The patient's completed visits still waiting for a review, and their reviews, newest first.
 pub async fn for_patient(
     pool: &PgPool,
+    settings: &ClinicSettings,
     patient_id: i64,
     now: DateTime<Utc>,
 ) -> Result<PatientReviews, AppError> {
@@ -439,6 +440,7 @@ pub async fn for_patient(
         "SELECT r.id, r.doctor_id, u.first_name AS doctor_first_name,
                 u.last_name AS doctor_last_name, r.rating, r.comment, r.is_anonymous, r.created_at,
                 r.created_at + $3 AS editable_until,
+                (r.created_at + $3) AT TIME ZONE $4 AS editable_until_local,
                 r.hidden_at IS NULL AND r.created_at + $3 >= $2 AS editable,
                 r.hidden_reason
            FROM reviews r
@@ -451,6 +453,7 @@ pub async fn for_patient(
     .bind(patient_id)
     .bind(now)
     .bind(edit_window())
+    .bind(&settings.time_zone)
     .fetch_all(pool)
     .await?;
     Ok(PatientReviews { pending, reviews })

@@ -65,7 +65,10 @@ pub async fn page(
         .push_bind(i64::from(HISTORY_PAGE_SIZE))
         .push(" OFFSET ")
         .push_bind(i64::from(filter.page.saturating_sub(1)) * i64::from(HISTORY_PAGE_SIZE));
-    let entries = rows.build_query_as::<LedgerEntry>().fetch_all(pool).await?;
+    let mut entries = rows.build_query_as::<LedgerEntry>().fetch_all(pool).await?;
+    for entry in &mut entries {
+        entry.local_at = settings.local_time(entry.created_at);
+    }
     Ok(WalletPage {
         balance,
         entries,

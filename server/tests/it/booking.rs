@@ -1154,3 +1154,37 @@ async fn reminders_go_out_once_a_day_before_confirmed_appointments_only() {
     );
     assert_eq!(reminders().await.len(), 2);
 }
+
+#[tokio::test]
+async fn the_appointment_page_shows_its_moments_on_the_clinics_clock() {
+    let db = TestDb::new().await;
+    let w = World::new(&db).await;
+    let ann = w.patient("ann", "100.00").await;
+    let appointment = confirmed(w.book(ann, w.slot(3, 10).await, Utc::now()).await);
+    // A clinic nine hours ahead of UTC all year round.
+    let tokyo = ClinicSettings {
+        time_zone: "Asia/Tokyo".to_owned(),
+        tz: chrono_tz::Asia::Tokyo,
+        ..settings()
+    };
+    let detail = booking::detail(
+        &db.pool,
+        &tokyo,
+        patient_actor(ann),
+        appointment,
+        Utc::now(),
+    )
+    .await
+    .expect("detail");
+    let payment = detail.payment.expect("paid");
+    let paid_at = payment.paid_at.expect("paid at");
+    assert_eq!(
+        payment.paid_local,
+        Some(paid_at.naive_utc() + TimeDelta::hours(9))
+    );
+    let entry = &detail.ledger[0];
+    assert_eq!(
+        entry.local_at,
+        entry.created_at.naive_utc() + TimeDelta::hours(9)
+    );
+}

@@ -213,12 +213,12 @@ async fn only_the_patient_of_a_completed_visit_reviews_it_and_only_once() {
     );
 
     // The patient's page lists Ben's visit as waiting, and Ann's as reviewed.
-    let ben_lists = reviews::for_patient(&db.pool, ben, t0())
+    let ben_lists = reviews::for_patient(&db.pool, &settings(), ben, t0())
         .await
         .expect("ben's lists");
     assert_eq!(ben_lists.pending.len(), 1);
     assert_eq!(ben_lists.pending[0].appointment_id, ben_visit);
-    let ann_lists = reviews::for_patient(&db.pool, ann, t0())
+    let ann_lists = reviews::for_patient(&db.pool, &settings(), ann, t0())
         .await
         .expect("ann's lists");
     assert!(ann_lists.pending.iter().all(|p| p.appointment_id != visit));
@@ -292,7 +292,7 @@ async fn the_author_may_edit_for_seven_days_and_the_average_follows() {
     .await
     .expect("edit within 7 days");
     assert_eq!(world.aggregates(world.doctor).await, agg("4.50", 2));
-    let lists = reviews::for_patient(&db.pool, ann, almost)
+    let lists = reviews::for_patient(&db.pool, &settings(), ann, almost)
         .await
         .expect("lists");
     assert!(lists.reviews[0].is_anonymous && lists.reviews[0].editable);
@@ -313,7 +313,7 @@ async fn the_author_may_edit_for_seven_days_and_the_average_follows() {
         "{err:?}"
     );
     assert_eq!(world.aggregates(world.doctor).await, agg("4.50", 2));
-    let lists = reviews::for_patient(&db.pool, ann, late)
+    let lists = reviews::for_patient(&db.pool, &settings(), ann, late)
         .await
         .expect("lists");
     assert!(!lists.reviews[0].editable);
@@ -368,7 +368,7 @@ async fn hidden_reviews_leave_the_average_and_the_page_until_restored() {
         .await
         .expect_err("hidden");
     assert!(matches!(err, AppError::Conflict(_)), "{err:?}");
-    let lists = reviews::for_patient(&db.pool, dee, t0())
+    let lists = reviews::for_patient(&db.pool, &settings(), dee, t0())
         .await
         .expect("dee's lists");
     assert_eq!(

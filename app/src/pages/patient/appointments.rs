@@ -196,7 +196,7 @@ fn Detail(
                 {(!detail.notes.is_empty()).then(|| view! { <dt>"Note"</dt><dd>{detail.notes.clone()}</dd> })}
                 {detail.cancelled_at.map(|at| view! {
                     <dt>"Cancelled"</dt>
-                    <dd>{at.format("%-d %b %Y %H:%M UTC").to_string()}
+                    <dd>{at.format("%-d %b %Y %H:%M").to_string()}
                         {(!detail.cancellation_reason.is_empty()).then(|| format!(" · {}", detail.cancellation_reason))}
                     </dd>
                 })}
@@ -214,7 +214,7 @@ fn Detail(
         </div>
 
         {actions.pay.then(|| {
-            let until = a.hold_expires_at.map(|t| t.format("%H:%M UTC").to_string()).unwrap_or_default();
+            let until = detail.hold_ends_at.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
             let short = detail.balance < a.consultation_fee;
             view! {
                 <div class="panel form-panel">
@@ -290,8 +290,8 @@ fn Detail(
                     <dt>"Status"</dt><dd>{payment.status.label()}</dd>
                     <dt>"Amount"</dt><dd class="money">{payment.amount.to_string()}</dd>
                     <dt>"Reference"</dt><dd><code>{payment.transaction_id.clone()}</code></dd>
-                    {payment.paid_at.filter(|_| payment.status != PaymentStatus::Failed).map(|at| view! {
-                        <dt>"Paid"</dt><dd>{at.format("%-d %b %Y %H:%M UTC").to_string()}</dd>
+                    {payment.paid_local.filter(|_| payment.status != PaymentStatus::Failed).map(|at| view! {
+                        <dt>"Paid"</dt><dd>{at.format("%-d %b %Y %H:%M").to_string()}</dd>
                     })}
                 </dl>
             </div>
@@ -304,7 +304,7 @@ fn Detail(
                     <tbody>
                         {detail.ledger.iter().map(|entry| view! {
                             <tr>
-                                <td>{entry.created_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                <td>{entry.local_at.format("%-d %b %Y %H:%M").to_string()}</td>
                                 <td>{entry.transaction_type.label()}</td>
                                 <td>{entry.description.clone()}</td>
                                 <td class="num money">{entry.amount.to_string()}</td>

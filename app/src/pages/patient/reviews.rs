@@ -127,7 +127,7 @@ fn OwnReviewItem(review: OwnReview, changed: RwSignal<u32>) -> impl IntoView {
         .into_any(),
         (None, true) => view! {
             <p class="muted small">
-                {format!("You can change it until {}.", review.editable_until.format("%-d %B %Y, %H:%M UTC"))}
+                {format!("You can change it until {}.", review.editable_until_local.format("%-d %B %Y, %H:%M"))}
             </p>
         }
         .into_any(),

@@ -169,7 +169,7 @@ fn WalletView(
                         <tbody>
                             {page.entries.iter().map(|entry| view! {
                                 <tr>
-                                    <td>{entry.created_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                    <td>{entry.local_at.format("%-d %b %Y %H:%M").to_string()}</td>
                                     <td><span class=format!("kind kind-{}", entry.transaction_type.as_str())>{entry.transaction_type.label()}</span></td>
                                     <td>{match entry.appointment_id {
                                         Some(id) => view! { <a href=format!("/appointments/{id}")>{entry.description.clone()}</a> }.into_any(),
