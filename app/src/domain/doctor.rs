@@ -32,14 +32,12 @@ impl DoctorCard {
     }
 }
 
-/// A doctor's public page: who they are, what patients say, and when they are free.
+/// A doctor's public page: who they are and when they are free. (What patients say comes a
+/// page at a time, filtered by the page's URL: `DoctorReviewsPage`.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DoctorProfile {
     pub card: DoctorCard,
     pub bio: String,
-    /// The latest visible reviews, for callers of the profile alone. The page itself shows the
-    /// reviews a page at a time, filtered by its URL (`DoctorReviewsPage`).
-    pub reviews: Vec<PublicReview>,
     /// Free slots of the coming days, in time order.
     pub free_slots: Vec<FreeSlot>,
 }

@@ -308,7 +308,6 @@ pub async fn profile(
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
-    let reviews = super::reviews::visible(pool, settings, doctor_id, None, 0).await?;
     // Slots starting within the booking notice are listed too, marked as no longer bookable.
     let local_now = settings.local_time(now);
     let free_slots = sqlx::query_as::<_, FreeSlot>(
@@ -329,7 +328,6 @@ pub async fn profile(
     Ok(DoctorProfile {
         card: row.card,
         bio: row.bio,
-        reviews,
         free_slots,
     })
 }

@@ -276,13 +276,13 @@ async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone
     // The patient's surname appears nowhere on the page.
     assert!(!body.contains("Lee"));
 
-    // Nor does the server function's answer.
+    // Nor does the answer of the server function the page reads its reviews from.
     let router = http::router(&config(), db.pool.clone());
     let response = router
         .oneshot(
-            Request::post("/api/doctor")
+            Request::post("/api/reviews/doctor")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(format!("id={doctor}")))
+                .body(Body::from(format!("doctor_id={doctor}&stars=&page=")))
                 .expect("request"),
         )
         .await
