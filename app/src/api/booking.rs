@@ -48,6 +48,7 @@ pub async fn book_appointment(
     request_key: String,
 ) -> Result<BookingOutcome, AppError> {
     let patient = super::auth::require_verified_patient().await?;
+    super::rate_limit(crate::services::rate_limits::Action::Book, Some(patient.id)).await?;
     let key = RequestKey::parse(&request_key)?;
     let notes = parse_notes(notes.as_deref().unwrap_or_default())?;
     service::book(
@@ -92,13 +93,7 @@ pub async fn cancel_appointment(
         .filter(|text| !text.trim().is_empty())
         .map(|text| Money::parse(&text).map_err(|m| AppError::validation("expected_refund", m)))
         .transpose()?;
-    let reason = reason.unwrap_or_default();
-    if reason.chars().count() > 200 {
-        return Err(AppError::validation(
-            "reason",
-            "Keep the reason to 200 characters.",
-        ));
-    }
+    let reason = crate::domain::booking::parse_reason(reason.as_deref().unwrap_or_default())?;
     service::cancel(
         &super::pool()?,
         &super::settings()?,

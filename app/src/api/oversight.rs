@@ -58,13 +58,7 @@ pub async fn refund_payment(
 ) -> Result<Refund, AppError> {
     let admin = require(UserRole::Admin).await?;
     let key = RequestKey::parse(&request_key)?;
-    let reason = reason.unwrap_or_default();
-    if reason.chars().count() > 200 {
-        return Err(AppError::validation(
-            "reason",
-            "Keep the reason to 200 characters.",
-        ));
-    }
+    let reason = crate::domain::booking::parse_reason(reason.as_deref().unwrap_or_default())?;
     crate::services::oversight::refund_payment(
         &super::pool()?,
         &super::settings()?,

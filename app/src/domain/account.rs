@@ -132,16 +132,14 @@ impl Username {
     }
 }
 
-/// A person's first or last name: present, at most 150 characters.
+/// The longest first or last name: the `users.first_name` / `last_name` columns'
+/// `VARCHAR(150)`.
+pub const MAX_NAME_CHARS: usize = 150;
+
+/// A person's first or last name: present, at most [`MAX_NAME_CHARS`] characters, on one line
+/// (no control characters). `what` is "first name" or "last name".
 pub fn parse_name(input: &str, what: &str) -> Result<String, String> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(format!("Enter your {what}."));
-    }
-    if text.chars().count() > 150 {
-        return Err(format!("Your {what} can have at most 150 characters."));
-    }
-    Ok(text.to_owned())
+    super::text::parse_line(input, MAX_NAME_CHARS, &format!("Your {what}"))
 }
 
 /// A new password's length rule (8 to 128 characters, no composition rules). The server also

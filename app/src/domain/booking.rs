@@ -379,16 +379,24 @@ pub struct Schedule {
     pub recent: Vec<AppointmentItem>,
 }
 
-/// `notes` as typed: trimmed, at most 1,000 characters.
+/// The longest note a patient leaves with a booking (`appointments.notes` is TEXT: this is the
+/// only limit; the doctor reads it on the appointment page before the visit).
+pub const MAX_NOTES_CHARS: usize = 1_000;
+/// The longest cancellation reason: the `appointments.cancellation_reason` column's
+/// `VARCHAR(200)`.
+pub const MAX_REASON_CHARS: usize = 200;
+
+/// `notes` as typed: trimmed, at most [`MAX_NOTES_CHARS`] characters, line breaks allowed.
 pub fn parse_notes(text: &str) -> Result<String, super::AppError> {
-    let notes = text.trim();
-    if notes.chars().count() > 1_000 {
-        return Err(super::AppError::validation(
-            "notes",
-            "Keep the note to 1,000 characters.",
-        ));
-    }
-    Ok(notes.to_owned())
+    super::text::parse_free_text(text, MAX_NOTES_CHARS, "The note")
+        .map_err(|message| super::AppError::validation("notes", message))
+}
+
+/// A cancellation (or refund) reason as typed: trimmed, may be empty, at most
+/// [`MAX_REASON_CHARS`] characters. The patient's email quotes it.
+pub fn parse_reason(text: &str) -> Result<String, super::AppError> {
+    super::text::parse_free_text(text, MAX_REASON_CHARS, "The reason")
+        .map_err(|message| super::AppError::validation("reason", message))
 }
 
 #[cfg(test)]

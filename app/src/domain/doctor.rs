@@ -94,7 +94,7 @@ pub struct DoctorDetails {
     pub consultation_fee: Money,
 }
 
-/// The longest bio a doctor's page shows.
+/// The longest bio a doctor's page shows (`doctors.bio` is TEXT: this is the only limit).
 pub const MAX_BIO_CHARS: usize = 5000;
 /// Nobody has practised longer than this; a larger number is a typo.
 pub const MAX_EXPERIENCE_YEARS: i32 = 70;
@@ -165,15 +165,11 @@ impl DoctorDetails {
     }
 }
 
+/// The longest license number: the `doctors.license_number` column's `VARCHAR(50)`.
+pub const MAX_LICENSE_CHARS: usize = 50;
+
 fn parse_license(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err("Enter the doctor's license number.".to_owned());
-    }
-    if text.chars().count() > 50 {
-        return Err("A license number has at most 50 characters.".to_owned());
-    }
-    Ok(text.to_owned())
+    super::text::parse_line(text, MAX_LICENSE_CHARS, "The doctor's license number")
 }
 
 fn parse_experience(text: &str) -> Result<i32, String> {
@@ -187,13 +183,9 @@ fn parse_experience(text: &str) -> Result<i32, String> {
         .ok_or_else(|| format!("Enter whole years, from 0 to {MAX_EXPERIENCE_YEARS}."))
 }
 
-/// A bio: trimmed, at most [`MAX_BIO_CHARS`] characters. May be empty.
+/// A bio: trimmed, at most [`MAX_BIO_CHARS`] characters, paragraphs allowed. May be empty.
 pub fn parse_bio(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.chars().count() > MAX_BIO_CHARS {
-        return Err(format!("Keep the bio to {MAX_BIO_CHARS} characters."));
-    }
-    Ok(text.to_owned())
+    super::text::parse_free_text(text, MAX_BIO_CHARS, "The bio")
 }
 
 /// A doctor as an admin manages them, active or not.

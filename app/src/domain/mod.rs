@@ -14,6 +14,7 @@ pub mod reviews;
 pub mod role;
 pub mod slots;
 pub mod specialty;
+pub mod text;
 pub mod wallet;
 
 pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};

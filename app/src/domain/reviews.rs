@@ -8,9 +8,10 @@ use serde::{Deserialize, Serialize};
 use super::account::FormCheck;
 use super::{AppError, PublicReview};
 
-/// The longest comment a review may carry.
+/// The longest comment a review may carry (`reviews.comment` is TEXT: this is the only limit;
+/// a few paragraphs, which the doctor's page shows whole).
 pub const MAX_COMMENT_CHARS: usize = 2000;
-/// The longest reason an admin gives for hiding a review.
+/// The longest reason an admin gives for hiding a review (`reviews.hidden_reason` is TEXT).
 pub const MAX_HIDE_REASON_CHARS: usize = 500;
 /// The author can change a review for this many days after posting it.
 pub const EDIT_WINDOW_DAYS: i64 = 7;
@@ -94,32 +95,19 @@ impl ReviewDraft {
 }
 
 fn parse_comment(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    let length = text.chars().count();
-    if length > MAX_COMMENT_CHARS {
-        return Err(format!(
-            "Keep the comment to {MAX_COMMENT_CHARS} characters; it has {length}."
-        ));
-    }
-    Ok(text.to_owned())
+    super::text::parse_free_text(text, MAX_COMMENT_CHARS, "The comment")
 }
 
 /// An admin's reason for hiding a review: required, at most [`MAX_HIDE_REASON_CHARS`].
 pub fn parse_hide_reason(text: &str) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Err(AppError::validation(
             "reason",
             "Say why the review is hidden; its author can read the reason.",
         ));
     }
-    if text.chars().count() > MAX_HIDE_REASON_CHARS {
-        return Err(AppError::validation(
-            "reason",
-            format!("Keep the reason to {MAX_HIDE_REASON_CHARS} characters."),
-        ));
-    }
-    Ok(text.to_owned())
+    super::text::parse_free_text(text, MAX_HIDE_REASON_CHARS, "The reason")
+        .map_err(|message| AppError::validation("reason", message))
 }
 
 /// Which of a doctor's reviews to show: one star rating or all, and which page (from 1).
@@ -426,7 +414,7 @@ mod tests {
         assert!(
             err.message_for("comment")
                 .expect("comment")
-                .contains("2000")
+                .contains("2,000")
         );
         let draft = ReviewDraft::parse(Some("4"), "  Kind and clear. ", true).expect("valid");
         assert_eq!(

@@ -14,7 +14,14 @@ pub struct SpecialtySummary {
     pub doctors: i64,
 }
 
-/// A specialty's name and description, parsed: the name trimmed, 1 to 100 characters.
+/// The longest specialty name: the `specialties.name` column's `VARCHAR(100)`.
+pub const MAX_NAME_CHARS: usize = 100;
+/// The longest description (`specialties.description` is TEXT: this is the only limit); the
+/// directory shows it under the name, so a paragraph is plenty.
+pub const MAX_DESCRIPTION_CHARS: usize = 1000;
+
+/// A specialty's name and description, parsed: the name trimmed, on one line, 1 to
+/// [`MAX_NAME_CHARS`] characters; the description at most [`MAX_DESCRIPTION_CHARS`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpecialtyDetails {
     pub name: String,
@@ -24,24 +31,14 @@ pub struct SpecialtyDetails {
 impl SpecialtyDetails {
     pub fn parse(name: &str, description: &str) -> Result<Self, super::AppError> {
         let mut check = super::account::FormCheck::default();
-        let name = check.field("name", {
-            let name = name.trim();
-            if name.is_empty() {
-                Err("Enter the specialty's name.".to_owned())
-            } else if name.chars().count() > 100 {
-                Err("A specialty's name has at most 100 characters.".to_owned())
-            } else {
-                Ok(name.to_owned())
-            }
-        });
-        let description = check.field("description", {
-            let description = description.trim();
-            if description.chars().count() > 1000 {
-                Err("Keep the description to 1,000 characters.".to_owned())
-            } else {
-                Ok(description.to_owned())
-            }
-        });
+        let name = check.field(
+            "name",
+            super::text::parse_line(name, MAX_NAME_CHARS, "The specialty's name"),
+        );
+        let description = check.field(
+            "description",
+            super::text::parse_free_text(description, MAX_DESCRIPTION_CHARS, "The description"),
+        );
         match (name, description) {
             (Some(name), Some(description)) => Ok(Self { name, description }),
             _ => Err(check.into_error()),

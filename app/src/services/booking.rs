@@ -23,11 +23,15 @@ use crate::domain::booking::{
     RefundRule, RequestKey, RescheduleOptions, Schedule,
 };
 use crate::domain::money::Money;
+use crate::domain::text::shorten;
 use crate::domain::wallet::{LedgerEntry, TransactionType};
 use crate::domain::{AppError, UserRole};
 
 /// How many nearby free slots a patient is offered when theirs was just taken.
 const ALTERNATIVES: i64 = 4;
+/// The most of a doctor's name a ledger row's description quotes, so the date still fits the
+/// column (`wallet_transactions.description VARCHAR(200)`) after a 300-character name.
+const LEDGER_NAME_CHARS: usize = 100;
 
 /// Who is acting, as the services need to know them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -226,7 +230,8 @@ fn new_transaction_id() -> String {
 
 fn payment_description(doctor_name: &str, date: NaiveDate, start: NaiveTime) -> String {
     format!(
-        "Appointment with {doctor_name} on {} at {}",
+        "Appointment with {} on {} at {}",
+        shorten(doctor_name, LEDGER_NAME_CHARS),
         date.format("%-d %b %Y"),
         start.format("%H:%M")
     )
@@ -786,7 +791,8 @@ async fn cancel_in(
     } else if refund.amount > Money::ZERO {
         let doctor_name = doctor_name(conn, appointment.doctor_id).await?;
         let description = format!(
-            "Refund: appointment with {doctor_name} on {} {}",
+            "Refund: appointment with {} on {} {}",
+            shorten(&doctor_name, LEDGER_NAME_CHARS),
             appointment.date.format("%-d %b %Y"),
             if rescheduled_to.is_some() {
                 "(rescheduled)"

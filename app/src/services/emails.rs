@@ -4,6 +4,7 @@ use super::accounts::CODE_LIFETIME;
 use super::accounts::CodePurpose;
 use super::outbox::{Attachment, OutgoingEmail};
 use crate::domain::money::Money;
+use crate::domain::text;
 use chrono::{DateTime, Utc};
 
 /// The email carrying a one-time code.
@@ -124,7 +125,7 @@ pub fn appointment_confirmed_email(facts: &AppointmentFacts, now: DateTime<Utc>)
     );
     OutgoingEmail {
         to: facts.patient_email.clone(),
-        subject: format!("Confirmed: {doctor_name}, {when}"),
+        subject: appointment_subject("Confirmed", doctor_name, when),
         text,
         html,
         attachment: Some(Attachment {
@@ -180,7 +181,7 @@ pub fn appointment_cancelled_email(
     );
     OutgoingEmail {
         to: facts.patient_email.clone(),
-        subject: format!("Cancelled: {doctor_name}, {when}"),
+        subject: appointment_subject("Cancelled", doctor_name, when),
         text,
         html,
         attachment: None,
@@ -214,12 +215,25 @@ pub fn appointment_reminder_email(facts: &AppointmentFacts) -> OutgoingEmail {
     );
     OutgoingEmail {
         to: facts.patient_email.clone(),
-        subject: format!("Reminder: {doctor_name}, {when}"),
+        subject: appointment_subject("Reminder", doctor_name, when),
         text,
         html,
         attachment: None,
         confirms_appointment: None,
     }
+}
+
+/// The most of a doctor's name an appointment email's subject quotes: a name may have 300
+/// characters, and the subject must keep the date in sight and fit the outbox column.
+const SUBJECT_NAME_CHARS: usize = 80;
+
+/// "Confirmed: Dr. Maya Okafor, Thursday 10 December 2026, 09:00–09:30 (Europe/London)", with a
+/// long name shortened so the time still shows; the outbox bounds the whole line again.
+fn appointment_subject(label: &str, doctor_name: &str, when: &str) -> String {
+    format!(
+        "{label}: {}, {when}",
+        text::shorten(doctor_name, SUBJECT_NAME_CHARS)
+    )
 }
 
 /// An iCalendar (RFC 5545) file with the visit as one event, in UTC.
@@ -251,9 +265,13 @@ fn calendar_event(facts: &AppointmentFacts, now: DateTime<Utc>) -> String {
     lines.iter().map(|line| fold(line)).collect()
 }
 
-/// Escapes a TEXT value: backslash, semicolon, comma and newlines.
+/// Escapes a TEXT value: backslash, semicolon, comma and newlines; other control characters
+/// (which RFC 5545 forbids in a value) become spaces.
 fn ics_text(text: &str) -> String {
-    text.replace('\\', "\\\\")
+    text.chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect::<String>()
+        .replace('\\', "\\\\")
         .replace(';', "\\;")
         .replace(',', "\\,")
         .replace('\n', "\\n")

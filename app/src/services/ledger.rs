@@ -8,7 +8,11 @@ use sqlx::PgConnection;
 use super::audit::{self, Target};
 use crate::domain::AppError;
 use crate::domain::money::Money;
+use crate::domain::text::header_line;
 use crate::domain::wallet::TransactionType;
+
+/// The longest description: the `wallet_transactions.description` column's `VARCHAR(200)`.
+const MAX_DESCRIPTION_CHARS: usize = 200;
 
 /// One movement of money.
 #[derive(Debug, Clone, Copy)]
@@ -39,7 +43,7 @@ pub async fn post(
         TransactionType::Deposit | TransactionType::Refund => posting.amount.amount(),
         TransactionType::Withdrawal | TransactionType::Payment => -posting.amount.amount(),
     };
-    let description: String = posting.description.chars().take(200).collect();
+    let description = header_line(posting.description, MAX_DESCRIPTION_CHARS);
     let row: Option<(i64, Money)> = sqlx::query_as(
         "WITH moved AS (
              UPDATE users SET wallet_balance = wallet_balance + $2

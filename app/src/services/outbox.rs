@@ -4,6 +4,10 @@
 use sqlx::PgConnection;
 
 use crate::domain::AppError;
+use crate::domain::text::header_line;
+
+/// The longest subject: the `email_outbox.subject` column's `VARCHAR(200)`.
+pub const MAX_SUBJECT_CHARS: usize = 200;
 
 /// One message, ready to send: a plain-text part and an HTML part.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +30,8 @@ pub struct Attachment {
 }
 
 /// Queues `email`. Runs on the caller's connection, so it commits or rolls back with the change.
+/// The subject is made one header line that fits its column here, whatever names and reasons
+/// it quotes: a subject that did not fit would roll back the booking or refund that sends it.
 pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<i64, AppError> {
     let id = sqlx::query_scalar(
         "INSERT INTO email_outbox (to_address, subject, text_body, html_body,
@@ -34,7 +40,7 @@ pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<i
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&email.to)
-    .bind(&email.subject)
+    .bind(header_line(&email.subject, MAX_SUBJECT_CHARS))
     .bind(&email.text)
     .bind(&email.html)
     .bind(email.attachment.as_ref().map(|a| &a.name))

@@ -18,5 +18,6 @@ mod schema;
 mod sessions;
 mod slots;
 mod smtp_sink;
+mod text_limits;
 mod users;
 mod web;
