@@ -107,8 +107,10 @@ base="http://127.0.0.1:$port"
 log="$TARGET_DIR/bench-server.log"
 
 say "Starting the server on $base (log: $log)"
+# The load comes from one address and a few accounts, far past any person's pace: rate limits
+# would measure themselves, so they are off for the benchmark (never in a deployment).
 LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
-    "$SERVER_BIN" serve >"$log" 2>&1 &
+    CLINIC_RATE_LIMITS=off "$SERVER_BIN" serve >"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
     if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then

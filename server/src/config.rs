@@ -163,6 +163,65 @@ pub struct Config {
         global = true
     )]
     pub page_cache_ms: u64,
+
+    /// The reverse proxies (addresses or networks, comma-separated, such as
+    /// `127.0.0.1, 10.0.0.0/8`) whose `Forwarded` / `X-Forwarded-For` header says who the
+    /// client is. Empty: the headers are ignored and the connection's address counts.
+    #[arg(
+        long,
+        env = "CLINIC_TRUSTED_PROXIES",
+        default_value = "",
+        global = true
+    )]
+    pub trusted_proxies: crate::edge::TrustedProxies,
+
+    /// The largest request body accepted, in kilobytes (no form comes near the default).
+    #[arg(
+        long,
+        env = "CLINIC_MAX_BODY_KB",
+        default_value_t = 64,
+        value_parser = clap::value_parser!(u32).range(1..=10_240),
+        global = true
+    )]
+    pub max_body_kb: u32,
+
+    /// How long a request may take before it is stopped with 503, in seconds.
+    #[arg(
+        long,
+        env = "CLINIC_REQUEST_TIMEOUT_SECS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub request_timeout_secs: u64,
+
+    /// Whether rate limits are enforced: `on`, or `off` for load tests only.
+    #[arg(long, env = "CLINIC_RATE_LIMITS", default_value = "on", value_parser = parse_switch, global = true)]
+    pub rate_limits: bool,
+
+    /// The most unpaid holds one patient may have at once (each holds a slot for
+    /// `CLINIC_PAYMENT_HOLD_MINUTES`).
+    #[arg(
+        long,
+        env = "CLINIC_MAX_UNPAID_HOLDS",
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u32).range(1..=20),
+        global = true
+    )]
+    pub max_unpaid_holds: u32,
+
+    /// Where card payments go: `sandbox` (test cards, no real money: 4242 4242 4242 4242 adds
+    /// money for free) or `off` (no top-ups or withdrawals). When unset: the sandbox on a
+    /// plain-http address, and a refusal to start on an https one (say which you mean).
+    #[arg(long, env = "CLINIC_PAYMENTS", global = true)]
+    pub payments: Option<PaymentsChoice>,
+}
+
+/// The card payment providers a server can be configured with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PaymentsChoice {
+    Sandbox,
+    Off,
 }
 
 fn parse_positive_money(text: &str) -> Result<app::domain::Money, String> {
@@ -184,6 +243,35 @@ impl Config {
         self.public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}", self.addr))
+    }
+
+    /// Where card payments go. On an https address the sandbox (which mints wallet money for
+    /// a test card) must be asked for by name, so it never ends up on a real deployment by
+    /// accident.
+    pub fn card_payments(&self) -> anyhow::Result<app::domain::wallet::CardPayments> {
+        use app::domain::wallet::CardPayments;
+        match self.payments {
+            Some(PaymentsChoice::Sandbox) => Ok(CardPayments::Sandbox),
+            Some(PaymentsChoice::Off) => Ok(CardPayments::Off),
+            None if self.secure_cookies() => anyhow::bail!(
+                "{} is an https address, and card payments would go to the sandbox, where the test \
+                 card 4242 4242 4242 4242 adds wallet money for free. Set CLINIC_PAYMENTS=off (no \
+                 top-ups or withdrawals) or, for a demo or staging site, CLINIC_PAYMENTS=sandbox.",
+                self.public_url()
+            ),
+            None => Ok(CardPayments::Sandbox),
+        }
+    }
+
+    /// The edge's limits and rules.
+    pub fn edge_settings(&self) -> crate::edge::EdgeSettings {
+        crate::edge::EdgeSettings {
+            max_body_bytes: self.max_body_kb as usize * 1024,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout_secs),
+            public_origin: origin_of(&self.public_url()),
+            https: self.secure_cookies(),
+            trusted_proxies: self.trusted_proxies.clone(),
+        }
     }
 
     pub fn mailer(&self) -> anyhow::Result<crate::mailer::Mailer> {
@@ -211,6 +299,12 @@ impl Config {
                 free_cancellation_hours: self.free_cancellation_hours,
                 late_refund_percent: self.late_refund_percent,
                 max_wallet_amount: self.max_wallet_amount,
+                max_unpaid_holds: self.max_unpaid_holds,
+            },
+            rate_limits: if self.rate_limits {
+                app::services::rate_limits::Enforcement::On
+            } else {
+                app::services::rate_limits::Enforcement::Off
             },
         }
     }
@@ -237,7 +331,29 @@ impl std::fmt::Debug for Config {
             .field("free_cancellation_hours", &self.free_cancellation_hours)
             .field("late_refund_percent", &self.late_refund_percent)
             .field("max_wallet_amount", &self.max_wallet_amount)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("max_body_kb", &self.max_body_kb)
+            .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("rate_limits", &self.rate_limits)
+            .field("max_unpaid_holds", &self.max_unpaid_holds)
+            .field("payments", &self.payments)
             .finish()
+    }
+}
+
+fn parse_switch(text: &str) -> Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "on" | "true" | "1" | "yes" => Ok(true),
+        "off" | "false" | "0" | "no" => Ok(false),
+        _ => Err(format!("{text:?} is neither on nor off")),
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(parsed) => parsed.origin().ascii_serialization(),
+        Err(_) => url.trim_end_matches('/').to_owned(),
     }
 }
 

@@ -21,6 +21,11 @@ const STEPS: &[(&str, &str)] = &[
         "old sign-in failures",
         "DELETE FROM sign_in_failures WHERE failed_at < now() - interval '1 day'",
     ),
+    // The longest rate-limit window is an hour.
+    (
+        "old rate-limit counters",
+        "DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'",
+    ),
     // Delivered mail carries one-time codes and personal details: keep it a month for support.
     (
         "delivered emails",

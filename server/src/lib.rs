@@ -5,6 +5,7 @@
 pub mod config;
 pub mod database;
 pub mod demo;
+pub mod edge;
 pub mod explain;
 pub mod exports;
 pub mod housekeeping;

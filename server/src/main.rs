@@ -8,7 +8,6 @@ use clap::{Parser, Subcommand};
 use tower_sessions::ExpiredDeletion;
 
 use app::domain::{Email, Username};
-use axum::serve::ListenerExt;
 use server::config::Config;
 use server::database::{self, Database};
 use server::{demo, housekeeping, http, local_postgres, mailer, scale, telemetry};
@@ -184,6 +183,14 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
 }
 
 async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Result<()> {
+    match config.card_payments()? {
+        app::domain::wallet::CardPayments::Sandbox => tracing::warn!(
+            "card payments go to the SANDBOX: no real money moves, and the test card 4242 4242 4242 4242 adds wallet money for free"
+        ),
+        app::domain::wallet::CardPayments::Off => {
+            tracing::info!("card payments are off: no wallet top-ups or withdrawals")
+        }
+    }
     if demo {
         seed_demo(db, config).await?;
     }
@@ -194,15 +201,7 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
                 "could not listen on {} (is another server running there? set LEPTOS_SITE_ADDR to use another address)",
                 config.addr
             )
-        })?
-        // Streamed pages go out in several writes. With Nagle's algorithm on, a later write
-        // waits for the client's delayed acknowledgement of the first (40 ms on Linux), which
-        // set a floor of about 44 ms under every streamed page however little work it took.
-        .tap_io(|stream| {
-            if let Err(err) = stream.set_nodelay(true) {
-                tracing::debug!(%err, "could not set TCP_NODELAY on a connection");
-            }
-        });
+        })?;
     let mailer = config.mailer()?;
     tracing::info!(delivery = %mailer.describe(), "email worker started");
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
@@ -221,12 +220,7 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
         tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone())
             .continuously_delete_expired(std::time::Duration::from_secs(60)),
     );
-    let served = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await;
+    let served = server::edge::connections::serve(listener, router, shutdown_signal()).await;
     tracing::info!("shutting down");
     session_cleanup.abort();
     // Let the email worker finish the message in hand before the pool closes.

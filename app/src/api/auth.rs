@@ -6,10 +6,18 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use crate::domain::UserRole;
 use crate::domain::{AppError, SessionUser};
+#[cfg(feature = "ssr")]
+use crate::services::rate_limits::Action;
 
 #[cfg(feature = "ssr")]
 mod session {
     //! What the session stores, and the checks made on every request.
+    //!
+    //! A session ends after `session_idle` without a request, or `session_absolute` after
+    //! sign-in however active ("keep me signed in": both are `session_remember`). Without
+    //! "keep me signed in" the cookie has no expiry, so it also ends with the browser. The
+    //! idle clock is kept in the session itself and moved on at most once a minute, so an
+    //! active session is written once a minute rather than on every request.
 
     use chrono::Utc;
     use tower_sessions::{Expiry, Session};
@@ -20,7 +28,11 @@ mod session {
     const USER_ID: &str = "user_id";
     const AUTH_EPOCH: &str = "auth_epoch";
     const SIGNED_IN_AT: &str = "signed_in_at";
+    const LAST_SEEN: &str = "last_seen";
     const REMEMBER: &str = "remember";
+
+    /// How stale the idle clock may get before a request moves it on (and saves the session).
+    const TOUCH_AFTER_SECS: i64 = 60;
 
     fn internal(err: tower_sessions::session::Error) -> AppError {
         AppError::internal(err)
@@ -51,22 +63,23 @@ mod session {
         remember: bool,
         settings: &ClinicSettings,
     ) -> Result<(), AppError> {
+        let now = Utc::now().timestamp();
         session.cycle_id().await.map_err(internal)?;
         session.insert(USER_ID, user_id).await.map_err(internal)?;
         session
             .insert(AUTH_EPOCH, auth_epoch)
             .await
             .map_err(internal)?;
-        session
-            .insert(SIGNED_IN_AT, Utc::now().timestamp())
-            .await
-            .map_err(internal)?;
+        session.insert(SIGNED_IN_AT, now).await.map_err(internal)?;
+        session.insert(LAST_SEEN, now).await.map_err(internal)?;
         session.insert(REMEMBER, remember).await.map_err(internal)?;
-        session.set_expiry(Some(Expiry::OnInactivity(if remember {
-            settings.session_remember
+        // A remembered session's cookie lasts as long as the session may; any other cookie
+        // ends with the browser (the idle limit is checked here, on the server, either way).
+        session.set_expiry(Some(if remember {
+            Expiry::OnInactivity(settings.session_remember)
         } else {
-            settings.session_idle
-        })));
+            Expiry::OnSessionEnd
+        }));
         Ok(())
     }
 
@@ -83,8 +96,9 @@ mod session {
         session.flush().await.map_err(internal)
     }
 
-    /// The signed-in user, or `None`. A session past its absolute lifetime, of a deactivated
-    /// account, or from before a password change is ended here.
+    /// The signed-in user, or `None`. A session idle or past its absolute lifetime, of a
+    /// deactivated account, or from before a password change is ended here; a live one has
+    /// its idle clock moved on.
     pub async fn user(
         session: &Session,
         pool: &sqlx::PgPool,
@@ -103,24 +117,38 @@ mod session {
             .await
             .map_err(internal)?
             .unwrap_or(0);
+        let last_seen = session
+            .get::<i64>(LAST_SEEN)
+            .await
+            .map_err(internal)?
+            .unwrap_or(signed_in_at);
         let remember = session
             .get::<bool>(REMEMBER)
             .await
             .map_err(internal)?
             .unwrap_or(false);
-        let limit = if remember {
-            settings.session_remember_absolute
+        let (idle, absolute) = if remember {
+            (
+                settings.session_remember,
+                settings.session_remember_absolute,
+            )
         } else {
-            settings.session_absolute
+            (settings.session_idle, settings.session_absolute)
         };
-        let age = Utc::now().timestamp().saturating_sub(signed_in_at);
-        let user = if age > limit.whole_seconds() {
-            None
-        } else {
+        let now = Utc::now().timestamp();
+        let live = now.saturating_sub(signed_in_at) <= absolute.whole_seconds()
+            && now.saturating_sub(last_seen) <= idle.whole_seconds();
+        let user = if live {
             accounts::session_user(pool, user_id, epoch).await?
+        } else {
+            None
         };
-        if user.is_none() {
-            end(session).await?;
+        match &user {
+            None => end(session).await?,
+            Some(_) if now.saturating_sub(last_seen) >= TOUCH_AFTER_SECS => {
+                session.insert(LAST_SEEN, now).await.map_err(internal)?;
+            }
+            Some(_) => {}
         }
         Ok(user)
     }
@@ -130,6 +158,12 @@ mod session {
 #[cfg(feature = "ssr")]
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddress(pub std::net::IpAddr);
+
+/// The address this request came from, when the server knows it.
+#[cfg(feature = "ssr")]
+pub(crate) fn client_address() -> Option<std::net::IpAddr> {
+    session::client_address()
+}
 
 /// The signed-in user, or `None` for a visitor.
 #[cfg(feature = "ssr")]
@@ -177,17 +211,6 @@ pub async fn require_verified_patient() -> Result<SessionUser, AppError> {
     Ok(user)
 }
 
-/// Only same-site paths are followed after sign-in, never another site.
-#[cfg(feature = "ssr")]
-fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => "/".to_owned(),
-    }
-}
-
 /// Who is signed in (for the header and the pages). Public.
 #[server(prefix = "/api", endpoint = "me")]
 pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
@@ -203,6 +226,8 @@ pub async fn register(
     phone: String,
     password: String,
 ) -> Result<(), AppError> {
+    super::rate_limit(Action::Register, None).await?;
+    super::rate_limit_mail_to(&email).await?;
     let pool = super::pool()?;
     let settings = super::settings()?;
     let form = crate::services::accounts::Registration {
@@ -223,6 +248,7 @@ pub async fn register(
 #[server(prefix = "/api", endpoint = "verify-email")]
 pub async fn verify_email(code: String) -> Result<(), AppError> {
     let user = require_user().await?;
+    super::rate_limit(Action::VerifyEmail, Some(user.id)).await?;
     crate::services::accounts::verify_email(&super::pool()?, &user, &code, chrono::Utc::now())
         .await?;
     leptos_axum::redirect("/profile?verified=1");
@@ -232,6 +258,8 @@ pub async fn verify_email(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "resend-code")]
 pub async fn resend_code() -> Result<(), AppError> {
     let user = require_user().await?;
+    super::rate_limit(Action::ResendCode, Some(user.id)).await?;
+    super::rate_limit_mail_to(&user.email).await?;
     crate::services::accounts::resend_verification(&super::pool()?, &user, chrono::Utc::now()).await
 }
 
@@ -242,6 +270,7 @@ pub async fn sign_in(
     #[server(default)] remember: Option<String>,
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
+    super::rate_limit(Action::SignIn, None).await?;
     let pool = super::pool()?;
     let settings = super::settings()?;
     let signed_in = crate::services::accounts::sign_in(
@@ -267,7 +296,8 @@ pub async fn sign_in(
         &settings,
     )
     .await?;
-    leptos_axum::redirect(&safe_next(next));
+    // Only a path on this site is followed, never another site (see `ReturnPath`).
+    leptos_axum::redirect(crate::domain::ReturnPath::or_home(next.as_deref()).as_str());
     Ok(())
 }
 
@@ -281,6 +311,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Always answers the same, whether or not the address has an account.
 #[server(prefix = "/api", endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
+    super::rate_limit(Action::ForgotPassword, None).await?;
+    // Counted whether or not the address has an account, so the answer still says nothing.
+    super::rate_limit_mail_to(&email).await?;
     crate::services::accounts::request_password_reset(&super::pool()?, &email, chrono::Utc::now())
         .await?;
     Ok(())
@@ -288,6 +321,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "reset-password")]
 pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
+    super::rate_limit(Action::ResetPassword, None).await?;
     crate::services::accounts::reset_password(
         &super::pool()?,
         &email,
@@ -333,13 +367,17 @@ pub async fn change_password(
     session::renew(&session::current()?, epoch).await
 }
 
+/// Sends a code to a new address; needs the account's password, not only an open session.
 #[server(prefix = "/api", endpoint = "change-email")]
-pub async fn request_email_change(email: String) -> Result<(), AppError> {
+pub async fn request_email_change(email: String, password: String) -> Result<(), AppError> {
     let user = require_user().await?;
+    super::rate_limit(Action::ChangeEmail, Some(user.id)).await?;
+    super::rate_limit_mail_to(&email).await?;
     crate::services::accounts::request_email_change(
         &super::pool()?,
         &user,
         &email,
+        &password,
         chrono::Utc::now(),
     )
     .await
@@ -348,6 +386,7 @@ pub async fn request_email_change(email: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "confirm-email")]
 pub async fn confirm_email_change(code: String) -> Result<SessionUser, AppError> {
     let user = require_user().await?;
+    super::rate_limit(Action::VerifyEmail, Some(user.id)).await?;
     crate::services::accounts::confirm_email_change(
         &super::pool()?,
         user.id,
@@ -355,16 +394,4 @@ pub async fn confirm_email_change(code: String) -> Result<SessionUser, AppError>
         chrono::Utc::now(),
     )
     .await
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    #[test]
-    fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(super::safe_next(Some("/profile".into())), "/profile");
-        assert_eq!(super::safe_next(Some("//evil.example".into())), "/");
-        assert_eq!(super::safe_next(Some("https://evil.example".into())), "/");
-        assert_eq!(super::safe_next(Some("/\\evil.example".into())), "/");
-        assert_eq!(super::safe_next(None), "/");
-    }
 }

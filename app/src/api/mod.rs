@@ -31,3 +31,36 @@ pub(crate) fn settings() -> Result<crate::services::ClinicSettings, AppError> {
         AppError::internal("the clinic settings are missing from the request context")
     })
 }
+
+/// Counts `action` for this request's client address (and `account`, when someone is signed
+/// in) and refuses it past its rate limits.
+#[cfg(feature = "ssr")]
+pub(crate) async fn rate_limit(
+    action: crate::services::rate_limits::Action,
+    account: Option<i64>,
+) -> Result<(), AppError> {
+    let actor = crate::services::rate_limits::Actor {
+        address: auth::client_address(),
+        account,
+    };
+    crate::services::rate_limits::check(
+        &pool()?,
+        settings()?.rate_limits,
+        action,
+        actor,
+        chrono::Utc::now(),
+    )
+    .await
+}
+
+/// Counts one email to `recipient` and refuses it past the per-recipient limit.
+#[cfg(feature = "ssr")]
+pub(crate) async fn rate_limit_mail_to(recipient: &str) -> Result<(), AppError> {
+    crate::services::rate_limits::check_recipient(
+        &pool()?,
+        settings()?.rate_limits,
+        recipient,
+        chrono::Utc::now(),
+    )
+    .await
+}

@@ -26,7 +26,14 @@ fn gateway() -> Result<Gateway, AppError> {
 pub async fn get_wallet(params: HistoryParams) -> Result<WalletPage, AppError> {
     let user = super::auth::require(UserRole::Patient).await?;
     let filter = params.parse()?;
-    crate::services::wallet::page(&super::pool()?, &super::settings()?, user.id, &filter).await
+    crate::services::wallet::page(
+        &super::pool()?,
+        &super::settings()?,
+        gateway()?.0.card_payments(),
+        user.id,
+        &filter,
+    )
+    .await
 }
 
 /// Adds money to the wallet from a card.
@@ -53,19 +60,23 @@ pub async fn top_up_wallet(
     .await
 }
 
-/// Sends money from the wallet to a card.
+/// Sends money from the wallet to a card; needs the account's password, not only an open
+/// session.
 #[server(prefix = "/api", endpoint = "wallet/withdraw")]
 pub async fn withdraw_from_wallet(
     amount: String,
     card_number: String,
     expiry: String,
     cvc: String,
+    password: String,
     request_key: String,
 ) -> Result<WalletReceipt, AppError> {
     let user = super::auth::require_verified_patient().await?;
     let settings = super::settings()?;
     let key = RequestKey::parse(&request_key)?;
     let (amount, card) = parse_card_form(&settings, &amount, &card_number, &expiry, &cvc)?;
+    crate::services::accounts::confirm_password(&super::pool()?, user.id, &password, "password")
+        .await?;
     crate::services::wallet::withdraw(
         &super::pool()?,
         gateway()?.0.as_ref(),

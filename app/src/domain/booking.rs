@@ -132,6 +132,8 @@ pub struct BookingPolicy {
     pub late_refund_percent: u8,
     /// The largest single top-up or withdrawal.
     pub max_wallet_amount: Money,
+    /// The most unpaid holds one patient may have at once, so nobody can hold every free slot.
+    pub max_unpaid_holds: u32,
 }
 
 impl Default for BookingPolicy {
@@ -141,6 +143,7 @@ impl Default for BookingPolicy {
             free_cancellation_hours: 24,
             late_refund_percent: 50,
             max_wallet_amount: Money::from_decimal(Decimal::new(10_000, 0)),
+            max_unpaid_holds: 2,
         }
     }
 }

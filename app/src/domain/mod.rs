@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod error;
 pub mod money;
 pub mod oversight;
+pub mod return_path;
 pub mod reviews;
 pub mod role;
 pub mod slots;
@@ -24,6 +25,7 @@ pub use doctor::{
 };
 pub use error::AppError;
 pub use money::Money;
+pub use return_path::ReturnPath;
 pub use role::UserRole;
 pub use specialty::{SpecialtyDetails, SpecialtySummary};
 

@@ -184,9 +184,19 @@ impl HistoryParams {
     }
 }
 
+/// Where this clinic's card payments go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CardPayments {
+    /// Test cards only; no real money moves (demo and staging sites).
+    Sandbox,
+    /// No card payments: no top-ups or withdrawals.
+    Off,
+}
+
 /// A page of the history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WalletPage {
+    pub card_payments: CardPayments,
     pub balance: Money,
     pub entries: Vec<LedgerEntry>,
     pub total: u64,

@@ -82,6 +82,21 @@ pub async fn register(
         return Err(check.into_error());
     };
 
+    // The cheap refusals come before the costly hash (19 MiB and tens of milliseconds each).
+    let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM users WHERE username = $1),
+                EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2))",
+    )
+    .bind(username.as_str())
+    .bind(email.as_str())
+    .fetch_one(pool)
+    .await?;
+    if username_taken {
+        return Err(username_taken_error());
+    }
+    if email_taken {
+        return Err(email_taken_error());
+    }
     let hash = passwords::hash(form.password).await?;
     let mut tx = pool.begin().await?;
     let inserted = sqlx::query_as::<_, SessionUser>(&format!(
@@ -99,23 +114,29 @@ pub async fn register(
     .await;
     let user = match inserted {
         Ok(user) => user,
+        // Someone else registered the same name or address in the meantime.
         Err(sqlx::Error::Database(err)) if err.constraint() == Some("users_username_key") => {
-            return Err(AppError::validation(
-                "username",
-                "This username is taken; choose another.",
-            ));
+            return Err(username_taken_error());
         }
         Err(sqlx::Error::Database(err)) if err.constraint() == Some("users_email_key") => {
-            return Err(AppError::validation(
-                "email",
-                "An account with this email already exists. Sign in, or reset your password.",
-            ));
+            return Err(email_taken_error());
         }
         Err(err) => return Err(err.into()),
     };
     issue_code(&mut tx, &user, CodePurpose::VerifyEmail, None, now).await?;
     tx.commit().await?;
     Ok(user)
+}
+
+fn username_taken_error() -> AppError {
+    AppError::validation("username", "This username is taken; choose another.")
+}
+
+fn email_taken_error() -> AppError {
+    AppError::validation(
+        "email",
+        "An account with this email already exists. Sign in, or reset your password.",
+    )
 }
 
 /// Length and the common-password list.
@@ -351,6 +372,11 @@ pub struct SignedIn {
 /// Checks a username-or-email and password. Unknown accounts and wrong passwords get the same
 /// answer in about the same time; repeated failures pause sign-in for the account and for the
 /// client address.
+///
+/// Each attempt is counted as a failure before its password is checked, in the same locked
+/// step that checks the count, so parallel guesses cannot all pass a check made before any of
+/// them failed; a right password takes its count back. A username and the account's email
+/// share one count.
 pub async fn sign_in(
     pool: &PgPool,
     identifier: &str,
@@ -365,9 +391,6 @@ pub async fn sign_in(
             "Enter your username or email and your password.",
         ));
     }
-    let account_key: String = identifier.to_lowercase().chars().take(254).collect();
-    check_throttle(pool, &account_key, client, now).await?;
-
     let found: Option<(i64, String, bool, i32)> = sqlx::query_as(
         "SELECT id, password_hash, is_active, auth_epoch FROM users
           WHERE username = $1 OR lower(email) = lower($1)
@@ -377,6 +400,12 @@ pub async fn sign_in(
     .bind(identifier)
     .fetch_optional(pool)
     .await?;
+    let account_key = match &found {
+        Some((id, ..)) => format!("user:{id}"),
+        None => identifier.to_lowercase().chars().take(254).collect(),
+    };
+    count_attempt(pool, &account_key, client, now).await?;
+
     // Without an account we still hash, so the answer takes as long as a wrong password.
     let hash = match &found {
         Some((_, hash, _, _)) => hash.clone(),
@@ -384,17 +413,12 @@ pub async fn sign_in(
     };
     let matches = passwords::verify(password.to_owned(), hash).await?;
     let Some((id, _, active, auth_epoch)) = found.filter(|_| matches) else {
-        sqlx::query("INSERT INTO sign_in_failures (account_key, client_address, failed_at) VALUES ($1, $2::inet, $3)")
-            .bind(&account_key)
-            .bind(client.map(|ip| ip.to_string()))
-            .bind(now)
-            .execute(pool)
-            .await?;
         return Err(AppError::validation("identifier", SIGN_IN_REFUSED));
     };
     if !active {
         return Err(AppError::Forbidden);
     }
+    // The right password clears the account's failures, this attempt's among them.
     sqlx::query("DELETE FROM sign_in_failures WHERE account_key = $1")
         .bind(&account_key)
         .execute(pool)
@@ -409,12 +433,29 @@ pub async fn sign_in(
     Ok(SignedIn { user, auth_epoch })
 }
 
-async fn check_throttle(
+/// Refuses the attempt while the account or the address is paused; otherwise records it as a
+/// failure (until the password proves right). The check and the record are one step under a
+/// lock on the account and the address.
+async fn count_attempt(
     pool: &PgPool,
     account_key: &str,
     client: Option<IpAddr>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    let client = client.map(|ip| ip.to_canonical().to_string());
+    let mut tx = pool.begin().await?;
+    // Always the account first, then the address: two attempts never wait on each other in a
+    // circle.
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign-in:' || $1, 0))")
+        .bind(account_key)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(client) = &client {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('sign-in-from:' || $1, 0))")
+            .bind(client)
+            .execute(&mut *tx)
+            .await?;
+    }
     let since = now - THROTTLE_WINDOW;
     let (account_failures, account_oldest, address_failures, address_oldest): (
         i64,
@@ -430,11 +471,11 @@ async fn check_throttle(
                   WHERE client_address = $2::inet AND failed_at > $3 ORDER BY failed_at DESC LIMIT $5) AS recent)",
     )
     .bind(account_key)
-    .bind(client.map(|ip| ip.to_string()))
+    .bind(&client)
     .bind(since)
     .bind(ACCOUNT_FAILURE_LIMIT)
     .bind(ADDRESS_FAILURE_LIMIT)
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     // Sign-in opens again when the oldest of the failures that count leaves the window.
     let blocked_until = [
@@ -449,12 +490,22 @@ async fn check_throttle(
     .flatten()
     .map(|oldest| oldest + THROTTLE_WINDOW)
     .max();
-    match blocked_until {
-        Some(until) if until > now => Err(AppError::RateLimited {
+    if let Some(until) = blocked_until.filter(|until| *until > now) {
+        return Err(AppError::RateLimited {
             retry_after_secs: (until - now).num_seconds().max(1) as u64,
-        }),
-        _ => Ok(()),
+        });
     }
+    sqlx::query(
+        "INSERT INTO sign_in_failures (account_key, client_address, failed_at)
+         VALUES ($1, $2::inet, $3)",
+    )
+    .bind(account_key)
+    .bind(&client)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 async fn dummy_hash() -> Result<String, AppError> {
@@ -533,6 +584,23 @@ pub async fn reset_password(
             "No code is waiting. Ask for a new one.",
         ));
     };
+    // Hash only when a code is waiting: a stranger's guesses cost a query, not a hash.
+    let waiting: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM otp_verifications
+                         WHERE user_id = $1 AND purpose = $2 AND NOT is_verified
+                           AND invalidated_at IS NULL AND expires_at > $3)",
+    )
+    .bind(user_id)
+    .bind(CodePurpose::ResetPassword.as_str())
+    .bind(now)
+    .fetch_one(pool)
+    .await?;
+    if !waiting {
+        return Err(AppError::validation(
+            "code",
+            "No code is waiting, or it has expired. Ask for a new one.",
+        ));
+    }
     let hash = passwords::hash(new_password.to_owned()).await?;
     let mut tx = pool.begin().await?;
     let outcome = redeem_code(&mut tx, user_id, CodePurpose::ResetPassword, &code, now).await;
@@ -582,6 +650,28 @@ pub async fn update_profile(
     Ok(user)
 }
 
+/// Checks that `password` is the signed-in user's own, before something that needs more than
+/// an open session (a new email address, money leaving the wallet). A wrong one is refused
+/// with `field`'s message.
+pub async fn confirm_password(
+    pool: &PgPool,
+    user_id: i64,
+    password: &str,
+    field: &str,
+) -> Result<(), AppError> {
+    if password.is_empty() {
+        return Err(AppError::validation(field, "Enter your password."));
+    }
+    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+        .bind(user_id)
+        .fetch_one(pool)
+        .await?;
+    if !passwords::verify(password.to_owned(), hash).await? {
+        return Err(AppError::validation(field, "Your password is not right."));
+    }
+    Ok(())
+}
+
 /// Changes the password after checking the current one. Returns the new epoch: the caller's
 /// session moves to it, every other session of the user ends.
 pub async fn change_password(
@@ -590,16 +680,7 @@ pub async fn change_password(
     current: &str,
     new_password: &str,
 ) -> Result<i32, AppError> {
-    let hash: String = sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
-        .bind(user_id)
-        .fetch_one(pool)
-        .await?;
-    if !passwords::verify(current.to_owned(), hash).await? {
-        return Err(AppError::validation(
-            "current_password",
-            "Your current password is not right.",
-        ));
-    }
+    confirm_password(pool, user_id, current, "current_password").await?;
     check_new_password(new_password).map_err(|m| AppError::validation("new_password", m))?;
     let new_hash = passwords::hash(new_password.to_owned()).await?;
     let epoch = sqlx::query_scalar(
@@ -617,9 +698,12 @@ pub async fn request_email_change(
     pool: &PgPool,
     user: &SessionUser,
     new_email: &str,
+    password: &str,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let email = Email::parse(new_email).map_err(|m| AppError::validation("email", m))?;
+    // An open session is not enough to move the account to another address.
+    confirm_password(pool, user.id, password, "password").await?;
     let taken: bool =
         sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($1))")
             .bind(email.as_str())

@@ -386,6 +386,33 @@ pub async fn book(
     idempotency::settle(tx, request, answer).await
 }
 
+/// Refuses another unpaid hold when the patient already has as many as the clinic allows:
+/// without a cap, one patient with an empty wallet could hold every free slot, again and again.
+async fn check_unpaid_holds(
+    conn: &mut PgConnection,
+    settings: &ClinicSettings,
+    patient_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let holds: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM appointments
+          WHERE patient_id = $1 AND status = 'pending' AND hold_expires_at > $2",
+    )
+    .bind(patient_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    let allowed = i64::from(settings.booking.max_unpaid_holds);
+    if holds >= allowed {
+        return Err(AppError::Conflict(format!(
+            "You already hold {holds} unpaid time{} for payment, the most at once. Top up your wallet and pay for {}, or cancel one, before booking another time without the money for it.",
+            if holds == 1 { "" } else { "s" },
+            if holds == 1 { "it" } else { "one" },
+        )));
+    }
+    Ok(())
+}
+
 async fn book_in(
     conn: &mut PgConnection,
     settings: &ClinicSettings,
@@ -416,6 +443,10 @@ async fn book_in(
     }
     let balance = ledger::lock_balance(conn, patient_id).await?;
     let paid_now = balance >= slot.fee;
+    if !paid_now {
+        // The wallet row is locked, so the patient's parallel bookings count one at a time.
+        check_unpaid_holds(conn, settings, patient_id, now).await?;
+    }
     let hold_expires_at = now + settings.booking.payment_hold();
     let appointment_id: i64 = sqlx::query_scalar(
         "INSERT INTO appointments

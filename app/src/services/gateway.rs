@@ -17,7 +17,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use crate::domain::money::Money;
-use crate::domain::wallet::Card;
+use crate::domain::wallet::{Card, CardPayments};
 
 pub type GatewayFuture<'a> =
     Pin<Box<dyn Future<Output = Result<GatewayAnswer, GatewayUnreachable>> + Send + 'a>>;
@@ -45,6 +45,8 @@ pub struct CardRequest<'a> {
 pub trait PaymentGateway: Send + Sync {
     /// A short name for the records (`gateway_operations.gateway`).
     fn name(&self) -> &'static str;
+    /// What kind of provider this is (the wallet page says so).
+    fn card_payments(&self) -> CardPayments;
     /// Takes `amount` from the card (a wallet top-up).
     fn charge<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a>;
     /// Sends `amount` to the card (a wallet withdrawal).
@@ -119,11 +121,49 @@ impl PaymentGateway for SandboxGateway {
         "sandbox"
     }
 
+    fn card_payments(&self) -> CardPayments {
+        CardPayments::Sandbox
+    }
+
     fn charge<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a> {
         Box::pin(async move { self.answer(request, "sbx_ch") })
     }
 
     fn payout<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a> {
         Box::pin(async move { self.answer(request, "sbx_po") })
+    }
+}
+
+/// No card provider: every card operation is declined with a message that says so, and the
+/// wallet page offers none (`CLINIC_PAYMENTS=off`).
+pub struct NoCardPayments;
+
+impl NoCardPayments {
+    const MESSAGE: &str = "Card payments are not available at this clinic. Please contact the clinic to add money to your wallet.";
+}
+
+impl PaymentGateway for NoCardPayments {
+    fn name(&self) -> &'static str {
+        "off"
+    }
+
+    fn card_payments(&self) -> CardPayments {
+        CardPayments::Off
+    }
+
+    fn charge<'a>(&'a self, _request: CardRequest<'a>) -> GatewayFuture<'a> {
+        Box::pin(async {
+            Ok(GatewayAnswer::Declined {
+                message: Self::MESSAGE.to_owned(),
+            })
+        })
+    }
+
+    fn payout<'a>(&'a self, _request: CardRequest<'a>) -> GatewayFuture<'a> {
+        Box::pin(async {
+            Ok(GatewayAnswer::Declined {
+                message: Self::MESSAGE.to_owned(),
+            })
+        })
     }
 }

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod outbox;
 pub mod oversight;
 pub mod passwords;
+pub mod rate_limits;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
@@ -46,6 +47,8 @@ pub struct ClinicSettings {
     pub session_remember_absolute: Duration,
     /// Holds, refunds and wallet limits.
     pub booking: crate::domain::booking::BookingPolicy,
+    /// Whether rate limits are enforced (always, but in load tests).
+    pub rate_limits: rate_limits::Enforcement,
 }
 
 /// Session lengths are `time` durations, as the session layer uses them.

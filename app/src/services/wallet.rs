@@ -12,7 +12,8 @@ use crate::domain::AppError;
 use crate::domain::booking::RequestKey;
 use crate::domain::money::Money;
 use crate::domain::wallet::{
-    Card, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage, WalletReceipt,
+    Card, CardPayments, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage,
+    WalletReceipt,
 };
 
 /// Adds the filter's conditions to a query over `wallet_transactions` of `user_id`.
@@ -45,6 +46,7 @@ fn push_filter<'a>(
 pub async fn page(
     pool: &PgPool,
     settings: &ClinicSettings,
+    card_payments: CardPayments,
     user_id: i64,
     filter: &HistoryFilter,
 ) -> Result<WalletPage, AppError> {
@@ -70,6 +72,7 @@ pub async fn page(
         entry.local_at = settings.local_time(entry.created_at);
     }
     Ok(WalletPage {
+        card_payments,
         balance,
         entries,
         total,

@@ -42,6 +42,15 @@ pub async fn last_code(db: &TestDb, to: &str) -> String {
         .to_owned()
 }
 
+/// How many emails were queued to `to`.
+async fn emails_to(db: &TestDb, to: &str) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE to_address = $1")
+        .bind(to)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count")
+}
+
 fn field_message(err: &AppError, field: &str) -> String {
     err.message_for(field)
         .unwrap_or_else(|| panic!("no message for {field}: {err:?}"))
@@ -380,12 +389,25 @@ async fn changing_the_email_needs_the_code_sent_to_the_new_address() {
         .await
         .expect("register");
 
-    let err = accounts::request_email_change(&db.pool, &user, "BEN@example.com", t0())
+    let err = accounts::request_email_change(&db.pool, &user, "BEN@example.com", PASSWORD, t0())
         .await
         .expect_err("taken");
     field_message(&err, "email");
 
-    accounts::request_email_change(&db.pool, &user, "ann.lee@example.org", t0())
+    // An open session is not enough: the password is asked for again.
+    let err = accounts::request_email_change(
+        &db.pool,
+        &user,
+        "ann.lee@example.org",
+        "not-my-password",
+        t0(),
+    )
+    .await
+    .expect_err("wrong password");
+    field_message(&err, "password");
+    assert_eq!(emails_to(&db, "ann.lee@example.org").await, 0);
+
+    accounts::request_email_change(&db.pool, &user, "ann.lee@example.org", PASSWORD, t0())
         .await
         .expect("request");
     let code = last_code(&db, "ann.lee@example.org").await;

@@ -177,7 +177,7 @@ pub fn matrix() -> Vec<Row> {
         row("reset-password", "a wrong code", |_, _| format!("email=sam%40example.com&code=000000&password={PASSWORD}"), [BAD; 5]),
         row("profile", "the caller's own profile", |_, _| "first_name=Al&last_name=Bo&phone=%2B442079460003".into(), SIGNED_IN),
         row("change-password", "with a wrong current password", |_, _| format!("current_password=wrong-one-1234&new_password={PASSWORD}x"), [SIGN_IN, BAD, BAD, BAD, BAD]),
-        row("change-email", "to a new address", |_, c| format!("email=moved{}%40example.com", c.tag()), SIGNED_IN),
+        row("change-email", "to a new address", |_, c| format!("email=moved{}%40example.com&password={PASSWORD}", c.tag()), SIGNED_IN),
         row("confirm-email", "a wrong code", |_, _| "code=000000".into(), [SIGN_IN, BAD, BAD, BAD, BAD]),
         // The directory
         row("specialties", "every specialty", none, PUBLIC),
@@ -249,7 +249,7 @@ pub fn matrix() -> Vec<Row> {
         // The wallet
         row("wallet/page", "the patient's own history", |_, _| "params[kind]=&params[from]=&params[to]=&params[page]=".into(), PATIENTS),
         row("wallet/top-up", "the patient's own wallet", |_, c| format!("amount=10&card_number=4242424242424242&expiry=12%2F34&cvc=123&request_key=matrix-topup-{}-00000", c.tag()), BOOKERS),
-        row("wallet/withdraw", "the patient's own wallet", |_, c| format!("amount=1&card_number=4242424242424242&expiry=12%2F34&cvc=123&request_key=matrix-withdraw-{}-00", c.tag()), BOOKERS),
+        row("wallet/withdraw", "the patient's own wallet", |_, c| format!("amount=1&card_number=4242424242424242&expiry=12%2F34&cvc=123&password={PASSWORD}&request_key=matrix-withdraw-{}-00", c.tag()), BOOKERS),
         // Last: an admin's refund cancels the patient's own appointment.
         row("admin/refund-payment", "the patient's payment", |f, c| format!("payment_id={}&reason=Sorry&request_key=matrix-refund-{}-0000", f.own_payment, c.tag()), ADMINS),
     ]

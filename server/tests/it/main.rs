@@ -2,6 +2,11 @@
 //! Every test gets a fresh database cloned from a migrated template. scripts/test.sh runs them
 //! with nextest, a process per test (the comment there says why).
 
+// The allocator the server runs with (main.rs), so memory is measured as it will be served.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod abuse;
 mod accounts;
 mod admin;
 mod audit;
@@ -9,6 +14,7 @@ mod authorization;
 mod booking;
 mod dashboards;
 mod directory;
+mod edge;
 mod harness;
 mod mail;
 mod oversight;

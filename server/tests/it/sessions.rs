@@ -199,3 +199,96 @@ async fn errors_answer_with_the_status_that_means_the_same() {
         .expect("seconds");
     assert!(retry_after > 0 && retry_after <= 15 * 60);
 }
+
+/// Rewrites the instants stored in session `id` (seconds since the epoch), as if it had been
+/// signed in at `signed_in_at` and last used at `last_seen`.
+async fn age_session(db: &TestDb, id: &str, signed_in_at: i64, last_seen: i64) {
+    use tower_sessions::SessionStore;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone());
+    let id: tower_sessions::session::Id = id.parse().expect("session id");
+    let mut record = store.load(&id).await.expect("load").expect("stored");
+    record
+        .data
+        .insert("signed_in_at".into(), serde_json::json!(signed_in_at));
+    record
+        .data
+        .insert("last_seen".into(), serde_json::json!(last_seen));
+    store.save(&record).await.expect("save");
+}
+
+async fn stored_last_seen(db: &TestDb, id: &str) -> Option<i64> {
+    use tower_sessions::SessionStore;
+    let store = tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone());
+    let id: tower_sessions::session::Id = id.parse().expect("session id");
+    store.load(&id).await.expect("load").and_then(|record| {
+        record
+            .data
+            .get("last_seen")
+            .and_then(serde_json::Value::as_i64)
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_active_session_lives_on_an_idle_one_ends_and_the_cookie_ends_with_the_browser() {
+    let db = TestDb::new().await;
+    register_ann(&db).await;
+    let json = [("accept", "application/json")];
+    let signed_in = post(
+        &db,
+        "/api/sign-in",
+        &format!("identifier=ann&password={PASSWORD}"),
+        &json,
+    )
+    .await;
+    let set_cookie = signed_in.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .to_ascii_lowercase();
+    assert!(
+        !set_cookie.contains("max-age") && !set_cookie.contains("expires"),
+        "without \"keep me signed in\" the cookie ends with the browser: {set_cookie}"
+    );
+    let id = session_cookie(&signed_in).expect("session");
+    let cookie = format!("clinic_session={id}");
+    let me = |cookie: String| {
+        let db = &db;
+        async move {
+            body_text(
+                post(
+                    db,
+                    "/api/me",
+                    "",
+                    &[("accept", "application/json"), ("cookie", &cookie)],
+                )
+                .await,
+            )
+            .await
+        }
+    };
+
+    // Signed in three hours ago (past the two-hour idle limit) but active all along.
+    let now = chrono::Utc::now().timestamp();
+    age_session(&db, &id, now - 3 * 3600, now - 5 * 60).await;
+    assert!(me(cookie.clone()).await.contains("\"username\":\"ann\""));
+    let seen = stored_last_seen(&db, &id).await.expect("still stored");
+    assert!(seen >= now, "the request moved the idle clock on");
+
+    // Idle for longer than the limit: signed out, and the session is gone.
+    age_session(&db, &id, now - 3 * 3600, now - 121 * 60).await;
+    assert_eq!(me(cookie).await.trim(), "null");
+    assert_eq!(stored_last_seen(&db, &id).await, None);
+
+    // "Keep me signed in": a cookie that outlives the browser.
+    let remembered = post(
+        &db,
+        "/api/sign-in",
+        &format!("identifier=ann&password={PASSWORD}&remember=on"),
+        &json,
+    )
+    .await;
+    let set_cookie = remembered.headers()[header::SET_COOKIE]
+        .to_str()
+        .expect("cookie")
+        .to_ascii_lowercase();
+    assert!(set_cookie.contains("max-age="), "{set_cookie}");
+}

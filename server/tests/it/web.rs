@@ -33,6 +33,12 @@ pub fn config() -> Config {
         max_wallet_amount: app::domain::Money::parse("10000").expect("amount"),
         // Tests read what they just wrote; the cache has its own test.
         page_cache_ms: 0,
+        trusted_proxies: Default::default(),
+        max_body_kb: 64,
+        request_timeout_secs: 30,
+        rate_limits: true,
+        max_unpaid_holds: 2,
+        payments: None,
     }
 }
 

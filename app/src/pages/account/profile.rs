@@ -89,6 +89,7 @@ fn ProfileForms(user: SessionUser) -> impl IntoView {
                 <FormAlert error=email_request_error />
                 <Field label="New email address" name="email" kind="email" autocomplete="email" error=email_request_error
                     hint="We send a code to the new address; it changes once you enter the code." />
+                <Field label="Your password" name="password" id="change-email-password" kind="password" autocomplete="current-password" error=email_request_error />
                 <Submit label="Send code" busy_label="Sending…" pending=email_request.pending().into() class="btn btn-secondary" />
             </ActionForm>
             <Show when=code_sent>

@@ -13,7 +13,11 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let error = last_error(action.value());
     let query = use_query_map();
-    let next = move || query.read().get("next").unwrap_or_else(|| "/".to_owned());
+    let next = move || {
+        crate::domain::ReturnPath::or_home(query.read().get("next").as_deref())
+            .as_str()
+            .to_owned()
+    };
     let reset = move || query.read().get("reset").is_some();
 
     view! {

@@ -9,7 +9,9 @@ use crate::api::wallet::{TopUpWallet, WithdrawFromWallet, get_wallet};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::domain::wallet::{HistoryParams, TransactionType, WalletPage, WalletReceipt};
+use crate::domain::wallet::{
+    CardPayments, HistoryParams, TransactionType, WalletPage, WalletReceipt,
+};
 use crate::domain::{AppError, UserRole};
 
 #[component]
@@ -103,12 +105,27 @@ fn WalletView(
     let hint = format!("Up to {} at a time.", page.max_amount);
     let top_up_key = format!("{}t", page.request_key);
     let withdraw_key = format!("{}w", page.request_key);
+    let cards = page.card_payments;
     view! {
+        {match cards {
+            CardPayments::Sandbox => view! {
+                <p class="alert alert-warning" role="note" data-testid="sandbox-banner">
+                    <strong>"Sandbox payments. "</strong>
+                    "No real money moves here: this clinic's card payments go to a test provider, and only test cards work."
+                </p>
+            }.into_any(),
+            CardPayments::Off => view! {
+                <p class="alert alert-warning" role="note">
+                    "Card payments are not available at this clinic, so the wallet cannot be topped up or paid out by card. Please contact the clinic."
+                </p>
+            }.into_any(),
+        }}
         <div class="wallet-top">
             <div class="panel balance-panel">
                 <p class="muted">"Balance"</p>
                 <p class="balance" data-testid="balance">{page.balance.to_string()}</p>
             </div>
+            {(cards == CardPayments::Sandbox).then(|| view! {
             <div class="panel form-panel">
                 <h2>"Top up"</h2>
                 {move || receipt_message(top_up.value().get(), "Added").map(|m| view! { <p class="alert alert-success" role="status">{m}</p> })}
@@ -129,9 +146,11 @@ fn WalletView(
                     <input type="hidden" name="request_key" value=withdraw_key />
                     <Field label="Amount ($)" name="amount" id="withdraw-amount" error=withdraw_error hint=format!("At most your balance, {}.", page.balance) />
                     <CardFields error=withdraw_error form="withdraw" />
+                    <Field label="Your password" name="password" id="withdraw-password" kind="password" autocomplete="current-password" error=withdraw_error hint="Money leaving your wallet needs your password." />
                     <Submit label="Withdraw" busy_label="Sending…" pending=withdraw.pending().into() />
                 </ActionForm>
             </div>
+            })}
         </div>
 
         <div class="panel">
