@@ -34,7 +34,10 @@ pub struct Posted {
     pub balance_after: Money,
 }
 
-/// Moves the money; `None` (and nothing written) when it would take the balance below zero.
+/// Moves the money; `None` (and nothing written) when it would take the balance below zero, and
+/// a conflict that says what to do (nothing written either) when it would take it past the most
+/// a `NUMERIC(10,2)` balance holds: the database would refuse that with an opaque error, which
+/// left an appointment whose refund did not fit impossible to cancel.
 pub async fn post(
     conn: &mut PgConnection,
     posting: Posting<'_>,
@@ -47,7 +50,7 @@ pub async fn post(
     let row: Option<(i64, Money)> = sqlx::query_as(
         "WITH moved AS (
              UPDATE users SET wallet_balance = wallet_balance + $2
-              WHERE id = $1 AND wallet_balance + $2 >= 0
+              WHERE id = $1 AND wallet_balance + $2 >= 0 AND wallet_balance + $2 <= $6
           RETURNING wallet_balance)
          INSERT INTO wallet_transactions
                 (user_id, transaction_type, amount, description, balance_after, appointment_id)
@@ -59,9 +62,14 @@ pub async fn post(
     .bind(posting.kind.as_str())
     .bind(&description)
     .bind(posting.appointment_id)
+    .bind(Money::max_storable())
     .fetch_optional(&mut *conn)
     .await?;
     let Some((entry_id, balance_after)) = row else {
+        if signed.is_sign_positive() {
+            let balance = lock_balance(conn, posting.user_id).await?;
+            return Err(too_much(posting, balance));
+        }
         return Ok(None);
     };
     audit::record(
@@ -83,6 +91,20 @@ pub async fn post(
         entry_id,
         balance_after,
     }))
+}
+
+/// The refusal of a credit that would not fit the wallet, with the room left and what to do.
+fn too_much(posting: Posting<'_>, balance: Money) -> AppError {
+    let most = Money::max_storable();
+    let room = Money::from_decimal(most.amount() - balance.amount()).max(Money::ZERO);
+    let what = match posting.kind {
+        TransactionType::Refund => format!("The refund of {}", posting.amount),
+        _ => format!("Adding {}", posting.amount),
+    };
+    AppError::Conflict(format!(
+        "{what} would take the wallet past {most}, the most a wallet can hold (it has room for \
+         {room}). Nothing was changed: withdraw money from the wallet first, then try again."
+    ))
 }
 
 /// Locks the user's wallet for the rest of the transaction and returns its balance, so a

@@ -10,6 +10,7 @@ mod abuse;
 mod accounts;
 mod admin;
 mod audit;
+mod balance_limits;
 mod authorization;
 mod booking;
 mod dashboards;
