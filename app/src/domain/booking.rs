@@ -345,7 +345,8 @@ pub struct AppointmentDetail {
     pub hold_ends_at: Option<NaiveDateTime>,
     pub confirmation_sent: bool,
     pub payment: Option<PaymentView>,
-    pub ledger: Vec<LedgerEntry>,
+    /// This visit's payment and refunds (no other wallet rows).
+    pub ledger: Vec<VisitMovement>,
     /// What cancelling now would refund (when cancelling is allowed).
     pub cancel_refund: Option<Refund>,
     /// The patient's wallet balance (for paying a held booking).
@@ -355,6 +356,37 @@ pub struct AppointmentDetail {
     pub policy: BookingPolicy,
     /// Who is looking: the page words things for them.
     pub viewer: super::UserRole,
+}
+
+/// One wallet movement of a visit (its payment, a refund), as the appointment page lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitMovement {
+    pub id: i64,
+    pub created_at: DateTime<Utc>,
+    /// The same instant on the clinic's clock.
+    pub local_at: NaiveDateTime,
+    pub transaction_type: super::wallet::TransactionType,
+    /// Signed: positive adds to the patient's balance, negative takes from it.
+    pub amount: Money,
+    pub description: String,
+    /// The patient's balance after it, for the patient and admins only: the visit's doctor sees
+    /// what concerns the visit, never what the patient has in their wallet.
+    pub balance_after: Option<Money>,
+}
+
+impl VisitMovement {
+    /// The ledger row as `viewer` may see it.
+    pub fn seen_by(entry: LedgerEntry, viewer: super::UserRole) -> Self {
+        Self {
+            id: entry.id,
+            created_at: entry.created_at,
+            local_at: entry.local_at,
+            transaction_type: entry.transaction_type,
+            amount: entry.amount,
+            description: entry.description,
+            balance_after: (viewer != super::UserRole::Doctor).then_some(entry.balance_after),
+        }
+    }
 }
 
 /// The free slots a confirmed appointment may move to.

@@ -20,7 +20,7 @@ use super::outbox;
 use crate::domain::booking::{
     Actions, Alternative, AppointmentDetail, AppointmentItem, AppointmentStatus,
     AppointmentSummary, BookingOutcome, BookingQuote, MyAppointments, PaymentView, Refund,
-    RefundRule, RequestKey, RescheduleOptions, Schedule,
+    RefundRule, RequestKey, RescheduleOptions, Schedule, VisitMovement,
 };
 use crate::domain::money::Money;
 use crate::domain::text::shorten;
@@ -1336,16 +1336,22 @@ pub async fn detail(
     if let Some(payment) = payment.as_mut() {
         payment.paid_local = payment.paid_at.map(|at| settings.local_time(at));
     }
-    let mut ledger: Vec<LedgerEntry> = sqlx::query_as(
+    // Only this visit's rows (a check constraint keeps deposits and withdrawals off any
+    // appointment); what the viewer may see of each is the domain's rule.
+    let ledger: Vec<LedgerEntry> = sqlx::query_as(
         "SELECT id, created_at, transaction_type, amount, description, balance_after, appointment_id
            FROM wallet_transactions WHERE appointment_id = $1 ORDER BY id",
     )
     .bind(appointment_id)
     .fetch_all(pool)
     .await?;
-    for entry in &mut ledger {
-        entry.local_at = settings.local_time(entry.created_at);
-    }
+    let ledger = ledger
+        .into_iter()
+        .map(|mut entry| {
+            entry.local_at = settings.local_time(entry.created_at);
+            VisitMovement::seen_by(entry, actor.role)
+        })
+        .collect();
     let hold_ends_at = summary.hold_expires_at.map(|at| settings.local_time(at));
     let starts_at = settings
         .instant_of(summary.date, summary.start_time)

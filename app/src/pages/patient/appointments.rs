@@ -167,6 +167,10 @@ fn Detail(
 ) -> impl IntoView {
     let a = detail.item.appointment.clone();
     let actions = detail.item.actions;
+    let shows_balance = detail
+        .ledger
+        .iter()
+        .any(|entry| entry.balance_after.is_some());
     let pay_error = last_error(pay.value());
     let cancel_error = last_error(cancel.value());
     let complete_error = last_error(complete.value());
@@ -300,7 +304,10 @@ fn Detail(
             <div class="panel">
                 <h2>"Wallet movements"</h2>
                 <table class="table">
-                    <thead><tr><th>"Date"</th><th>"Type"</th><th>"Description"</th><th class="num">"Amount"</th><th class="num">"Balance after"</th></tr></thead>
+                    <thead><tr><th>"Date"</th><th>"Type"</th><th>"Description"</th><th class="num">"Amount"</th>
+                        // A doctor is not shown the patient's balance: the column is not there.
+                        {shows_balance.then(|| view! { <th class="num">"Balance after"</th> })}
+                    </tr></thead>
                     <tbody>
                         {detail.ledger.iter().map(|entry| view! {
                             <tr>
@@ -308,7 +315,7 @@ fn Detail(
                                 <td>{entry.transaction_type.label()}</td>
                                 <td>{entry.description.clone()}</td>
                                 <td class="num money">{entry.amount.to_string()}</td>
-                                <td class="num money">{entry.balance_after.to_string()}</td>
+                                {entry.balance_after.map(|balance| view! { <td class="num money">{balance.to_string()}</td> })}
                             </tr>
                         }).collect_view()}
                     </tbody>
