@@ -3,7 +3,9 @@
 //! Several server instances may run the worker at once. Each claims one message at a time with
 //! `FOR UPDATE SKIP LOCKED` and moves its `next_attempt_at` forward by a lease longer than any
 //! send can take, so no message is handed to two workers; a failed send is retried with backoff,
-//! so a mail-server outage delays mail but loses none.
+//! so a mail-server outage delays mail but loses none. A message that can never be sent (an
+//! address lettre refuses, a permanent 5xx answer) is parked as failed for the admins to see,
+//! and the messages behind it go on.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -72,7 +74,37 @@ impl Mailer {
         }
     }
 
-    async fn send(&self, message: &QueuedEmail) -> anyhow::Result<()> {
+    async fn send(&self, message: &QueuedEmail) -> Result<(), SendError> {
+        let email = self.build(message).map_err(SendError::Never)?;
+        match &self.transport {
+            Transport::Smtp(smtp) => {
+                match tokio::time::timeout(SEND_TIMEOUT, smtp.send(email)).await {
+                    Err(_) => {
+                        return Err(SendError::Later(anyhow::anyhow!(
+                            "the mail server did not answer in time"
+                        )));
+                    }
+                    Ok(Err(err)) if refuses_this_message(&err) => {
+                        return Err(SendError::Never(anyhow::Error::new(err)));
+                    }
+                    Ok(Err(err)) => return Err(SendError::Later(anyhow::Error::new(err))),
+                    Ok(Ok(_)) => {}
+                }
+            }
+            Transport::Files(files, folder) => {
+                let id = files
+                    .send(email)
+                    .await
+                    .map_err(|err| SendError::Later(err.into()))?;
+                tracing::info!(to = %message.to_address, subject = %message.subject,
+                    file = %folder.join(format!("{id}.eml")).display(), "email written");
+            }
+        }
+        Ok(())
+    }
+
+    /// The message as lettre sends it; an error here is in the message itself, so it is final.
+    fn build(&self, message: &QueuedEmail) -> anyhow::Result<Message> {
         let email = Message::builder()
             .from(self.from.clone())
             .to(message
@@ -82,7 +114,7 @@ impl Mailer {
             .subject(&message.subject);
         let body =
             MultiPart::alternative_plain_html(message.text_body.clone(), message.html_body.clone());
-        let email = match (
+        match (
             &message.attachment_name,
             &message.attachment_type,
             &message.attachment_body,
@@ -98,21 +130,29 @@ impl Mailer {
             ),
             _ => email.multipart(body),
         }
-        .context("could not build the message")?;
-        match &self.transport {
-            Transport::Smtp(smtp) => {
-                tokio::time::timeout(SEND_TIMEOUT, smtp.send(email))
-                    .await
-                    .context("the mail server did not answer in time")??;
-            }
-            Transport::Files(files, folder) => {
-                let id = files.send(email).await?;
-                tracing::info!(to = %message.to_address, subject = %message.subject,
-                    file = %folder.join(format!("{id}.eml")).display(), "email written");
-            }
-        }
-        Ok(())
+        .context("could not build the message")
     }
+}
+
+/// True when the mail server refused this message for good: a permanent answer about the
+/// mailbox or the message (55x: no such mailbox, not allowed, too big, rejected). Other
+/// permanent answers (a syntax, connection or authentication error) are about the server's
+/// setup and would refuse every message alike, so those are retried until it is fixed.
+fn refuses_this_message(err: &lettre::transport::smtp::Error) -> bool {
+    use lettre::transport::smtp::response::Category;
+    err.is_permanent()
+        && err
+            .status()
+            .is_some_and(|code| code.category == Category::MailSystem)
+}
+
+/// Why a message was not sent.
+#[derive(Debug)]
+enum SendError {
+    /// It cannot ever be sent as it is: park it.
+    Never(anyhow::Error),
+    /// The mail server is away or busy: try again later.
+    Later(anyhow::Error),
 }
 
 #[derive(sqlx::FromRow)]
@@ -147,7 +187,18 @@ pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> anyhow::Result<usize
                 .await?;
                 delivered += 1;
             }
-            Err(err) => {
+            Err(SendError::Never(err)) => {
+                tracing::warn!(id = message.id, to = %message.to_address,
+                    error = %format!("{err:#}"), "email cannot be sent; parked as failed");
+                sqlx::query(
+                    "UPDATE email_outbox SET failed_at = now(), last_error = $2 WHERE id = $1",
+                )
+                .bind(message.id)
+                .bind(format!("{err:#}"))
+                .execute(pool)
+                .await?;
+            }
+            Err(SendError::Later(err)) => {
                 let wait = retry_delay(message.attempts);
                 tracing::warn!(id = message.id, attempts = message.attempts, retry_in_s = wait.as_secs(),
                     error = %format!("{err:#}"), "email delivery failed; will retry");
@@ -175,7 +226,7 @@ async fn claim(pool: &PgPool) -> anyhow::Result<Option<QueuedEmail>> {
         "UPDATE email_outbox
             SET attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $1)
           WHERE id = (SELECT id FROM email_outbox
-                       WHERE sent_at IS NULL AND next_attempt_at <= now()
+                       WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
                        ORDER BY next_attempt_at, id
                        LIMIT 1
                        FOR UPDATE SKIP LOCKED)

@@ -1,7 +1,7 @@
 //! What each role's home page shows at a glance: read-only figures over appointments, payments,
 //! the ledger, users, doctors, reviews and slots. Dates and times here are clinic-local.
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -37,6 +37,25 @@ pub struct AdminDashboard {
     pub revenue_by_specialty: Vec<SpecialtyRevenue>,
     /// What became of the appointments booked in the last 30 days.
     pub outcomes_30_days: Outcomes,
+    /// Emails that could never be sent (parked by the mail worker), all of them.
+    pub failed_emails: i64,
+    /// The latest of them, newest first, at most [`FAILED_EMAILS_SHOWN`].
+    pub latest_failed_emails: Vec<FailedEmail>,
+}
+
+/// How many failed emails the admin's home lists.
+pub const FAILED_EMAILS_SHOWN: i64 = 10;
+
+/// An email the mail worker gave up on: to whom, about what, when and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedEmail {
+    pub id: i64,
+    pub to_address: String,
+    pub subject: String,
+    /// When it was parked, on the clinic's clock.
+    pub failed_at: NaiveDateTime,
+    /// What the mailer or the mail server said.
+    pub error: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,5 +1,5 @@
 //! The figures of each role's home page: read-only queries over appointments, payments, the
-//! ledger, users, doctors, reviews and slots.
+//! ledger, users, doctors, reviews, slots and (for admins) the emails that could not be sent.
 //!
 //! Clinic days become instants only through `clock.rs`: the service asks it where each day
 //! starts and hands those instants to SQL (which buckets with `width_bucket`); slot dates and
@@ -13,7 +13,7 @@ use super::ClinicSettings;
 use crate::domain::AppError;
 use crate::domain::dashboard::{
     AdminDashboard, AgendaItem, CHART_DAYS, DayCount, DoctorDashboard, EARNING_MONTHS,
-    MonthEarnings, Outcomes, PatientDashboard, SpecialtyRevenue,
+    FAILED_EMAILS_SHOWN, FailedEmail, MonthEarnings, Outcomes, PatientDashboard, SpecialtyRevenue,
 };
 
 /// The admin's key figures and charts at `now`.
@@ -122,6 +122,7 @@ pub async fn admin(
     .fetch_one(pool)
     .await?;
 
+    let (failed_emails, latest_failed_emails) = failed_emails(pool, settings).await?;
     Ok(AdminDashboard {
         today,
         bookings_today,
@@ -136,7 +137,46 @@ pub async fn admin(
         bookings_per_day,
         revenue_by_specialty,
         outcomes_30_days,
+        failed_emails,
+        latest_failed_emails,
     })
+}
+
+/// The emails the mail worker parked as unsendable: how many, and the latest few.
+async fn failed_emails(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+) -> Result<(i64, Vec<FailedEmail>), AppError> {
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM email_outbox WHERE failed_at IS NOT NULL")
+            .fetch_one(pool)
+            .await?;
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        to_address: String,
+        subject: String,
+        failed_at: DateTime<Utc>,
+        last_error: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, to_address, subject, failed_at, last_error FROM email_outbox
+          WHERE failed_at IS NOT NULL ORDER BY failed_at DESC, id DESC LIMIT $1",
+    )
+    .bind(FAILED_EMAILS_SHOWN)
+    .fetch_all(pool)
+    .await?;
+    let latest = rows
+        .into_iter()
+        .map(|row| FailedEmail {
+            id: row.id,
+            to_address: row.to_address,
+            subject: row.subject,
+            failed_at: settings.local_time(row.failed_at),
+            error: row.last_error.unwrap_or_default(),
+        })
+        .collect();
+    Ok((count, latest))
 }
 
 /// A doctor's appointments with the patient's name, as the agenda lists them.

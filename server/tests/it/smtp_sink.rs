@@ -1,6 +1,7 @@
 //! A real SMTP server on loopback that keeps what it receives, for tests that read their mail.
 //! It speaks just enough SMTP for lettre; `failing` makes it refuse every message, like a mail
-//! server in trouble.
+//! server in trouble; any recipient whose address starts with `bounce` is refused for good
+//! (550), like a mailbox that does not exist.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -79,13 +80,16 @@ async fn serve(
             to.clear();
             b"250 OK\r\n"
         } else if command.starts_with("RCPT TO") {
-            to.push(
-                line.trim_end()[8..]
-                    .trim()
-                    .trim_matches(['<', '>'])
-                    .to_owned(),
-            );
-            b"250 OK\r\n"
+            let recipient = line.trim_end()[8..]
+                .trim()
+                .trim_matches(['<', '>'])
+                .to_owned();
+            if recipient.starts_with("bounce") {
+                b"550 5.1.1 No such mailbox\r\n"
+            } else {
+                to.push(recipient);
+                b"250 OK\r\n"
+            }
         } else if command == "DATA" {
             if failing {
                 b"451 Temporary failure, try again later\r\n"

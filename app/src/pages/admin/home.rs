@@ -10,7 +10,7 @@ use crate::api::dashboards::get_admin_dashboard;
 use crate::components::charts::{BarChart, ChartBar, ColumnChart};
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::domain::dashboard::{AdminDashboard, CHART_DAYS};
+use crate::domain::dashboard::{AdminDashboard, CHART_DAYS, FailedEmail};
 use crate::domain::{AppError, Money, UserRole};
 
 #[component]
@@ -53,6 +53,36 @@ fn Overview() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The latest emails the mail worker gave up on, with the reason, so an admin can correct an
+/// address or tell the person another way.
+#[component]
+fn FailedEmails(total: i64, emails: Vec<FailedEmail>) -> impl IntoView {
+    (!emails.is_empty()).then(|| {
+        view! {
+            <div class="panel" id="failed-emails">
+                <h2>"Undeliverable emails"</h2>
+                <p class="muted">{format!(
+                    "The latest {} of {total}; they will not be tried again.",
+                    emails.len()
+                )}</p>
+                <table class="table">
+                    <thead><tr><th>"When"</th><th>"To"</th><th>"Subject"</th><th>"Why"</th></tr></thead>
+                    <tbody>
+                        {emails.into_iter().map(|email| view! {
+                            <tr>
+                                <td>{email.failed_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                <td>{email.to_address}</td>
+                                <td>{email.subject}</td>
+                                <td class="small">{email.error}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+        }
+    })
 }
 
 fn money(amount: rust_decimal::Decimal) -> String {
@@ -150,7 +180,10 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
                 note=format!("{} in the last 30 days", money(board.refunded_30_days)) />
             <Figure name="active-doctors" value=board.active_doctors.to_string() label="Active doctors" />
             <Figure name="new-patients" value=board.new_patients_30_days.to_string() label="New patients" note="Last 30 days" />
+            <Figure name="failed-emails" value=board.failed_emails.to_string() label="Undeliverable emails"
+                note="Never sent: the address or the mail server refused them" />
         </dl>
+        <FailedEmails total=board.failed_emails emails=board.latest_failed_emails.clone() />
         <div class="chart-grid">
             <ColumnChart id="chart-bookings" title=format!("Bookings per day, last {CHART_DAYS} days")
                 description=per_day_words bars=per_day label_header="Day" value_header="Bookings" />
