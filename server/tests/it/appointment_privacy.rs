@@ -2,53 +2,17 @@
 //! and admins see the visit's wallet rows with the balance after each; its doctor sees only the
 //! payment and refund amounts, never the patient's balance.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::Utc;
 use serde_json::Value;
-use tower::ServiceExt;
 
 use app::domain::UserRole;
 use app::services::booking::{self, Actor};
 use server::http;
 
-use crate::accounts::PASSWORD;
-use crate::booking::{World, confirmed, key, settings};
+use crate::booking::{World, call, confirmed, key, settings, sign_in};
 use crate::harness::TestDb;
-use crate::sessions::session_cookie;
 use crate::web::config;
-
-async fn post(router: &Router, cookie: &str, path: &str, body: String) -> (StatusCode, String) {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .expect("request");
-    let response = router.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let cookie = session_cookie(&response);
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    match cookie {
-        Some(cookie) if path == "/api/sign-in" => (status, format!("clinic_session={cookie}")),
-        _ => (status, text),
-    }
-}
-
-async fn sign_in(router: &Router, username: &str) -> String {
-    let (status, cookie) = post(
-        router,
-        "",
-        "/api/sign-in",
-        format!("identifier={username}&password={PASSWORD}"),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "sign-in of {username}: {cookie}");
-    cookie
-}
 
 #[tokio::test]
 async fn the_doctor_sees_the_visits_payment_and_refund_but_not_the_patients_balance() {
@@ -89,15 +53,15 @@ async fn the_doctor_sees_the_visits_payment_and_refund_but_not_the_patients_bala
     let mut seen = Vec::new();
     for username in ["ann", "jo.heart", "root"] {
         let cookie = sign_in(&router, username).await;
-        let (status, body) = post(
+        let (status, detail) = call(
             &router,
             &cookie,
             "/api/booking/detail",
             format!("appointment_id={visit}"),
         )
         .await;
-        assert_eq!(status, StatusCode::OK, "{username}: {body}");
-        let detail: Value = serde_json::from_str(&body).expect("json");
+        assert_eq!(status, StatusCode::OK, "{username}: {detail}");
+        let body = detail.to_string();
         let rows = detail["ledger"].as_array().expect("ledger").clone();
         let amounts: Vec<String> = rows.iter().map(|r| r["amount"].to_string()).collect();
         assert_eq!(

@@ -636,7 +636,12 @@ async fn instances(db: &TestDb) -> [Router; 2] {
     ]
 }
 
-async fn call(router: &Router, cookie: &str, path: &str, body: String) -> (StatusCode, Value) {
+pub(crate) async fn call(
+    router: &Router,
+    cookie: &str,
+    path: &str,
+    body: String,
+) -> (StatusCode, Value) {
     let request = Request::post(path)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::COOKIE, cookie)
@@ -653,7 +658,7 @@ async fn call(router: &Router, cookie: &str, path: &str, body: String) -> (Statu
     )
 }
 
-async fn sign_in(router: &Router, username: &str) -> String {
+pub(crate) async fn sign_in(router: &Router, username: &str) -> String {
     let request = Request::post("/api/sign-in")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(format!(
