@@ -5,6 +5,7 @@ import { Client } from 'pg';
 
 type Fixtures = {
   consoleErrors: string[];
+  cspViolations: string[];
   db: Client;
 };
 
@@ -32,6 +33,24 @@ export const test = base.extend<Fixtures>({
     await use(errors);
     expect(errors, 'the page logged errors').toEqual([]);
   },
+  // Every test, whether or not it watches the console: the app must work under its content
+  // security policy, hydration included, with no script or style the policy refuses.
+  cspViolations: [
+    async ({ page }, use) => {
+      const violations: string[] = [];
+      await page.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (event) => {
+          console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline code'}`);
+        });
+      });
+      page.on('console', (message) => {
+        if (/Content Security Policy|CSP violation/i.test(message.text())) violations.push(message.text());
+      });
+      await use(violations);
+      expect(violations, 'the content security policy refused something').toEqual([]);
+    },
+    { auto: true },
+  ],
   db: async ({}, use) => {
     const url = process.env.E2E_DATABASE_URL;
     if (!url) throw new Error('E2E_DATABASE_URL is not set: run the suite through scripts/test.sh');

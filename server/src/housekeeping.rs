@@ -1,10 +1,12 @@
-//! Periodic upkeep: moving each doctor's next free slot past slots that have started, ending
-//! unpaid holds, queueing reminders, and cleaning up rows that have served their purpose. Safe to run in several server instances at
-//! once: each step is one idempotent statement.
+//! Periodic upkeep: settling card operations whose answer was lost, moving each doctor's next
+//! free slot past slots that have started, ending unpaid holds, queueing reminders, and
+//! cleaning up rows that have served their purpose. Safe to run in several server instances at
+//! once: each step is one idempotent statement (or settles each row once under its lock).
 
 use std::time::Duration;
 
-use app::services::{ClinicSettings, booking};
+use app::services::gateway::Gateway;
+use app::services::{ClinicSettings, booking, wallet};
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::sync::watch;
@@ -25,6 +27,16 @@ const STEPS: &[(&str, &str)] = &[
     (
         "old rate-limit counters",
         "DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'",
+    ),
+    // Delivered mail is kept for support, the one-time codes in it are not (nor in the
+    // invitation link, which carries the same code).
+    (
+        "codes in delivered mail",
+        "UPDATE email_outbox
+            SET text_body = replace(text_body, secret, '[code removed]'),
+                html_body = replace(html_body, secret, '[code removed]'),
+                secret = NULL
+          WHERE secret IS NOT NULL AND sent_at IS NOT NULL",
     ),
     // Delivered mail carries one-time codes and personal details: keep it a month for support.
     (
@@ -69,10 +81,20 @@ pub async fn refresh_next_free_slots(
 pub fn spawn(
     pool: PgPool,
     settings: ClinicSettings,
+    gateway: Gateway,
     mut shutdown: watch::Receiver<bool>,
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         for tick in 0u32.. {
+            // Card operations whose answer was lost (a timeout, a crash): the first tick runs
+            // at start-up, so a restart settles what the last run left pending.
+            match wallet::reconcile(&pool, gateway.0.as_ref(), Utc::now()).await {
+                Ok(0) => {}
+                Ok(settled) => tracing::info!(settled, "housekeeping: card operations reconciled"),
+                Err(err) => {
+                    tracing::warn!(%err, "reconciling card operations failed; will try again")
+                }
+            }
             if let Err(err) = refresh_next_free_slots(&pool, &settings, Utc::now()).await {
                 tracing::warn!(%err, "refreshing next free slots failed; will try again");
             }

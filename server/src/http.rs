@@ -35,17 +35,26 @@ pub struct AppState {
     pub settings: ClinicSettings,
 }
 
-/// The whole application as one axum router.
+/// The whole application as one axum router, with the card gateway the configuration names.
 pub fn router(config: &Config, pool: PgPool) -> Router {
-    let leptos_options = leptos_options(config);
-    let settings = config.clinic_settings();
-    // A real provider's adapter is chosen here. `serve` refuses to start when the choice is
-    // not right for the address (the sandbox on https without asking for it); anything that
-    // builds a router without that check gets no card payments rather than free money.
-    let gateway = Gateway(match config.card_payments() {
+    router_with_gateway(config, pool, gateway_for(config))
+}
+
+/// The card gateway the configuration names. A real provider's adapter is chosen here.
+/// `serve` refuses to start when the choice is not right for the address (the sandbox on https
+/// without asking for it); anything that builds one without that check gets no card payments
+/// rather than free money.
+pub fn gateway_for(config: &Config) -> Gateway {
+    Gateway(match config.card_payments() {
         Ok(CardPayments::Sandbox) => Arc::new(SandboxGateway::default()),
         Ok(CardPayments::Off) | Err(_) => Arc::new(NoCardPayments),
-    });
+    })
+}
+
+/// The application with `gateway` (the one the housekeeping's reconciliation asks too).
+pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> Router {
+    let leptos_options = leptos_options(config);
+    let settings = config.clinic_settings();
     // What server functions and pages find in their context.
     let context = {
         let pool = pool.clone();

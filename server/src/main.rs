@@ -206,10 +206,15 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
     tracing::info!(delivery = %mailer.describe(), "email worker started");
     let (stop_workers, workers_stopped) = tokio::sync::watch::channel(false);
     let mail_worker = mailer::spawn_worker(db.pool.clone(), mailer, workers_stopped.clone());
-    let housekeeping =
-        housekeeping::spawn(db.pool.clone(), config.clinic_settings(), workers_stopped);
+    let gateway = http::gateway_for(config);
+    let housekeeping = housekeeping::spawn(
+        db.pool.clone(),
+        config.clinic_settings(),
+        gateway.clone(),
+        workers_stopped,
+    );
 
-    let router = http::router(config, db.pool.clone());
+    let router = http::router_with_gateway(config, db.pool.clone(), gateway);
     println!(
         "\nClinic is running at {}  (Ctrl-C to stop)\n",
         config.public_url()

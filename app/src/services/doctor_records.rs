@@ -160,12 +160,12 @@ async fn invite(
         encode_query(email)
     );
     let name = format!("Dr. {} {}", details.first_name, details.last_name);
-    outbox::enqueue(
+    let welcome = outbox::enqueue(
         conn,
         &emails::doctor_welcome_email(email, &name, &link, &code, INVITATION_LIFETIME.num_days()),
     )
     .await?;
-    Ok(())
+    outbox::carries_code(conn, welcome, &code).await
 }
 
 /// The part of the email address before `@`, made a valid username, with a number added when

@@ -8,8 +8,13 @@
 //!   of the same request (after a timeout or a crash) is charged once and answered the same.
 //! - `Ok(Approved)` means the money moved and `external_id` is the provider's unique reference.
 //! - `Ok(Declined)` means it did not, with a message the patient can act on.
-//! - `Err(Unreachable)` means we do not know; nothing is credited and the patient is told to
-//!   try again (with the same key, the provider does not charge twice).
+//! - `Err(Unreachable)` means we do not know. The operation stays pending, and reconciliation
+//!   asks `status(key)` later until the provider says what became of it.
+//! - `status(key)` answers from the provider's records: `Some(answer)` for a request it
+//!   received (the same answer as the original call), `None` for one it never received (so
+//!   nothing moved).
+//!
+//! Every call is made outside any database transaction and within [`PaymentGateway::timeout`].
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -51,7 +56,16 @@ pub trait PaymentGateway: Send + Sync {
     fn charge<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a>;
     /// Sends `amount` to the card (a wallet withdrawal).
     fn payout<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a>;
+    /// What became of the operation sent with `key` (see the contract above).
+    fn status<'a>(&'a self, key: &'a str) -> StatusFuture<'a>;
+    /// How long to wait for any answer before treating the provider as unreachable.
+    fn timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(15)
+    }
 }
+
+pub type StatusFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Option<GatewayAnswer>, GatewayUnreachable>> + Send + 'a>>;
 
 /// The gateway the server was configured with, as request handlers find it.
 #[derive(Clone)]
@@ -132,6 +146,19 @@ impl PaymentGateway for SandboxGateway {
     fn payout<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a> {
         Box::pin(async move { self.answer(request, "sbx_po") })
     }
+
+    /// The sandbox remembers its answers in memory: after a restart it has received nothing,
+    /// which is true of the money too (it never moves any).
+    fn status<'a>(&'a self, key: &'a str) -> StatusFuture<'a> {
+        Box::pin(async move {
+            Ok(self
+                .answers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(key)
+                .cloned())
+        })
+    }
 }
 
 /// No card provider: every card operation is declined with a message that says so, and the
@@ -159,11 +186,11 @@ impl PaymentGateway for NoCardPayments {
         })
     }
 
-    fn payout<'a>(&'a self, _request: CardRequest<'a>) -> GatewayFuture<'a> {
-        Box::pin(async {
-            Ok(GatewayAnswer::Declined {
-                message: Self::MESSAGE.to_owned(),
-            })
-        })
+    fn payout<'a>(&'a self, request: CardRequest<'a>) -> GatewayFuture<'a> {
+        self.charge(request)
+    }
+
+    fn status<'a>(&'a self, _key: &'a str) -> StatusFuture<'a> {
+        Box::pin(async { Ok(None) })
     }
 }

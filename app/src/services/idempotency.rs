@@ -53,8 +53,57 @@ pub async fn claim<T: DeserializeOwned>(
                 .to_owned(),
         ));
     }
-    let answer = serde_json::from_value(response).map_err(AppError::internal)?;
-    Ok(Some(answer))
+    Ok(Some(answer_of(response)?))
+}
+
+/// A stored response: the answer, or "still in progress" while a card operation waits for
+/// its provider (its key is committed before the provider is called).
+fn answer_of<T: DeserializeOwned>(
+    response: serde_json::Value,
+) -> Result<Result<T, AppError>, AppError> {
+    if response.is_null() {
+        return Ok(Err(AppError::Conflict(
+            "This request is still being processed. Wait a moment, then reload the page to see how it went."
+                .to_owned(),
+        )));
+    }
+    serde_json::from_value(response).map_err(AppError::internal)
+}
+
+/// The answer stored under `key`, if the request is known.
+pub async fn stored<T: DeserializeOwned>(
+    pool: &sqlx::PgPool,
+    user_id: i64,
+    key: &RequestKey,
+) -> Result<Option<Result<T, AppError>>, AppError> {
+    let response: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT response FROM idempotency_keys WHERE user_id = $1 AND key = $2")
+            .bind(user_id)
+            .bind(key.as_str())
+            .fetch_optional(pool)
+            .await?;
+    response.map(answer_of).transpose()
+}
+
+/// Stores `answer` under `key` on `conn`'s transaction, for a request whose key was claimed in
+/// an earlier one (card operations). An internal error is not stored: the request stays open.
+pub async fn store<T: Serialize>(
+    conn: &mut PgConnection,
+    user_id: i64,
+    key: &RequestKey,
+    answer: &Result<T, AppError>,
+) -> Result<(), AppError> {
+    if matches!(answer, Err(AppError::Internal { .. })) {
+        return Ok(());
+    }
+    let stored = serde_json::to_value(answer).map_err(AppError::internal)?;
+    sqlx::query("UPDATE idempotency_keys SET response = $3 WHERE user_id = $1 AND key = $2")
+        .bind(user_id)
+        .bind(key.as_str())
+        .bind(stored)
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores `answer` with the key and commits. An internal error is not an answer: everything

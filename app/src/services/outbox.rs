@@ -51,3 +51,18 @@ pub async fn enqueue(conn: &mut PgConnection, email: &OutgoingEmail) -> Result<i
     .await?;
     Ok(id)
 }
+
+/// Names the one-time code that the queued message `email_id` carries, so that the kept copy
+/// loses it once the message is delivered (the housekeeping's "codes in delivered mail").
+pub async fn carries_code(
+    conn: &mut PgConnection,
+    email_id: i64,
+    code: &str,
+) -> Result<(), AppError> {
+    sqlx::query("UPDATE email_outbox SET secret = $2 WHERE id = $1")
+        .bind(email_id)
+        .bind(code)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

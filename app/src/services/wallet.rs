@@ -5,7 +5,9 @@ use chrono::Days;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
-use super::gateway::{CardRequest, GatewayAnswer, PaymentGateway};
+use super::gateway::{
+    CardRequest, GatewayAnswer, GatewayFuture, GatewayUnreachable, PaymentGateway,
+};
 use super::idempotency::{self, Request};
 use super::ledger::{self, Posting};
 use crate::domain::AppError;
@@ -125,47 +127,277 @@ pub async fn csv(
     ))
 }
 
-/// Records what the gateway said about one card operation.
-#[allow(clippy::too_many_arguments)]
-async fn record_operation(
-    conn: &mut PgConnection,
-    gateway: &dyn PaymentGateway,
+// Card operations, in three steps, so that the provider is never called while the wallet is
+// locked and no answer is ever lost:
+// 1. one transaction claims the request key and records the operation as pending (a
+//    withdrawal also takes the money from the wallet here, so it cannot be spent twice);
+// 2. the provider is called, outside any transaction, within its time limit;
+// 3. one transaction settles: the deposit is credited, or a declined payout's money given
+//    back, and the answer stored under the request key.
+// An operation whose answer never came (a timeout, a crash between 2 and 3) stays pending;
+// `reconcile` asks the provider about it later and settles it the same way.
+
+/// A card operation as recorded.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct Operation {
+    id: i64,
     user_id: i64,
     kind: TransactionType,
     amount: Money,
-    card: &Card,
-    answer: &GatewayAnswer,
-    entry_id: Option<i64>,
-) -> Result<(), AppError> {
-    let (status, external_id, message) = match answer {
-        GatewayAnswer::Approved { external_id } => ("succeeded", Some(external_id.as_str()), ""),
-        GatewayAnswer::Declined { message } => ("declined", None, message.as_str()),
-    };
-    sqlx::query(
+    card_last4: String,
+    request_key: String,
+    /// A withdrawal's debit (taken in step 1).
+    wallet_transaction_id: Option<i64>,
+}
+
+const OPERATION_COLUMNS: &str =
+    "id, user_id, kind, amount, card_last4, request_key, wallet_transaction_id";
+
+/// What step 1 records.
+struct NewOperation<'a> {
+    user_id: i64,
+    kind: TransactionType,
+    amount: Money,
+    card: &'a Card,
+    key: &'a RequestKey,
+    /// A withdrawal's debit, taken in the same transaction.
+    debit: Option<i64>,
+}
+
+/// Step 1's record: a pending operation under its request key.
+async fn record_pending(
+    conn: &mut PgConnection,
+    gateway: &dyn PaymentGateway,
+    new: NewOperation<'_>,
+) -> Result<Operation, AppError> {
+    Ok(sqlx::query_as(&format!(
         "INSERT INTO gateway_operations
-                (user_id, kind, amount, status, gateway, card_last4, external_id, message,
-                 wallet_transaction_id, settled_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())",
-    )
-    .bind(user_id)
-    .bind(kind.as_str())
-    .bind(amount)
-    .bind(status)
+                (user_id, kind, amount, status, gateway, card_last4, request_key, wallet_transaction_id)
+         VALUES ($1, $2, $3, 'pending', $4, $5, $6, $7)
+         RETURNING {OPERATION_COLUMNS}"
+    ))
+    .bind(new.user_id)
+    .bind(new.kind.as_str())
+    .bind(new.amount)
     .bind(gateway.name())
-    .bind(card.last4())
+    .bind(new.card.last4())
+    .bind(new.key.as_str())
+    .bind(new.debit)
+    .fetch_one(conn)
+    .await?)
+}
+
+/// Step 2: the provider's answer, or `Unreachable` when none came within its time limit.
+async fn ask(
+    gateway: &dyn PaymentGateway,
+    call: GatewayFuture<'_>,
+) -> Result<GatewayAnswer, GatewayUnreachable> {
+    match tokio::time::timeout(gateway.timeout(), call).await {
+        Ok(answer) => answer,
+        Err(_) => Err(GatewayUnreachable(format!(
+            "no answer within {:?}",
+            gateway.timeout()
+        ))),
+    }
+}
+
+fn still_asking() -> AppError {
+    AppError::Conflict(
+        "We could not get an answer from the card network in time. We keep asking it: if your \
+         card was charged, your wallet shows it within a few minutes, so there is no need to pay \
+         again."
+            .to_owned(),
+    )
+}
+
+/// Step 3: settles `operation` with the provider's `answer` and stores the patient's answer
+/// under its request key. When another instance (or reconciliation) settled it first, its
+/// stored answer is returned.
+async fn settle_operation(
+    pool: &PgPool,
+    operation: &Operation,
+    answer: GatewayAnswer,
+) -> Result<WalletReceipt, AppError> {
+    let key = RequestKey::parse(&operation.request_key)?;
+    let mut tx = pool.begin().await?;
+    let pending: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM gateway_operations WHERE id = $1 AND status = 'pending' FOR UPDATE",
+    )
+    .bind(operation.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if pending.is_none() {
+        tx.rollback().await?;
+        return idempotency::stored(pool, operation.user_id, &key)
+            .await?
+            .unwrap_or_else(|| Err(still_asking()));
+    }
+    let last4 = &operation.card_last4;
+    let receipt = match (operation.kind, answer) {
+        (TransactionType::Deposit, GatewayAnswer::Approved { external_id }) => {
+            let description = format!("Top-up by card ending {last4}");
+            let posted = ledger::post(
+                &mut tx,
+                Posting {
+                    user_id: operation.user_id,
+                    kind: TransactionType::Deposit,
+                    amount: operation.amount,
+                    description: &description,
+                    appointment_id: None,
+                    actor: Some(operation.user_id),
+                },
+            )
+            .await?;
+            match posted {
+                Some(posted) => {
+                    mark(
+                        &mut tx,
+                        operation.id,
+                        "succeeded",
+                        Some(&external_id),
+                        "",
+                        Some(posted.entry_id),
+                        None,
+                    )
+                    .await?;
+                    Ok(WalletReceipt {
+                        amount: operation.amount,
+                        balance: posted.balance_after,
+                        external_id,
+                    })
+                }
+                // The card was charged but the wallet cannot hold it (the ceiling was reached
+                // meanwhile): the operation stays pending for the clinic to refund by hand.
+                None => {
+                    tracing::error!(
+                        operation = operation.id,
+                        "an approved top-up could not be credited; it stays pending"
+                    );
+                    tx.rollback().await?;
+                    return Err(AppError::internal(format_args!(
+                        "approved top-up {} could not be credited",
+                        operation.id
+                    )));
+                }
+            }
+        }
+        (TransactionType::Withdrawal, GatewayAnswer::Approved { external_id }) => {
+            let balance_after: Money =
+                sqlx::query_scalar("SELECT balance_after FROM wallet_transactions WHERE id = $1")
+                    .bind(operation.wallet_transaction_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            mark(
+                &mut tx,
+                operation.id,
+                "succeeded",
+                Some(&external_id),
+                "",
+                operation.wallet_transaction_id,
+                None,
+            )
+            .await?;
+            Ok(WalletReceipt {
+                amount: operation.amount,
+                balance: balance_after,
+                external_id,
+            })
+        }
+        (TransactionType::Withdrawal, GatewayAnswer::Declined { message }) => {
+            let description =
+                format!("Returned: the payout to card ending {last4} did not go through");
+            let returned = ledger::post(
+                &mut tx,
+                Posting {
+                    user_id: operation.user_id,
+                    kind: TransactionType::Deposit,
+                    amount: operation.amount,
+                    description: &description,
+                    appointment_id: None,
+                    actor: None,
+                },
+            )
+            .await?
+            .ok_or_else(|| {
+                AppError::internal("a returned payout was refused by the balance guard")
+            })?;
+            mark(
+                &mut tx,
+                operation.id,
+                "declined",
+                None,
+                &message,
+                None,
+                Some(returned.entry_id),
+            )
+            .await?;
+            Err(AppError::validation("card_number", message))
+        }
+        (_, GatewayAnswer::Declined { message }) => {
+            mark(
+                &mut tx,
+                operation.id,
+                "declined",
+                None,
+                &message,
+                None,
+                None,
+            )
+            .await?;
+            Err(AppError::validation("card_number", message))
+        }
+        (kind, GatewayAnswer::Approved { .. }) => {
+            return Err(AppError::internal(format_args!(
+                "card operation {} has kind {kind:?}",
+                operation.id
+            )));
+        }
+    };
+    idempotency::store(&mut tx, operation.user_id, &key, &receipt).await?;
+    tx.commit().await?;
+    receipt
+}
+
+/// Records the provider's answer on an operation.
+async fn mark(
+    conn: &mut PgConnection,
+    operation: i64,
+    status: &str,
+    external_id: Option<&str>,
+    message: &str,
+    entry: Option<i64>,
+    reversal: Option<i64>,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "UPDATE gateway_operations
+            SET status = $2, external_id = $3, message = left($4, 300),
+                wallet_transaction_id = coalesce($5, wallet_transaction_id),
+                reversal_transaction_id = $6, settled_at = now()
+          WHERE id = $1",
+    )
+    .bind(operation)
+    .bind(status)
     .bind(external_id)
     .bind(message)
-    .bind(entry_id)
+    .bind(entry)
+    .bind(reversal)
     .execute(conn)
     .await?;
     Ok(())
 }
 
-fn unreachable_message() -> AppError {
-    AppError::Conflict(
-        "We could not reach the card network, so nothing was charged. Please try again in a moment."
-            .to_owned(),
+/// Notes that the provider did not answer about `operation` (it stays pending).
+async fn note_no_answer(pool: &PgPool, operation: &Operation, why: &GatewayUnreachable) {
+    tracing::warn!(operation = operation.id, user_id = operation.user_id, reason = %why.0, "card operation: no answer from the gateway; it stays pending");
+    let noted = sqlx::query(
+        "UPDATE gateway_operations SET attempts = attempts + 1, last_attempt_at = now() WHERE id = $1",
     )
+    .bind(operation.id)
+    .execute(pool)
+    .await;
+    if let Err(err) = noted {
+        tracing::warn!(%err, "could not note an unanswered card operation");
+    }
 }
 
 /// Adds `amount` to the wallet, charged to `card`. Once per request key.
@@ -200,75 +432,33 @@ pub async fn top_up(
         ));
         return idempotency::settle(tx, request, answer).await;
     }
-    let answer = match gateway
-        .charge(CardRequest {
-            key: key.as_str(),
-            card,
+    let operation = record_pending(
+        &mut tx,
+        gateway,
+        NewOperation {
+            user_id,
+            kind: TransactionType::Deposit,
             amount,
-        })
-        .await
-    {
+            card,
+            key,
+            debit: None,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    let call = gateway.charge(CardRequest {
+        key: key.as_str(),
+        card,
+        amount,
+    });
+    match ask(gateway, call).await {
+        Ok(answer) => settle_operation(pool, &operation, answer).await,
         Err(unreachable) => {
-            tracing::warn!(user_id, reason = %unreachable.0, "top-up: the gateway did not answer");
-            // Not an answer: the key is released so the same request can be tried again, and the
-            // gateway (which has the same key) will not charge twice.
-            tx.rollback().await?;
-            return Err(unreachable_message());
+            note_no_answer(pool, &operation, &unreachable).await;
+            Err(still_asking())
         }
-        Ok(GatewayAnswer::Approved { external_id }) => {
-            let description = format!("Top-up by card ending {}", card.last4());
-            let posted = ledger::post(
-                &mut tx,
-                Posting {
-                    user_id,
-                    kind: TransactionType::Deposit,
-                    amount,
-                    description: &description,
-                    appointment_id: None,
-                    actor: Some(user_id),
-                },
-            )
-            .await?
-            .ok_or_else(|| AppError::internal("a deposit was refused by the balance guard"))?;
-            let answer = GatewayAnswer::Approved {
-                external_id: external_id.clone(),
-            };
-            record_operation(
-                &mut tx,
-                gateway,
-                user_id,
-                TransactionType::Deposit,
-                amount,
-                card,
-                &answer,
-                Some(posted.entry_id),
-            )
-            .await?;
-            Ok(WalletReceipt {
-                amount,
-                balance: posted.balance_after,
-                external_id,
-            })
-        }
-        Ok(declined @ GatewayAnswer::Declined { .. }) => {
-            record_operation(
-                &mut tx,
-                gateway,
-                user_id,
-                TransactionType::Deposit,
-                amount,
-                card,
-                &declined,
-                None,
-            )
-            .await?;
-            let GatewayAnswer::Declined { message } = declined else {
-                unreachable!("matched above")
-            };
-            Err(AppError::validation("card_number", message))
-        }
-    };
-    idempotency::settle(tx, request, answer).await
+    }
 }
 
 /// Sends `amount` from the wallet to `card`. Once per request key; never more than the balance.
@@ -299,12 +489,11 @@ pub async fn withdraw(
         ));
         return idempotency::settle(tx, request, answer).await;
     }
-    // The money leaves the wallet first (the row stays locked), then goes to the card; a
-    // declined payout puts it back by rolling the debit back.
-    let mut debit = sqlx::Acquire::begin(&mut tx).await?;
+    // The money leaves the wallet before the payout, so it cannot be spent meanwhile; a
+    // declined payout gives it back.
     let description = format!("Withdrawal to card ending {}", card.last4());
     let posted = ledger::post(
-        &mut debit,
+        &mut tx,
         Posting {
             user_id,
             kind: TransactionType::Withdrawal,
@@ -316,60 +505,91 @@ pub async fn withdraw(
     )
     .await?
     .ok_or_else(|| AppError::internal("a checked withdrawal was refused by the balance guard"))?;
-    let answer = match gateway
-        .payout(CardRequest {
-            key: key.as_str(),
-            card,
+    let operation = record_pending(
+        &mut tx,
+        gateway,
+        NewOperation {
+            user_id,
+            kind: TransactionType::Withdrawal,
             amount,
-        })
-        .await
-    {
+            card,
+            key,
+            debit: Some(posted.entry_id),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+
+    let call = gateway.payout(CardRequest {
+        key: key.as_str(),
+        card,
+        amount,
+    });
+    match ask(gateway, call).await {
+        Ok(answer) => settle_operation(pool, &operation, answer).await,
         Err(unreachable) => {
-            tracing::warn!(user_id, reason = %unreachable.0, "withdrawal: the gateway did not answer");
-            debit.rollback().await?;
-            tx.rollback().await?;
-            return Err(unreachable_message());
+            note_no_answer(pool, &operation, &unreachable).await;
+            Err(still_asking())
         }
-        Ok(GatewayAnswer::Approved { external_id }) => {
-            debit.commit().await?;
-            record_operation(
-                &mut tx,
-                gateway,
-                user_id,
-                TransactionType::Withdrawal,
-                amount,
-                card,
-                &GatewayAnswer::Approved {
-                    external_id: external_id.clone(),
-                },
-                Some(posted.entry_id),
-            )
-            .await?;
-            Ok(WalletReceipt {
-                amount,
-                balance: posted.balance_after,
-                external_id,
-            })
+    }
+}
+
+/// Pending operations younger than this may still be settled by the request that made them.
+const RECONCILE_AFTER_SECS: i64 = 60;
+
+/// Settles card operations whose answer was lost (a timeout, a crash), by asking the provider
+/// what became of each one's request key. Safe in several instances at once: each operation
+/// is settled once (the pending row is locked and checked when settling). Returns how many
+/// were settled.
+pub async fn reconcile(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<u32, AppError> {
+    let pending: Vec<Operation> = sqlx::query_as(&format!(
+        "SELECT {OPERATION_COLUMNS} FROM gateway_operations
+          WHERE status = 'pending' AND request_key IS NOT NULL AND created_at < $1
+          ORDER BY created_at LIMIT 100"
+    ))
+    .bind(now - chrono::Duration::seconds(RECONCILE_AFTER_SECS))
+    .fetch_all(pool)
+    .await?;
+    let mut settled = 0;
+    for operation in &pending {
+        let status =
+            match tokio::time::timeout(gateway.timeout(), gateway.status(&operation.request_key))
+                .await
+            {
+                Ok(status) => status,
+                Err(_) => Err(GatewayUnreachable(
+                    "no answer about the operation in time".to_owned(),
+                )),
+            };
+        let answer = match status {
+            Ok(Some(answer)) => answer,
+            // The provider never received it: nothing moved.
+            Ok(None) => GatewayAnswer::Declined {
+                message: "The card network never received this request, so nothing was charged. Please try again.".to_owned(),
+            },
+            Err(unreachable) => {
+                note_no_answer(pool, operation, &unreachable).await;
+                continue;
+            }
+        };
+        match settle_operation(pool, operation, answer).await {
+            Err(AppError::Internal { reference }) => {
+                tracing::warn!(operation = operation.id, %reference, "reconciliation could not settle a card operation");
+            }
+            _ => {
+                settled += 1;
+                tracing::info!(
+                    operation = operation.id,
+                    "reconciliation settled a card operation"
+                );
+            }
         }
-        Ok(GatewayAnswer::Declined { message }) => {
-            debit.rollback().await?;
-            record_operation(
-                &mut tx,
-                gateway,
-                user_id,
-                TransactionType::Withdrawal,
-                amount,
-                card,
-                &GatewayAnswer::Declined {
-                    message: message.clone(),
-                },
-                None,
-            )
-            .await?;
-            Err(AppError::validation("card_number", message))
-        }
-    };
-    idempotency::settle(tx, request, answer).await
+    }
+    Ok(settled)
 }
 
 /// The user's wallet balance.

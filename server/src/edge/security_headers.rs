@@ -15,10 +15,16 @@ use leptos::prelude::use_context;
 /// `'wasm-unsafe-eval'` to be compiled; style attributes (bar widths) need inline styles,
 /// but style elements and sheets come only from this site.
 fn policy(script_source: &str) -> String {
+    // A development build (`cargo leptos watch`) reloads pages over a websocket on another port.
+    let connect = if cfg!(debug_assertions) {
+        "'self' ws:"
+    } else {
+        "'self'"
+    };
     format!(
         "default-src 'self'; script-src {script_source} 'wasm-unsafe-eval'; \
          style-src 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; \
-         font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+         font-src 'self'; connect-src {connect}; form-action 'self'; frame-ancestors 'none'; \
          base-uri 'none'; object-src 'none'"
     )
 }

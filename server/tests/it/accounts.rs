@@ -462,3 +462,52 @@ async fn housekeeping_removes_only_rows_past_their_use() {
         .expect("rows");
     assert_eq!(left, vec!["recent".to_owned()]);
 }
+
+#[tokio::test]
+async fn the_database_keeps_no_usable_code() {
+    let db = TestDb::new().await;
+    let user = accounts::register(&db.pool, form("ann", "ann@example.com"), t0())
+        .await
+        .expect("register");
+    let code = last_code(&db, "ann@example.com").await;
+    let stored: String =
+        sqlx::query_scalar("SELECT otp_code FROM otp_verifications WHERE user_id = $1")
+            .bind(user.id)
+            .fetch_one(&db.pool)
+            .await
+            .expect("stored code");
+    assert!(stored.starts_with("$argon2id$"), "{stored}");
+    assert!(!stored.contains(&code));
+    // The code from the email still works.
+    accounts::verify_email(&db.pool, &user, &code, t0())
+        .await
+        .expect("verified");
+}
+
+#[tokio::test]
+async fn delivered_mail_keeps_no_code() {
+    let db = TestDb::new().await;
+    accounts::register(&db.pool, form("ann", "ann@example.com"), t0())
+        .await
+        .expect("register");
+    let code = last_code(&db, "ann@example.com").await;
+    // Not yet delivered: the code stays for the mailer.
+    server::housekeeping::run_once(&db.pool)
+        .await
+        .expect("housekeeping");
+    assert_eq!(last_code(&db, "ann@example.com").await, code);
+    sqlx::query("UPDATE email_outbox SET sent_at = now()")
+        .execute(&db.pool)
+        .await
+        .expect("delivered");
+    server::housekeeping::run_once(&db.pool)
+        .await
+        .expect("housekeeping");
+    let (text, html): (String, String) =
+        sqlx::query_as("SELECT text_body, html_body FROM email_outbox")
+            .fetch_one(&db.pool)
+            .await
+            .expect("kept copy");
+    assert!(!text.contains(&code) && !html.contains(&code), "{text}");
+    assert!(text.contains("[code removed]"), "{text}");
+}

@@ -20,6 +20,7 @@ mod edge;
 mod harness;
 mod mail;
 mod oversight;
+mod payments;
 mod mail_failures;
 mod reviews;
 mod scale;

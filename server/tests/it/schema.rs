@@ -621,7 +621,7 @@ async fn ratings_are_one_to_five_one_review_per_appointment_by_its_patient() {
 }
 
 #[tokio::test]
-async fn one_time_codes_are_six_digits_and_expire_after_creation() {
+async fn one_time_codes_are_kept_only_as_hashes_and_expire_after_creation() {
     let db = TestDb::new().await;
     let w = world(&db.pool).await;
     let insert = |code: &'static str, minutes: i32| {
@@ -634,16 +634,22 @@ async fn one_time_codes_are_six_digits_and_expire_after_creation() {
         .bind(minutes)
         .execute(&db.pool)
     };
-    insert("123456", 10).await.expect("a valid code");
+    insert("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", 10)
+        .await
+        .expect("a hashed code");
+    // The code itself is refused: the table never holds a usable code.
     assert_refused(
-        insert("12a456", 10).await,
+        insert("123456", 10).await,
         "otp_verifications_otp_code_check",
     );
     assert_refused(
-        insert("12345", 10).await,
+        insert("forgotten", 10).await,
         "otp_verifications_otp_code_check",
     );
-    assert_refused(insert("654321", -1).await, "otp_verifications_expiry_check");
+    assert_refused(
+        insert("$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", -1).await,
+        "otp_verifications_expiry_check",
+    );
 }
 
 #[tokio::test]
