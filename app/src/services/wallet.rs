@@ -386,6 +386,23 @@ async fn mark(
     Ok(())
 }
 
+/// Steps 2 and 3: the provider's answer to `call` settles `operation`; without one in time it
+/// stays pending for reconciliation.
+async fn call_and_settle(
+    pool: &PgPool,
+    gateway: &dyn PaymentGateway,
+    operation: &Operation,
+    call: GatewayFuture<'_>,
+) -> Result<WalletReceipt, AppError> {
+    match ask(gateway, call).await {
+        Ok(answer) => settle_operation(pool, operation, answer).await,
+        Err(unreachable) => {
+            note_no_answer(pool, operation, &unreachable).await;
+            Err(still_asking())
+        }
+    }
+}
+
 /// Notes that the provider did not answer about `operation` (it stays pending).
 async fn note_no_answer(pool: &PgPool, operation: &Operation, why: &GatewayUnreachable) {
     tracing::warn!(operation = operation.id, user_id = operation.user_id, reason = %why.0, "card operation: no answer from the gateway; it stays pending");
@@ -452,13 +469,7 @@ pub async fn top_up(
         card,
         amount,
     });
-    match ask(gateway, call).await {
-        Ok(answer) => settle_operation(pool, &operation, answer).await,
-        Err(unreachable) => {
-            note_no_answer(pool, &operation, &unreachable).await;
-            Err(still_asking())
-        }
-    }
+    call_and_settle(pool, gateway, &operation, call).await
 }
 
 /// Sends `amount` from the wallet to `card`. Once per request key; never more than the balance.
@@ -525,13 +536,7 @@ pub async fn withdraw(
         card,
         amount,
     });
-    match ask(gateway, call).await {
-        Ok(answer) => settle_operation(pool, &operation, answer).await,
-        Err(unreachable) => {
-            note_no_answer(pool, &operation, &unreachable).await;
-            Err(still_asking())
-        }
-    }
+    call_and_settle(pool, gateway, &operation, call).await
 }
 
 /// Pending operations younger than this may still be settled by the request that made them.
