@@ -18,6 +18,7 @@ mod dashboards;
 mod directory;
 mod edge;
 mod harness;
+mod hostile;
 mod mail;
 mod oversight;
 mod payments;
