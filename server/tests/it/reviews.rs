@@ -244,7 +244,7 @@ async fn ratings_outside_one_to_five_and_long_comments_are_refused() {
     assert!(
         err.message_for("comment")
             .expect("beside the comment")
-            .contains("2000")
+            .contains("at most 2,000 characters")
     );
     assert!(ReviewDraft::parse(Some("3"), &"a".repeat(2000), false).is_ok());
 
