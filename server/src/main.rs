@@ -364,6 +364,15 @@ async fn create_admin(
     let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email: {m}"))?;
     app::services::accounts::check_new_password(&password)
         .map_err(|m| anyhow::anyhow!("password: {m}"))?;
+    // Names are optional here, but when given they follow the same rule as everywhere else.
+    let optional_name = |name: &str, what: &str| match name.trim() {
+        "" => Ok(String::new()),
+        name => {
+            app::domain::account::parse_name(name, what).map_err(|m| anyhow::anyhow!("{what}: {m}"))
+        }
+    };
+    let first_name = optional_name(&first_name, "first name")?;
+    let last_name = optional_name(&last_name, "last name")?;
     let (username, email) = (username.as_str().to_owned(), email.as_str().to_owned());
     let db = Database::open(config).await?;
     let hash = app::services::passwords::hash(password).await?;
