@@ -211,7 +211,11 @@ struct Case {
 /// The hostile variants of a valid form: each parameter in turn with each hostile value,
 /// missing, duplicated, and sent as a list or a map; and every form (those without parameters
 /// too) with one more that the function does not take.
-fn cases(fixture: &Fixture, valid: &[Param]) -> Vec<Case> {
+///
+/// When not `thorough` (a visitor who must sign in first: the arguments are read before the
+/// function turns the visitor away, so this is the same reading the signed-in callers meet
+/// with every value) the values every parameter meets, and none of the shapes.
+fn cases(fixture: &Fixture, valid: &[Param], thorough: bool) -> Vec<Case> {
     let mut cases = Vec::new();
     let report = |value: &str| -> String {
         if value.len() > 40 {
@@ -227,7 +231,12 @@ fn cases(fixture: &Fixture, valid: &[Param]) -> Vec<Case> {
             encode_form(&params)
         };
         let kind = Kind::of(&param.name);
-        for value in values_for(kind, &other_ids(fixture, &param.name)) {
+        let values = if thorough {
+            values_for(kind, &other_ids(fixture, &param.name))
+        } else {
+            common_values()
+        };
+        for value in values {
             cases.push(Case {
                 body: with(vec![Param {
                     name: param.name.clone(),
@@ -237,6 +246,9 @@ fn cases(fixture: &Fixture, valid: &[Param]) -> Vec<Case> {
                 must_refuse: never_valid(kind, &value),
                 value: report(&value),
             });
+        }
+        if !thorough {
+            continue;
         }
         let shaped = |name: String, value: &str| Param {
             name,
@@ -415,8 +427,10 @@ async fn sign_in(router: &Router, caller: Caller) -> Option<String> {
 
 /// Who may call each server function, and with which valid form: the first matrix row for it
 /// that does not refuse the caller outright (401 or 403), and a visitor with the first row.
-fn valid_forms(fixture: &Fixture) -> BTreeMap<String, Vec<(Caller, String)>> {
-    let mut forms: BTreeMap<String, Vec<(Caller, String)>> = BTreeMap::new();
+type Forms = BTreeMap<String, Vec<(Caller, String)>>;
+
+fn valid_forms(fixture: &Fixture) -> Forms {
+    let mut forms = Forms::new();
     for row in matrix() {
         let path = format!("/api/{}", row.path);
         let callers = forms.entry(path).or_default();
@@ -497,8 +511,13 @@ async fn every_server_function_survives_hostile_input() {
         if status != 413 {
             failures.push(format!("{path}: a 70 KB body answered {status}, not 413"));
         }
+        let visitors_sign_in = matrix()
+            .iter()
+            .filter(|row| format!("/api/{}", row.path) == *path)
+            .all(|row| row.expect[0] == 401);
         for (caller, valid) in &forms[path] {
-            for case in cases(&fixture, &parse_form(valid)) {
+            let thorough = !(*caller == Caller::Visitor && visitors_sign_in);
+            for case in cases(&fixture, &parse_form(valid), thorough) {
                 let cookie = cookies.get(caller.tag()).map(String::as_str);
                 let answer = call(&router, method, path, &case.body, cookie).await;
                 calls += 1;
