@@ -63,16 +63,11 @@ impl AccountStatus {
     }
 }
 
-/// A search box's text, trimmed, at most 100 characters (`field` names it in the error).
+/// A search box's text, trimmed, at most 100 characters, no control characters (`field` names
+/// it in the error).
 pub fn parse_search(text: &str, field: &str) -> Result<String, AppError> {
-    let text = text.trim();
-    if text.chars().count() > MAX_SEARCH_CHARS {
-        return Err(AppError::validation(
-            field,
-            format!("Search for at most {MAX_SEARCH_CHARS} characters."),
-        ));
-    }
-    Ok(text.to_owned())
+    super::text::parse_search(text, MAX_SEARCH_CHARS)
+        .map_err(|message| AppError::validation(field, message))
 }
 
 /// The users list's filters: part of a name, username or email; a role; active or not.

@@ -320,13 +320,7 @@ fn optional<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> Result<Optio
 }
 
 fn parse_name_query(text: &str) -> Result<String, String> {
-    let text = text.trim();
-    if text.chars().count() > MAX_NAME_CHARS {
-        return Err(format!(
-            "Search for at most {MAX_NAME_CHARS} characters of a doctor's name."
-        ));
-    }
-    Ok(text.to_owned())
+    super::text::parse_search(text, MAX_NAME_CHARS)
 }
 
 fn parse_specialty(text: &str) -> Result<i64, String> {

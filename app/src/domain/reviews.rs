@@ -317,15 +317,10 @@ pub struct AdminReviewQuery {
 
 impl AdminReviewQuery {
     pub fn parse(doctor: &str, show: &str, page: &str) -> Result<Self, AppError> {
-        let doctor = doctor.trim();
-        if doctor.chars().count() > 100 {
-            return Err(AppError::validation(
-                "q",
-                "Search for at most 100 characters.",
-            ));
-        }
+        let doctor = super::text::parse_search(doctor, 100)
+            .map_err(|message| AppError::validation("q", message))?;
         Ok(Self {
-            doctor: doctor.to_owned(),
+            doctor,
             show: Visibility::parse(show)?,
             page: parse_page(page)?,
         })

@@ -48,6 +48,22 @@ fn lower_first(what: &str) -> String {
         .unwrap_or_default()
 }
 
+/// A search box's text: trimmed, may be empty, at most `max` characters, no control characters
+/// (PostgreSQL refuses NUL in a query parameter, and no name or address contains one).
+pub fn parse_search(input: &str, max: usize) -> Result<String, String> {
+    let text = input.trim();
+    if text.chars().count() > max {
+        return Err(format!("Search for at most {max} characters."));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(
+            "A search cannot contain control characters; type letters, digits or punctuation."
+                .to_owned(),
+        );
+    }
+    Ok(text.to_owned())
+}
+
 fn check_length(text: &str, max: usize, what: &str) -> Result<(), String> {
     let length = text.chars().count();
     if length > max {
@@ -132,6 +148,13 @@ mod tests {
         assert!(parse_free_text("nul\u{0}", 2000, "The comment").is_err());
         let long = parse_free_text(&"x".repeat(2001), 2000, "The comment").expect_err("long");
         assert!(long.contains("2,000") && long.contains("2,001"), "{long}");
+    }
+
+    #[test]
+    fn searches_refuse_control_characters() {
+        assert_eq!(parse_search(" ann ", 100), Ok("ann".into()));
+        assert!(parse_search("ann\u{0}", 100).is_err());
+        assert!(parse_search(&"x".repeat(101), 100).is_err());
     }
 
     #[test]
