@@ -28,20 +28,21 @@ const STEPS: &[(&str, &str)] = &[
         "old rate-limit counters",
         "DELETE FROM rate_limit_counters WHERE window_start < now() - interval '1 day'",
     ),
-    // Delivered mail is kept for support, the one-time codes in it are not (nor in the
-    // invitation link, which carries the same code).
+    // Delivered (or undeliverable) mail is kept for support, the one-time codes in it are not
+    // (nor in the invitation link, which carries the same code).
     (
         "codes in delivered mail",
         "UPDATE email_outbox
             SET text_body = replace(text_body, secret, '[code removed]'),
                 html_body = replace(html_body, secret, '[code removed]'),
                 secret = NULL
-          WHERE secret IS NOT NULL AND sent_at IS NOT NULL",
+          WHERE secret IS NOT NULL AND (sent_at IS NOT NULL OR failed_at IS NOT NULL)",
     ),
-    // Delivered mail carries one-time codes and personal details: keep it a month for support.
+    // Delivered and undeliverable mail carries personal details: kept a month for support.
     (
         "delivered emails",
-        "DELETE FROM email_outbox WHERE sent_at < now() - interval '30 days'",
+        "DELETE FROM email_outbox
+          WHERE sent_at < now() - interval '30 days' OR failed_at < now() - interval '30 days'",
     ),
     // A request key answers repeats of a request (double clicks, retries): a day covers them.
     (

@@ -388,6 +388,11 @@ pub async fn sign_in(
             "Enter your username or email and your password.",
         ));
     }
+    // No account is named with a control character (PostgreSQL would refuse a NUL outright)
+    // or more than an address's 254 characters: such a name is simply not right.
+    if identifier.chars().any(char::is_control) || identifier.chars().count() > 254 {
+        return Err(AppError::validation("identifier", SIGN_IN_REFUSED));
+    }
     let found: Option<(i64, String, bool, i32)> = sqlx::query_as(
         "SELECT id, password_hash, is_active, auth_epoch FROM users
           WHERE username = $1 OR lower(email) = lower($1)
