@@ -385,3 +385,49 @@ async fn behind_a_trusted_proxy_each_visitor_is_counted_apart() {
         "the refused registration wrote nothing"
     );
 }
+
+/// Collects what the server logs, for the test that reads it.
+#[derive(Clone, Default)]
+struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn request_logs_keep_the_codes_in_links_out() {
+    let logs = LogBuffer::default();
+    let writer = logs.clone();
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .init();
+    let db = TestDb::new().await;
+    let invitation = "/reset-password?email=rosa%40clinic.example&code=918273";
+    let answer = call(
+        http::router(&config(), db.pool.clone()),
+        Request::get(invitation)
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(answer.status(), StatusCode::OK);
+    let _ = body_text(answer).await;
+    let logged = String::from_utf8_lossy(&logs.0.lock().expect("logs")).into_owned();
+    assert!(
+        logged.contains("/reset-password"),
+        "the request is logged: {logged}"
+    );
+    assert!(!logged.contains("918273"), "the code is not: {logged}");
+    assert!(!logged.contains("rosa"), "nor the address: {logged}");
+}
