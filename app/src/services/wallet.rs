@@ -210,14 +210,28 @@ fn still_asking() -> AppError {
     )
 }
 
+/// What settling an operation came to: settled now, or found settled already (by another
+/// instance, or by reconciliation). Either way, the answer the patient gets.
+enum Settlement {
+    Now(Result<WalletReceipt, AppError>),
+    Before(Result<WalletReceipt, AppError>),
+}
+
+impl Settlement {
+    fn into_answer(self) -> Result<WalletReceipt, AppError> {
+        match self {
+            Self::Now(answer) | Self::Before(answer) => answer,
+        }
+    }
+}
+
 /// Step 3: settles `operation` with the provider's `answer` and stores the patient's answer
-/// under its request key. When another instance (or reconciliation) settled it first, its
-/// stored answer is returned.
+/// under its request key, unless it was settled already.
 async fn settle_operation(
     pool: &PgPool,
     operation: &Operation,
     answer: GatewayAnswer,
-) -> Result<WalletReceipt, AppError> {
+) -> Result<Settlement, AppError> {
     let key = RequestKey::parse(&operation.request_key)?;
     let mut tx = pool.begin().await?;
     let pending: Option<i64> = sqlx::query_scalar(
@@ -228,9 +242,10 @@ async fn settle_operation(
     .await?;
     if pending.is_none() {
         tx.rollback().await?;
-        return idempotency::stored(pool, operation.user_id, &key)
-            .await?
-            .unwrap_or_else(|| Err(still_asking()));
+        let stored = idempotency::stored(pool, operation.user_id, &key).await?;
+        return Ok(Settlement::Before(
+            stored.unwrap_or_else(|| Err(still_asking())),
+        ));
     }
     let last4 = &operation.card_last4;
     let receipt = match (operation.kind, answer) {
@@ -355,7 +370,7 @@ async fn settle_operation(
     };
     idempotency::store(&mut tx, operation.user_id, &key, &receipt).await?;
     tx.commit().await?;
-    receipt
+    Ok(Settlement::Now(receipt))
 }
 
 /// Records the provider's answer on an operation.
@@ -395,7 +410,9 @@ async fn call_and_settle(
     call: GatewayFuture<'_>,
 ) -> Result<WalletReceipt, AppError> {
     match ask(gateway, call).await {
-        Ok(answer) => settle_operation(pool, operation, answer).await,
+        Ok(answer) => settle_operation(pool, operation, answer)
+            .await?
+            .into_answer(),
         Err(unreachable) => {
             note_no_answer(pool, operation, &unreachable).await;
             Err(still_asking())
@@ -582,10 +599,11 @@ pub async fn reconcile(
             }
         };
         match settle_operation(pool, operation, answer).await {
-            Err(AppError::Internal { reference }) => {
-                tracing::warn!(operation = operation.id, %reference, "reconciliation could not settle a card operation");
+            Err(err) => {
+                tracing::warn!(operation = operation.id, %err, "reconciliation could not settle a card operation");
             }
-            _ => {
+            Ok(Settlement::Before(_)) => {}
+            Ok(Settlement::Now(_)) => {
                 settled += 1;
                 tracing::info!(
                     operation = operation.id,
