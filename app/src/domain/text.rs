@@ -1,5 +1,6 @@
 //! The rules for text people type: a length limit matching its column, no control characters
-//! in one-line values, and fitting text built from such values into a mail header.
+//! in one-line values, fitting text built from such values into a mail header, and escaping it
+//! for HTML written by hand (emails, the server's own error pages).
 
 /// What replaces the end of a text cut to fit.
 pub const ELLIPSIS: char = '…';
@@ -103,6 +104,22 @@ pub fn shorten(text: &str, max: usize) -> String {
         cut.push(ELLIPSIS);
     }
     cut
+}
+
+/// `text` safe inside HTML text and attribute values (double- or single-quoted).
+pub fn escape_html(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use super::accounts::CodePurpose;
 use super::outbox::{Attachment, OutgoingEmail};
 use crate::domain::money::Money;
 use crate::domain::text;
+use crate::domain::text::escape_html;
 use chrono::{DateTime, Utc};
 
 /// The email carrying a one-time code.
@@ -291,21 +292,6 @@ fn fold(line: &str) -> String {
     }
     out.push_str("\r\n");
     out
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => escaped.push_str("&amp;"),
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
 
 #[cfg(test)]

@@ -90,7 +90,7 @@ fn refusal(is_api: bool, status: StatusCode, error: &AppError) -> Response {
         )
             .into_response();
     }
-    let message = escape_html(&error.to_string());
+    let message = app::domain::text::escape_html(&error.to_string());
     let title = status.canonical_reason().unwrap_or("Error");
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
@@ -115,19 +115,4 @@ fn refusal(is_api: bool, status: StatusCode, error: &AppError) -> Response {
 
 fn is_api(path: &str) -> bool {
     path.starts_with("/api/")
-}
-
-fn escape_html(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '<' => escaped.push_str("&lt;"),
-            '>' => escaped.push_str("&gt;"),
-            '&' => escaped.push_str("&amp;"),
-            '"' => escaped.push_str("&quot;"),
-            '\'' => escaped.push_str("&#39;"),
-            other => escaped.push(other),
-        }
-    }
-    escaped
 }
