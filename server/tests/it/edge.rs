@@ -431,3 +431,37 @@ async fn request_logs_keep_the_codes_in_links_out() {
     assert!(!logged.contains("918273"), "the code is not: {logged}");
     assert!(!logged.contains("rosa"), "nor the address: {logged}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_never_finishes_its_headers_is_cut_off() {
+    let db = TestDb::new().await;
+    let addr = serve(http::router(&config(), db.pool.clone())).await;
+    let mut stream = TcpStream::connect(addr).await.expect("connect");
+    // Half a request head, then nothing (a slow-loris client holding a connection open).
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n")
+        .await
+        .expect("send");
+    let started = Instant::now();
+    let limit = edge::connections::HEAD_TIMEOUT + Duration::from_secs(5);
+    let mut buffer = [0u8; 1024];
+    let ended = tokio::time::timeout(limit, async {
+        loop {
+            match stream.read(&mut buffer).await {
+                Ok(0) | Err(_) => break,
+                // hyper may say 408 before it closes.
+                Ok(_) => {}
+            }
+        }
+    })
+    .await;
+    assert!(
+        ended.is_ok(),
+        "the connection was still open after {limit:?}"
+    );
+    assert!(
+        started.elapsed() >= edge::connections::HEAD_TIMEOUT - Duration::from_secs(1),
+        "cut off after {:?}, sooner than the limit",
+        started.elapsed()
+    );
+}
