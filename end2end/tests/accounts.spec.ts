@@ -64,6 +64,20 @@ test('a wrong code says so and how many tries are left', async ({ page }) => {
   await page.screenshot({ path: 'test-results/verify-wrong-code.png', fullPage: true });
 });
 
+test('repeated wrong passwords pause sign-in, and the page says how long to wait', async ({ page, consoleErrors }) => {
+  // A demo doctor no other spec signs in as: the pause lasts 15 minutes.
+  const account = new AccountPages(page);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await account.signIn('dr.kim', 'not-the-password');
+    await expect(page.getByText('The username, email or password is not right.')).toBeVisible();
+  }
+  // Now even the right password waits, and the page says for how long.
+  await account.signIn('dr.kim', 'demo-clinic-2026');
+  await expect(page.getByText(/Too many attempts\. Try again in \d+ minutes?\./)).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in/);
+  await page.screenshot({ path: 'test-results/sign-in-paused.png', fullPage: true });
+});
+
 test('registration shows each problem beside its field', async ({ page }) => {
   await page.goto('/register');
   await waitForHydration(page);
