@@ -226,8 +226,7 @@ pub async fn register(
     phone: String,
     password: String,
 ) -> Result<(), AppError> {
-    super::rate_limit(Action::Register, None).await?;
-    super::rate_limit_mail_to(&email).await?;
+    super::rate_limit(Action::Register, None, Some(&email)).await?;
     let pool = super::pool()?;
     let settings = super::settings()?;
     let form = crate::services::accounts::Registration {
@@ -248,7 +247,7 @@ pub async fn register(
 #[server(prefix = "/api", endpoint = "verify-email")]
 pub async fn verify_email(code: String) -> Result<(), AppError> {
     let user = require_user().await?;
-    super::rate_limit(Action::VerifyEmail, Some(user.id)).await?;
+    super::rate_limit(Action::VerifyEmail, Some(user.id), None).await?;
     crate::services::accounts::verify_email(&super::pool()?, &user, &code, chrono::Utc::now())
         .await?;
     leptos_axum::redirect("/profile?verified=1");
@@ -258,8 +257,7 @@ pub async fn verify_email(code: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "resend-code")]
 pub async fn resend_code() -> Result<(), AppError> {
     let user = require_user().await?;
-    super::rate_limit(Action::ResendCode, Some(user.id)).await?;
-    super::rate_limit_mail_to(&user.email).await?;
+    super::rate_limit(Action::ResendCode, Some(user.id), Some(&user.email)).await?;
     crate::services::accounts::resend_verification(&super::pool()?, &user, chrono::Utc::now()).await
 }
 
@@ -270,7 +268,7 @@ pub async fn sign_in(
     #[server(default)] remember: Option<String>,
     #[server(default)] next: Option<String>,
 ) -> Result<(), AppError> {
-    super::rate_limit(Action::SignIn, None).await?;
+    super::rate_limit(Action::SignIn, None, None).await?;
     let pool = super::pool()?;
     let settings = super::settings()?;
     let signed_in = crate::services::accounts::sign_in(
@@ -311,9 +309,9 @@ pub async fn sign_out() -> Result<(), AppError> {
 /// Always answers the same, whether or not the address has an account.
 #[server(prefix = "/api", endpoint = "forgot-password")]
 pub async fn forgot_password(email: String) -> Result<(), AppError> {
-    super::rate_limit(Action::ForgotPassword, None).await?;
-    // Counted whether or not the address has an account, so the answer still says nothing.
-    super::rate_limit_mail_to(&email).await?;
+    // The recipient is counted whether or not the address has an account, so the answer
+    // still says nothing.
+    super::rate_limit(Action::ForgotPassword, None, Some(&email)).await?;
     crate::services::accounts::request_password_reset(&super::pool()?, &email, chrono::Utc::now())
         .await?;
     Ok(())
@@ -321,7 +319,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
 
 #[server(prefix = "/api", endpoint = "reset-password")]
 pub async fn reset_password(email: String, code: String, password: String) -> Result<(), AppError> {
-    super::rate_limit(Action::ResetPassword, None).await?;
+    super::rate_limit(Action::ResetPassword, None, None).await?;
     crate::services::accounts::reset_password(
         &super::pool()?,
         &email,
@@ -371,8 +369,7 @@ pub async fn change_password(
 #[server(prefix = "/api", endpoint = "change-email")]
 pub async fn request_email_change(email: String, password: String) -> Result<(), AppError> {
     let user = require_user().await?;
-    super::rate_limit(Action::ChangeEmail, Some(user.id)).await?;
-    super::rate_limit_mail_to(&email).await?;
+    super::rate_limit(Action::ChangeEmail, Some(user.id), Some(&email)).await?;
     crate::services::accounts::request_email_change(
         &super::pool()?,
         &user,
@@ -386,7 +383,7 @@ pub async fn request_email_change(email: String, password: String) -> Result<(),
 #[server(prefix = "/api", endpoint = "confirm-email")]
 pub async fn confirm_email_change(code: String) -> Result<SessionUser, AppError> {
     let user = require_user().await?;
-    super::rate_limit(Action::VerifyEmail, Some(user.id)).await?;
+    super::rate_limit(Action::VerifyEmail, Some(user.id), None).await?;
     crate::services::accounts::confirm_email_change(
         &super::pool()?,
         user.id,

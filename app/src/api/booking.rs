@@ -48,7 +48,12 @@ pub async fn book_appointment(
     request_key: String,
 ) -> Result<BookingOutcome, AppError> {
     let patient = super::auth::require_verified_patient().await?;
-    super::rate_limit(crate::services::rate_limits::Action::Book, Some(patient.id)).await?;
+    super::rate_limit(
+        crate::services::rate_limits::Action::Book,
+        Some(patient.id),
+        None,
+    )
+    .await?;
     let key = RequestKey::parse(&request_key)?;
     let notes = parse_notes(notes.as_deref().unwrap_or_default())?;
     service::book(

@@ -33,33 +33,23 @@ pub(crate) fn settings() -> Result<crate::services::ClinicSettings, AppError> {
 }
 
 /// Counts `action` for this request's client address (and `account`, when someone is signed
-/// in) and refuses it past its rate limits.
+/// in, and `recipient`, when the action sends mail) and refuses it past its rate limits.
 #[cfg(feature = "ssr")]
 pub(crate) async fn rate_limit(
     action: crate::services::rate_limits::Action,
     account: Option<i64>,
+    recipient: Option<&str>,
 ) -> Result<(), AppError> {
     let actor = crate::services::rate_limits::Actor {
         address: auth::client_address(),
         account,
+        recipient,
     };
     crate::services::rate_limits::check(
         &pool()?,
         settings()?.rate_limits,
         action,
         actor,
-        chrono::Utc::now(),
-    )
-    .await
-}
-
-/// Counts one email to `recipient` and refuses it past the per-recipient limit.
-#[cfg(feature = "ssr")]
-pub(crate) async fn rate_limit_mail_to(recipient: &str) -> Result<(), AppError> {
-    crate::services::rate_limits::check_recipient(
-        &pool()?,
-        settings()?.rate_limits,
-        recipient,
         chrono::Utc::now(),
     )
     .await

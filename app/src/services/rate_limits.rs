@@ -101,9 +101,11 @@ pub const PER_RECIPIENT: Rule = per(5, HOUR);
 
 /// Who is acting, as far as the limits are concerned.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Actor {
+pub struct Actor<'a> {
     pub address: Option<IpAddr>,
     pub account: Option<i64>,
+    /// The address the action emails, counted against [`PER_RECIPIENT`].
+    pub recipient: Option<&'a str>,
 }
 
 /// Whether limits are enforced (`CLINIC_RATE_LIMITS`; off only for load tests).
@@ -113,12 +115,13 @@ pub enum Enforcement {
     Off,
 }
 
-/// Counts one `action` by `actor` and refuses it when any of its limits is exceeded.
+/// Counts one `action` by `actor` (and one email to its recipient) and refuses it when any of
+/// its limits is exceeded. Every bucket is counted in one statement.
 pub async fn check(
     pool: &PgPool,
     enforcement: Enforcement,
     action: Action,
-    actor: Actor,
+    actor: Actor<'_>,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
     let name = action.name();
@@ -132,21 +135,13 @@ pub async fn check(
     if let (Some(account), Some(rule)) = (actor.account, action.per_account()) {
         buckets.push((format!("{name}:user:{account}"), rule));
     }
+    if let Some(recipient) = actor.recipient {
+        // Addresses have at most 254 characters; anything longer is refused later, and must
+        // not make a bucket name the table refuses. The same inbox however it is written.
+        let address: String = recipient.trim().to_lowercase().chars().take(254).collect();
+        buckets.push((format!("mail:{address}"), PER_RECIPIENT));
+    }
     count(pool, enforcement, &buckets, now).await
-}
-
-/// Counts one email to `recipient` and refuses it past [`PER_RECIPIENT`].
-pub async fn check_recipient(
-    pool: &PgPool,
-    enforcement: Enforcement,
-    recipient: &str,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    // Addresses have at most 254 characters; anything longer is refused later, and must not
-    // make a bucket name the table refuses.
-    let address: String = recipient.trim().to_lowercase().chars().take(254).collect();
-    let bucket = format!("mail:{address}");
-    count(pool, enforcement, &[(bucket, PER_RECIPIENT)], now).await
 }
 
 /// Adds one to each bucket's current window; the longest wait among the exceeded ones is the
