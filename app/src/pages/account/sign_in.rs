@@ -32,7 +32,9 @@ pub fn SignInPage() -> impl IntoView {
                 </Show>
                 <ActionForm action attr:class="form">
                     <FormAlert error />
-                    <input type="hidden" name="next" prop:value=next />
+                    // An attribute, not a property: without the bundle (JavaScript off, or a page whose
+                    // hydration failed) the plain form still sends the return address.
+                    <input type="hidden" name="next" value=next />
                     <Field label="Username or email" name="identifier" autocomplete="username" error />
                     <Field label="Password" name="password" kind="password" autocomplete="current-password" error />
                     <label class="check">
