@@ -7,8 +7,7 @@ use leptos_router::hooks::use_location;
 
 use crate::api::auth::get_current_user;
 use crate::components::feedback::Loading;
-use crate::domain::{SessionUser, UserRole};
-use crate::pages::account::encode_query;
+use crate::domain::{SessionUser, UserRole, encode_query};
 
 /// Renders `children` with the signed-in user. A visitor is sent to sign in and brought back
 /// afterwards; someone signed in with another `role` is told the page is not for them.

@@ -11,7 +11,3 @@ pub use profile::ProfilePage;
 pub use register::RegisterPage;
 pub use sign_in::SignInPage;
 pub use verify_email::VerifyEmailPage;
-
-pub(crate) use crate::components::forms::last_error;
-use crate::components::guards::SignedIn;
-pub(crate) use crate::domain::encode_query;

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{encode_query, last_error};
 use crate::api::auth::{ForgotPassword, ResetPassword};
-use crate::components::forms::{Field, FormAlert, Submit};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
+use crate::domain::encode_query;
 
 #[component]
 pub fn ForgotPasswordPage() -> impl IntoView {

@@ -4,9 +4,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{SignedIn, last_error};
 use crate::api::auth::{ChangePassword, ConfirmEmailChange, RequestEmailChange, UpdateProfile};
-use crate::components::forms::{Field, FormAlert, Submit};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
+use crate::components::guards::SignedIn;
 use crate::domain::SessionUser;
 
 #[component]

@@ -3,9 +3,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::last_error;
 use crate::api::auth::Register;
-use crate::components::forms::{Field, FormAlert, Submit};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {

@@ -4,9 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::last_error;
 use crate::api::auth::SignIn;
-use crate::components::forms::{Field, FormAlert, Submit};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {

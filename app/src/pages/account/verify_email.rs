@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use super::{SignedIn, last_error};
 use crate::api::auth::{ResendCode, VerifyEmail};
-use crate::components::forms::{Field, FormAlert, Submit};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
+use crate::components::guards::SignedIn;
 
 #[component]
 pub fn VerifyEmailPage() -> impl IntoView {
