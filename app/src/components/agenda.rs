@@ -5,6 +5,7 @@ use leptos::prelude::*;
 
 use crate::domain::Money;
 use crate::domain::dashboard::AgendaItem;
+use crate::domain::format;
 
 /// A status as people say it.
 pub fn status_label(status: &str) -> &'static str {
@@ -33,9 +34,9 @@ pub fn AgendaList(
         <ul class="agenda" aria-label=label>
             {items.into_iter().map(|item| {
                 let when = if with_date {
-                    format!("{} · {}–{}", item.date.format("%a %-d %b"), item.start_time.format("%H:%M"), item.end_time.format("%H:%M"))
+                    format!("{} · {}", format::short_day(item.date), format::span(item.start_time, item.end_time))
                 } else {
-                    format!("{}–{}", item.start_time.format("%H:%M"), item.end_time.format("%H:%M"))
+                    format::span(item.start_time, item.end_time)
                 };
                 let badge = match item.status.as_str() {
                     "confirmed" | "completed" => "badge badge-success",

@@ -8,6 +8,7 @@ use crate::api::booking::get_schedule;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::domain::booking::AppointmentItem;
+use crate::domain::format;
 use crate::domain::{AppError, UserRole};
 use crate::pages::patient::StatusBadge;
 
@@ -55,7 +56,7 @@ fn Rows(items: Vec<AppointmentItem>, empty: &'static str) -> impl IntoView {
                     let a = item.appointment;
                     view! {
                         <tr>
-                            <td>{format!("{} {}–{}", a.date.format("%a %-d %b"), a.start_time.format("%H:%M"), a.end_time.format("%H:%M"))}</td>
+                            <td>{format!("{} {}", format::short_day(a.date), format::span(a.start_time, a.end_time))}</td>
                             <td>{a.patient_name.clone()}</td>
                             <td><StatusBadge status=a.status /></td>
                             <td class="num money">{a.consultation_fee.to_string()}</td>

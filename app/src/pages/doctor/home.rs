@@ -12,6 +12,7 @@ use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::components::ratings::RatingSummaryPanel;
 use crate::domain::dashboard::{DoctorDashboard, EARNING_MONTHS};
+use crate::domain::format;
 use crate::domain::{AppError, Money, UserRole};
 
 #[component]
@@ -49,7 +50,7 @@ fn DoctorBoard(board: DoctorDashboard) -> impl IntoView {
         .earnings
         .iter()
         .map(|month| ChartBar {
-            label: month.month.format("%B %Y").to_string(),
+            label: format::month_year(month.month),
             value: month.fees.to_f64().unwrap_or_default(),
             shown: format!(
                 "{} ({} {})",
@@ -73,7 +74,7 @@ fn DoctorBoard(board: DoctorDashboard) -> impl IntoView {
     view! {
         <div class="dashboard-grid">
             <section class="panel" aria-labelledby="agenda-today">
-                <h2 id="agenda-today">{format!("Today, {}", board.today.format("%A %-d %B"))}</h2>
+                <h2 id="agenda-today">{format!("Today, {}", format::long_day(board.today))}</h2>
                 <AgendaList items=board.today_agenda label="Today's appointments" empty="No appointments today." with_date=false />
             </section>
             <section class="panel" aria-labelledby="to-complete">
@@ -85,7 +86,7 @@ fn DoctorBoard(board: DoctorDashboard) -> impl IntoView {
                 <h2 id="agenda-week">"The coming week"</h2>
                 <AgendaList items=board.week_agenda label="Appointments in the coming week" empty="No appointments in the next seven days." />
                 <p class="muted small" data-figure="free-slots">
-                    {format!("{} free slots until {}. ", board.free_slots_ahead, (board.today + chrono::Days::new(7)).format("%-d %B"))}
+                    {format!("{} free slots until {}. ", board.free_slots_ahead, format::day_month(board.today + chrono::Days::new(7)))}
                     <a href="/doctor/slots">"Add time slots"</a>
                 </p>
             </section>

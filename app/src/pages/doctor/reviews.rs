@@ -10,6 +10,7 @@ use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::components::lists::Pager;
 use crate::components::ratings::{RatingSummaryPanel, Stars};
+use crate::domain::format;
 use crate::domain::reviews::ReceivedReviewsPage;
 use crate::domain::{AppError, UserRole};
 
@@ -64,7 +65,7 @@ fn ReceivedList(page: ReceivedReviewsPage) -> impl IntoView {
                         <li class="review" class:review-hidden=hidden>
                             <p class="rating"><Stars rating=review.rating /></p>
                             {(!review.comment.is_empty()).then(|| view! { <p class="review-comment">{review.comment}</p> })}
-                            <p class="muted small">{review.author} " · " {review.date.format("%-d %B %Y").to_string()}</p>
+                            <p class="muted small">{review.author} " · " {format::full_date(review.date)}</p>
                             {review.hidden_reason.map(|reason| view! {
                                 <p class="alert alert-warning"><strong>"Hidden by the clinic: "</strong>{reason}</p>
                             })}

@@ -17,6 +17,7 @@ use crate::domain::booking::{
     AppointmentDetail, AppointmentItem, AppointmentStatus, BookingOutcome, PaymentStatus,
     RefundRule,
 };
+use crate::domain::format;
 use crate::domain::{AppError, UserRole};
 
 /// The badge of a status.
@@ -35,9 +36,9 @@ fn when(item: &AppointmentItem) -> String {
     let a = &item.appointment;
     format!(
         "{} · {}–{}",
-        a.date.format("%a %-d %b %Y"),
-        a.start_time.format("%H:%M"),
-        a.end_time.format("%H:%M")
+        format::short_day_year(a.date),
+        format::clock(a.start_time),
+        format::clock(a.end_time)
     )
 }
 
@@ -200,7 +201,7 @@ fn Detail(
                 {(!detail.notes.is_empty()).then(|| view! { <dt>"Note"</dt><dd>{detail.notes.clone()}</dd> })}
                 {detail.cancelled_at.map(|at| view! {
                     <dt>"Cancelled"</dt>
-                    <dd>{at.format("%-d %b %Y %H:%M").to_string()}
+                    <dd>{format::short_date_clock(at)}
                         {(!detail.cancellation_reason.is_empty()).then(|| format!(" · {}", detail.cancellation_reason))}
                     </dd>
                 })}
@@ -218,7 +219,7 @@ fn Detail(
         </div>
 
         {actions.pay.then(|| {
-            let until = detail.hold_ends_at.map(|t| t.format("%H:%M").to_string()).unwrap_or_default();
+            let until = detail.hold_ends_at.map(|at| format::clock(at.time())).unwrap_or_default();
             let short = detail.balance < a.consultation_fee;
             view! {
                 <div class="panel form-panel">
@@ -295,7 +296,7 @@ fn Detail(
                     <dt>"Amount"</dt><dd class="money">{payment.amount.to_string()}</dd>
                     <dt>"Reference"</dt><dd><code>{payment.transaction_id.clone()}</code></dd>
                     {payment.paid_local.filter(|_| payment.status != PaymentStatus::Failed).map(|at| view! {
-                        <dt>"Paid"</dt><dd>{at.format("%-d %b %Y %H:%M").to_string()}</dd>
+                        <dt>"Paid"</dt><dd>{format::short_date_clock(at)}</dd>
                     })}
                 </dl>
             </div>
@@ -311,7 +312,7 @@ fn Detail(
                     <tbody>
                         {detail.ledger.iter().map(|entry| view! {
                             <tr>
-                                <td>{entry.local_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                <td>{format::short_date_clock(entry.local_at)}</td>
                                 <td>{entry.transaction_type.label()}</td>
                                 <td>{entry.description.clone()}</td>
                                 <td class="num money">{entry.amount.to_string()}</td>
@@ -378,7 +379,7 @@ fn RescheduleView() -> impl IntoView {
                     .collect();
                 view! {
                     <p>{format!("Now: {} on {} at {}. New times cost the doctor's current fee, {}; the difference is settled in your wallet.",
-                        a.doctor_name, a.date.format("%A %-d %B"), a.start_time.format("%H:%M"), options.fee)}</p>
+                        a.doctor_name, format::long_day(a.date), format::clock(a.start_time), options.fee)}</p>
                     <Show when=move || matches!(action.value().get(), Some(Ok(BookingOutcome::SlotTaken { .. })))>
                         <p class="alert alert-warning" role="alert">"That time was just taken. Choose another one."</p>
                     </Show>
@@ -395,7 +396,7 @@ fn RescheduleView() -> impl IntoView {
                                             <input type="hidden" name="slot_id" value=slot.slot_id />
                                             <input type="hidden" name="request_key" value=slot_key />
                                             <button type="submit" class="btn btn-secondary btn-small">
-                                                {format!("{} {}", slot.date.format("%a %-d %b"), slot.start_time.format("%H:%M"))}
+                                                {format!("{} {}", format::short_day(slot.date), format::clock(slot.start_time))}
                                             </button>
                                         </ActionForm>
                                     </li>

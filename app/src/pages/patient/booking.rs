@@ -10,6 +10,7 @@ use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, TextArea, last_error};
 use crate::components::guards::SignedIn;
 use crate::domain::booking::{Alternative, BookingOutcome, BookingQuote};
+use crate::domain::format;
 use crate::domain::{AppError, UserRole};
 
 #[component]
@@ -84,7 +85,7 @@ fn Confirm(quote: BookingQuote) -> impl IntoView {
                 <dt>"Doctor"</dt>
                 <dd><a href=format!("/doctors/{}", quote.doctor_id)>{quote.doctor_name.clone()}</a>" · "{quote.specialty.clone()}</dd>
                 <dt>"When"</dt>
-                <dd>{format!("{} · {}–{}", quote.date.format("%A %-d %B %Y"), quote.start_time.format("%H:%M"), quote.end_time.format("%H:%M"))}</dd>
+                <dd>{format!("{} · {}", format::long_day_year(quote.date), format::span(quote.start_time, quote.end_time))}</dd>
                 <dt>"Fee"</dt>
                 <dd class="money">{quote.fee.to_string()}</dd>
                 <dt>"Your wallet"</dt>
@@ -134,7 +135,7 @@ fn Taken(alternatives: Vec<Alternative>) -> impl IntoView {
                     <ul class="alternatives">
                         {alternatives.into_iter().map(|slot| view! {
                             <li><a rel="external" href=format!("/book/{}", slot.slot_id)>
-                                {format!("{} {}–{}", slot.date.format("%a %-d %b"), slot.start_time.format("%H:%M"), slot.end_time.format("%H:%M"))}
+                                {format!("{} {}", format::short_day(slot.date), format::span(slot.start_time, slot.end_time))}
                             </a></li>
                         }).collect_view()}
                     </ul>

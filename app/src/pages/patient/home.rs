@@ -9,6 +9,7 @@ use crate::components::agenda::{AgendaList, status_label};
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::domain::dashboard::PatientDashboard;
+use crate::domain::format;
 use crate::domain::{AppError, Money, UserRole};
 
 #[component]
@@ -51,7 +52,7 @@ fn PatientBoard(board: PatientDashboard) -> impl IntoView {
                 {match next {
                     Some(item) => view! {
                         <p class="next-when" data-figure="next-appointment">
-                            {format!("{}, {}–{}", item.date.format("%A %-d %B"), item.start_time.format("%H:%M"), item.end_time.format("%H:%M"))}
+                            {format!("{}, {}", format::long_day(item.date), format::span(item.start_time, item.end_time))}
                         </p>
                         <p><strong>{item.with_name.clone()}</strong> " · " {item.specialty.clone()}</p>
                         <p class="muted">{format!("{} · {}", status_label(&item.status), Money::from_decimal(item.fee))}</p>

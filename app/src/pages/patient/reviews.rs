@@ -9,6 +9,7 @@ use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, TextArea, last_error};
 use crate::components::guards::SignedIn;
 use crate::components::ratings::{StarPicker, Stars};
+use crate::domain::format;
 use crate::domain::reviews::{EDIT_WINDOW_DAYS, MAX_COMMENT_CHARS, OwnReview, PendingReview};
 use crate::domain::{AppError, UserRole};
 
@@ -73,8 +74,8 @@ fn ReviewForm(visit: PendingReview, changed: RwSignal<u32>) -> impl IntoView {
     let heading_id = format!("visit-{}", visit.appointment_id);
     let when = format!(
         "{} at {}",
-        visit.date.format("%A %-d %B %Y"),
-        visit.start_time.format("%H:%M")
+        format::long_day_year(visit.date),
+        format::clock(visit.start_time)
     );
     view! {
         <li class="panel review-form-panel">
@@ -127,7 +128,7 @@ fn OwnReviewItem(review: OwnReview, changed: RwSignal<u32>) -> impl IntoView {
         .into_any(),
         (None, true) => view! {
             <p class="muted small">
-                {format!("You can change it until {}.", review.editable_until_local.format("%-d %B %Y, %H:%M"))}
+                {format!("You can change it until {}.", format::full_date_clock(review.editable_until_local))}
             </p>
         }
         .into_any(),
@@ -158,7 +159,7 @@ fn OwnReviewItem(review: OwnReview, changed: RwSignal<u32>) -> impl IntoView {
             <p class="rating"><Stars rating=review.rating /></p>
             {(!review.comment.is_empty()).then(|| view! { <p class="review-comment">{review.comment.clone()}</p> })}
             <p class="muted small">
-                {format!("Posted {}", review.created_at.format("%-d %B %Y"))}
+                {format!("Posted {}", format::full_date(review.created_at.date_naive()))}
                 {review.is_anonymous.then_some(" · anonymously")}
             </p>
             {status}

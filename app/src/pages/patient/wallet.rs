@@ -9,6 +9,7 @@ use crate::api::wallet::{TopUpWallet, WithdrawFromWallet, get_wallet};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
+use crate::domain::format;
 use crate::domain::wallet::{
     CardPayments, HistoryParams, TransactionType, WalletPage, WalletReceipt,
 };
@@ -188,7 +189,7 @@ fn WalletView(
                         <tbody>
                             {page.entries.iter().map(|entry| view! {
                                 <tr>
-                                    <td>{entry.local_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                    <td>{format::short_date_clock(entry.local_at)}</td>
                                     <td><span class=format!("kind kind-{}", entry.transaction_type.as_str())>{entry.transaction_type.label()}</span></td>
                                     <td>{match entry.appointment_id {
                                         Some(id) => view! { <a href=format!("/appointments/{id}")>{entry.description.clone()}</a> }.into_any(),

@@ -11,6 +11,7 @@ use crate::api::reviews::doctor_reviews;
 use crate::components::feedback::Loading;
 use crate::components::lists::Pager;
 use crate::components::ratings::{RatingSummaryPanel, Stars};
+use crate::domain::format;
 use crate::domain::reviews::{DoctorReviewsPage, stars_in_words};
 use crate::domain::{AppError, DoctorProfile, FreeSlot, PublicReview};
 
@@ -107,18 +108,18 @@ fn SlotDays(slots: Vec<FreeSlot>) -> impl IntoView {
                 .map(|(date, list)| {
                     view! {
                         <li>
-                            <h3>{date.format("%A %-d %B").to_string()}</h3>
-                            <ul class="slot-times" aria-label=format!("Free times on {}", date.format("%A %-d %B"))>
+                            <h3>{format::long_day(date)}</h3>
+                            <ul class="slot-times" aria-label=format!("Free times on {}", format::long_day(date))>
                                 {list
                                     .into_iter()
                                     .map(|slot| {
-                                        let time = slot.start_time.format("%H:%M").to_string();
-                                        let until = format!(" to {}", slot.end_time.format("%H:%M"));
+                                        let time = format::clock(slot.start_time);
+                                        let until = format!(" to {}", format::clock(slot.end_time));
                                         if slot.bookable {
                                             view! {
                                                 <li class="slot slot-bookable">
                                                     <a class="slot-book" href=format!("/book/{}", slot.id)
-                                                        aria-label=format!("Book {time}{until} on {}", slot.date.format("%A %-d %B"))>
+                                                        aria-label=format!("Book {time}{until} on {}", format::long_day(slot.date))>
                                                         {time.clone()}<span class="slot-book-label">" Book"</span>
                                                     </a>
                                                 </li>
@@ -260,7 +261,7 @@ fn Reviews(reviews: Vec<PublicReview>, filtered: bool) -> impl IntoView {
                     <li class="review">
                         <p class="rating"><Stars rating=review.rating /></p>
                         {(!review.comment.is_empty()).then(|| view! { <p class="review-comment">{review.comment}</p> })}
-                        <p class="muted small">{review.author} " · " {review.date.format("%-d %B %Y").to_string()}</p>
+                        <p class="muted small">{review.author} " · " {format::full_date(review.date)}</p>
                     </li>
                 })
                 .collect_view()}

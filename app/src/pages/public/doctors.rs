@@ -9,6 +9,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use crate::api::{doctors::search_doctors, specialties::list_specialty_names};
 use crate::components::feedback::Loading;
 use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort, MAX_WITHIN_DAYS};
+use crate::domain::format;
 use crate::domain::{AppError, DoctorCard};
 
 /// The choices of the minimum-rating filter.
@@ -185,7 +186,7 @@ fn DoctorRow(doctor: DoctorCard) -> impl IntoView {
     };
     let next = doctor.next_free_slot.map_or_else(
         || "No free slots".to_owned(),
-        |start| format!("Next free: {}", start.format("%a %-d %b, %H:%M")),
+        |start| format!("Next free: {}", format::short_day_clock(start)),
     );
     let years = match doctor.experience_years {
         1 => "1 year".to_owned(),
