@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod directory;
 pub mod doctor;
 pub mod error;
+pub mod listing;
 pub mod money;
 pub mod oversight;
 pub mod return_path;
