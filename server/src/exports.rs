@@ -1,153 +1,56 @@
 //! CSV downloads (the admin's lists: users, doctors, appointments, payments, wallet
 //! transactions and the audit log; a patient's wallet history): plain GET routes, so a link
 //! downloads the file. Each checks the session exactly as the matching server
-//! functions do.
+//! functions do, and reads the list's own URL parameters type.
 
-use std::collections::HashMap;
-
+use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
 use sqlx::PgPool;
 use tower_sessions::Session;
 
 use app::api::auth::require_in_session;
-use app::domain::admin::{AuditQuery, UserQuery};
-use app::domain::oversight::{AppointmentQuery, DoctorQuery, PaymentQuery, TransactionQuery};
+use app::domain::admin::{AuditEntry, UserRow};
+use app::domain::oversight::{AppointmentRow, PaymentRow, TransactionRow};
 use app::domain::wallet::HistoryParams;
-use app::domain::{AppError, UserRole};
-use app::services::{ClinicSettings, audit, doctor_records, oversight, users, wallet};
+use app::domain::{AppError, DoctorRecord, UserRole};
+use app::services::listing::{self, CsvExport};
+use app::services::{ClinicSettings, wallet};
 
-type Params = Query<HashMap<String, String>>;
+use crate::http::AppState;
 
-fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
-    params.get(name).map(String::as_str).unwrap_or_default()
+/// Every download, at the path of its list with `.csv`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/wallet/transactions.csv", get(wallet_csv))
+        .route("/admin/users.csv", get(csv::<UserRow>))
+        .route("/admin/audit.csv", get(csv::<AuditEntry>))
+        .route("/admin/doctors.csv", get(csv::<DoctorRecord>))
+        .route("/admin/appointments.csv", get(csv::<AppointmentRow>))
+        .route("/admin/payments.csv", get(csv::<PaymentRow>))
+        .route("/admin/transactions.csv", get(csv::<TransactionRow>))
 }
 
-/// `GET /admin/users.csv?q=&role=&status=`: the accounts the list's filters match.
-pub async fn users_csv(
+/// `GET /admin/<list>.csv?<the list's filters>`: every row the filters match, for whoever may
+/// read the list.
+async fn csv<E: CsvExport>(
     State(pool): State<PgPool>,
     State(settings): State<ClinicSettings>,
     session: Session,
-    Query(params): Params,
+    Query(params): Query<E::Params>,
 ) -> Response {
     let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = UserQuery::parse(
-            param(&params, "q"),
-            param(&params, "role"),
-            param(&params, "status"),
-            "",
-        )?;
-        users::export(&pool, &query).await
+        let user = require_in_session(&session, &pool, &settings, E::ROLE).await?;
+        listing::export::<E>(&pool, &settings, user.id, params).await
     };
-    download("users", &settings, file.await)
-}
-
-/// `GET /admin/audit.csv?actor=&action=&target_type=&from=&to=`: the matching audit entries.
-pub async fn audit_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
-    let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = AuditQuery::parse(
-            param(&params, "actor"),
-            param(&params, "action"),
-            param(&params, "target_type"),
-            param(&params, "from"),
-            param(&params, "to"),
-            "",
-        )?;
-        audit::export(&pool, &settings, &query).await
-    };
-    download("audit-log", &settings, file.await)
-}
-
-/// `GET /admin/doctors.csv?q=&status=`: the doctors' records the list's filters match.
-pub async fn doctors_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
-    let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = DoctorQuery::parse(param(&params, "q"), param(&params, "status"), "")?;
-        doctor_records::doctors_csv(&pool, &query).await
-    };
-    download("doctors", &settings, file.await)
-}
-
-/// `GET /admin/appointments.csv?patient=&doctor=&status=&from=&to=`: the matching visits.
-pub async fn appointments_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
-    let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = AppointmentQuery::parse(
-            param(&params, "patient"),
-            param(&params, "doctor"),
-            param(&params, "status"),
-            param(&params, "from"),
-            param(&params, "to"),
-            "",
-        )?;
-        oversight::appointments_csv(&pool, &query).await
-    };
-    download("appointments", &settings, file.await)
-}
-
-/// `GET /admin/payments.csv?q=&status=&from=&to=`: the matching payments.
-pub async fn payments_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
-    let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = PaymentQuery::parse(
-            param(&params, "q"),
-            param(&params, "status"),
-            param(&params, "from"),
-            param(&params, "to"),
-            "",
-        )?;
-        oversight::payments_csv(&pool, &settings, &query).await
-    };
-    download("payments", &settings, file.await)
-}
-
-/// `GET /admin/transactions.csv?q=&kind=&from=&to=`: the matching wallet transactions.
-pub async fn transactions_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Params,
-) -> Response {
-    let file = async {
-        require_in_session(&session, &pool, &settings, UserRole::Admin).await?;
-        let query = TransactionQuery::parse(
-            param(&params, "q"),
-            param(&params, "kind"),
-            param(&params, "from"),
-            param(&params, "to"),
-            "",
-        )?;
-        oversight::transactions_csv(&pool, &settings, &query).await
-    };
-    download("wallet-transactions-all", &settings, file.await)
+    download(E::FILE, &settings, file.await)
 }
 
 /// `GET /wallet/transactions.csv?kind=&from=&to=`: the signed-in patient's history, filtered
 /// as on the wallet page.
-pub async fn wallet_csv(
+async fn wallet_csv(
     State(pool): State<PgPool>,
     State(settings): State<ClinicSettings>,
     session: Session,

@@ -83,19 +83,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
 
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .route("/wallet/transactions.csv", get(crate::exports::wallet_csv))
-        .route("/admin/users.csv", get(crate::exports::users_csv))
-        .route("/admin/audit.csv", get(crate::exports::audit_csv))
-        .route("/admin/doctors.csv", get(crate::exports::doctors_csv))
-        .route(
-            "/admin/appointments.csv",
-            get(crate::exports::appointments_csv),
-        )
-        .route("/admin/payments.csv", get(crate::exports::payments_csv))
-        .route(
-            "/admin/transactions.csv",
-            get(crate::exports::transactions_csv),
-        )
+        .merge(crate::exports::routes())
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())

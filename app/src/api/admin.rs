@@ -1,20 +1,15 @@
 //! Server functions of the admin area: specialties and doctor records. Every one of them
 //! refuses anyone but an admin, before anything else.
 
-// The doctor form's server functions take one argument per form field, as the form posts them;
-// the `server` macro also generates the browser-side twin, hence the module-wide allowance.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use super::auth::require;
-use crate::domain::oversight::ListPage;
-use crate::domain::{AppError, DoctorRecord};
+use crate::domain::listing::ListPage;
+use crate::domain::oversight::DoctorParams;
+use crate::domain::{AppError, DoctorForm, DoctorRecord};
 #[cfg(feature = "ssr")]
-use crate::domain::{
-    DoctorDetails, DoctorForm, SpecialtyDetails, UserRole, oversight::DoctorQuery,
-};
+use crate::domain::{DoctorDetails, SpecialtyDetails, UserRole, oversight::DoctorQuery};
 
 #[server(prefix = "/api", endpoint = "admin/create-specialty")]
 pub async fn create_specialty(name: String, description: String) -> Result<i64, AppError> {
@@ -41,12 +36,10 @@ pub async fn delete_specialty(id: i64) -> Result<(), AppError> {
 /// active, invited, inactive or empty for all. By last name.
 #[server(prefix = "/api", endpoint = "admin/doctors")]
 pub async fn list_doctor_records(
-    q: String,
-    status: String,
-    page: String,
+    #[server(flatten)] params: DoctorParams,
 ) -> Result<ListPage<DoctorRecord>, AppError> {
     require(UserRole::Admin).await?;
-    let query = DoctorQuery::parse(&q, &status, &page)?;
+    let query = DoctorQuery::parse(&params)?;
     crate::services::doctor_records::doctors(&super::pool()?, &query).await
 }
 
@@ -57,31 +50,11 @@ pub async fn get_doctor_record(id: i64) -> Result<DoctorRecord, AppError> {
 }
 
 /// Creates the doctor's account and profile and emails them a link to choose a password.
-/// Returns the new doctor's id.
+/// Returns the new doctor's id. The form's fields arrive as posted, one per field of the form.
 #[server(prefix = "/api", endpoint = "admin/onboard-doctor")]
-pub async fn onboard_doctor(
-    first_name: String,
-    last_name: String,
-    email: String,
-    phone: String,
-    specialty: String,
-    license_number: String,
-    experience_years: String,
-    bio: String,
-    consultation_fee: String,
-) -> Result<i64, AppError> {
+pub async fn onboard_doctor(#[server(flatten)] form: DoctorForm) -> Result<i64, AppError> {
     let admin = require(UserRole::Admin).await?;
-    let details = DoctorDetails::parse(&DoctorForm {
-        first_name,
-        last_name,
-        email,
-        phone,
-        specialty,
-        license_number,
-        experience_years,
-        bio,
-        consultation_fee,
-    })?;
+    let details = DoctorDetails::parse(&form)?;
     crate::services::doctor_records::onboard(
         &super::pool()?,
         &super::settings()?,
@@ -92,31 +65,11 @@ pub async fn onboard_doctor(
     .await
 }
 
+/// Changes every field of doctor `id`'s record, posted as the onboarding form posts them.
 #[server(prefix = "/api", endpoint = "admin/update-doctor")]
-pub async fn update_doctor(
-    id: i64,
-    first_name: String,
-    last_name: String,
-    email: String,
-    phone: String,
-    specialty: String,
-    license_number: String,
-    experience_years: String,
-    bio: String,
-    consultation_fee: String,
-) -> Result<(), AppError> {
+pub async fn update_doctor(id: i64, #[server(flatten)] form: DoctorForm) -> Result<(), AppError> {
     let admin = require(UserRole::Admin).await?;
-    let details = DoctorDetails::parse(&DoctorForm {
-        first_name,
-        last_name,
-        email,
-        phone,
-        specialty,
-        license_number,
-        experience_years,
-        bio,
-        consultation_fee,
-    })?;
+    let details = DoctorDetails::parse(&form)?;
     crate::services::doctor_records::update(&super::pool()?, admin.id, id, &details).await
 }
 

@@ -9,7 +9,10 @@ use leptos::prelude::*;
 use super::auth::require;
 use crate::domain::AppError;
 use crate::domain::booking::Refund;
-use crate::domain::oversight::{AppointmentRow, ListPage, PaymentRow, TransactionRow};
+use crate::domain::listing::ListPage;
+use crate::domain::oversight::{
+    AppointmentParams, AppointmentRow, PaymentParams, PaymentRow, TransactionParams, TransactionRow,
+};
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
@@ -22,15 +25,10 @@ use crate::domain::{
 /// dates (`2030-03-31`, either may be empty). Latest date first.
 #[server(prefix = "/api", endpoint = "admin/appointments")]
 pub async fn list_all_appointments(
-    patient: String,
-    doctor: String,
-    status: String,
-    from: String,
-    to: String,
-    page: String,
+    #[server(flatten)] params: AppointmentParams,
 ) -> Result<ListPage<AppointmentRow>, AppError> {
     require(UserRole::Admin).await?;
-    let query = AppointmentQuery::parse(&patient, &doctor, &status, &from, &to, &page)?;
+    let query = AppointmentQuery::parse(&params)?;
     crate::services::oversight::appointments(&super::pool()?, &query).await
 }
 
@@ -38,14 +36,10 @@ pub async fn list_all_appointments(
 /// email; `status` one status or empty; `from` and `to` the clinic-local days they were made.
 #[server(prefix = "/api", endpoint = "admin/payments")]
 pub async fn list_payments(
-    q: String,
-    status: String,
-    from: String,
-    to: String,
-    page: String,
+    #[server(flatten)] params: PaymentParams,
 ) -> Result<ListPage<PaymentRow>, AppError> {
     require(UserRole::Admin).await?;
-    let query = PaymentQuery::parse(&q, &status, &from, &to, &page)?;
+    let query = PaymentQuery::parse(&params)?;
     crate::services::oversight::payments(&super::pool()?, &super::settings()?, &query).await
 }
 
@@ -75,13 +69,9 @@ pub async fn refund_payment(
 /// one type or empty, `from` and `to` clinic-local days. Newest first.
 #[server(prefix = "/api", endpoint = "admin/transactions")]
 pub async fn list_transactions(
-    q: String,
-    kind: String,
-    from: String,
-    to: String,
-    page: String,
+    #[server(flatten)] params: TransactionParams,
 ) -> Result<ListPage<TransactionRow>, AppError> {
     require(UserRole::Admin).await?;
-    let query = TransactionQuery::parse(&q, &kind, &from, &to, &page)?;
+    let query = TransactionQuery::parse(&params)?;
     crate::services::oversight::transactions(&super::pool()?, &super::settings()?, &query).await
 }

@@ -13,7 +13,8 @@ use crate::domain::reviews::{
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
-    reviews::{AdminReviewQuery, ReviewDraft, ReviewFilter, parse_hide_reason, parse_page},
+    listing::parse_page,
+    reviews::{AdminReviewQuery, ReviewDraft, ReviewFilter, parse_hide_reason},
 };
 
 /// One page of an active doctor's visible reviews with the rating summary. Public; `stars` and

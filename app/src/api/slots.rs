@@ -1,18 +1,14 @@
 //! Server functions for managing time slots: a doctor their own, an admin any doctor's (named by
 //! `doctor_id`; a doctor naming another doctor is refused).
 
-// The bulk form posts one argument per field, as the form sends them; the `server` macro also
-// generates the browser-side twin, hence the module-wide allowance.
-#![allow(clippy::too_many_arguments)]
-
 use leptos::prelude::*;
 
 use crate::domain::AppError;
-use crate::domain::slots::{BulkReport, DeleteReport, WeekCalendar};
+use crate::domain::slots::{BulkPlanForm, BulkReport, DeleteReport, WeekCalendar};
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
-    slots::{BulkPlan, BulkPlanForm, SlotTime, parse_date, parse_week},
+    slots::{BulkPlan, SlotTime, parse_date, parse_week},
 };
 
 /// Who is acting on whose slots: refuses visitors (401) and patients (403) before anything else.
@@ -45,64 +41,13 @@ pub async fn create_slot(
     .await
 }
 
-#[cfg(feature = "ssr")]
-fn plan_form(
-    from: String,
-    to: String,
-    weekdays: [Option<String>; 7],
-    day_start: String,
-    day_end: String,
-    slot_minutes: String,
-    break_start: Option<String>,
-    break_end: Option<String>,
-    gap_minutes: Option<String>,
-) -> BulkPlanForm {
-    BulkPlanForm {
-        from,
-        to,
-        // An unticked box is not sent at all.
-        weekdays: weekdays.map(|ticked| ticked.is_some()),
-        day_start,
-        day_end,
-        slot_minutes,
-        break_start: break_start.unwrap_or_default(),
-        break_end: break_end.unwrap_or_default(),
-        gap_minutes: gap_minutes.unwrap_or_default(),
-    }
-}
-
 /// What a bulk plan would create, and what it would leave out and why. Creates nothing.
 #[server(prefix = "/api", endpoint = "slots/preview")]
 pub async fn preview_slots(
     doctor_id: Option<i64>,
-    from: String,
-    to: String,
-    mon: Option<String>,
-    tue: Option<String>,
-    wed: Option<String>,
-    thu: Option<String>,
-    fri: Option<String>,
-    sat: Option<String>,
-    sun: Option<String>,
-    day_start: String,
-    day_end: String,
-    slot_minutes: String,
-    break_start: Option<String>,
-    break_end: Option<String>,
-    gap_minutes: Option<String>,
+    #[server(flatten)] form: BulkPlanForm,
 ) -> Result<BulkReport, AppError> {
     let acting = acting(doctor_id).await?;
-    let form = plan_form(
-        from,
-        to,
-        [mon, tue, wed, thu, fri, sat, sun],
-        day_start,
-        day_end,
-        slot_minutes,
-        break_start,
-        break_end,
-        gap_minutes,
-    );
     let plan = BulkPlan::parse(&form)?;
     crate::services::slots::preview(
         &super::pool()?,
@@ -119,34 +64,9 @@ pub async fn preview_slots(
 #[server(prefix = "/api", endpoint = "slots/bulk")]
 pub async fn create_slots(
     doctor_id: Option<i64>,
-    from: String,
-    to: String,
-    mon: Option<String>,
-    tue: Option<String>,
-    wed: Option<String>,
-    thu: Option<String>,
-    fri: Option<String>,
-    sat: Option<String>,
-    sun: Option<String>,
-    day_start: String,
-    day_end: String,
-    slot_minutes: String,
-    break_start: Option<String>,
-    break_end: Option<String>,
-    gap_minutes: Option<String>,
+    #[server(flatten)] form: BulkPlanForm,
 ) -> Result<BulkReport, AppError> {
     let acting = acting(doctor_id).await?;
-    let form = plan_form(
-        from,
-        to,
-        [mon, tue, wed, thu, fri, sat, sun],
-        day_start,
-        day_end,
-        slot_minutes,
-        break_start,
-        break_end,
-        gap_minutes,
-    );
     let plan = BulkPlan::parse(&form)?;
     crate::services::slots::create_bulk(
         &super::pool()?,

@@ -7,21 +7,16 @@ use leptos::prelude::*;
 #[cfg(feature = "ssr")]
 use super::auth::require;
 use crate::domain::AppError;
-use crate::domain::admin::UserPage;
+use crate::domain::admin::{UserPage, UserParams};
 #[cfg(feature = "ssr")]
 use crate::domain::{UserRole, admin::UserQuery};
 
 /// One page of accounts whose name, username or email contains `q`, of one role (`role`
 /// empty: all) and status (`status`: active, inactive or empty for both), newest first.
 #[server(prefix = "/api", endpoint = "admin/users")]
-pub async fn list_users(
-    q: String,
-    role: String,
-    status: String,
-    page: String,
-) -> Result<UserPage, AppError> {
+pub async fn list_users(#[server(flatten)] params: UserParams) -> Result<UserPage, AppError> {
     require(UserRole::Admin).await?;
-    let query = UserQuery::parse(&q, &role, &status, &page)?;
+    let query = UserQuery::parse(&params)?;
     crate::services::users::list(&super::pool()?, &query).await
 }
 

@@ -1,8 +1,13 @@
-//! Pieces every paged list shares: the count of matches with the CSV download, and the pager.
+//! Pieces every paged list shares: its parameters read from the URL, the count of matches with
+//! the CSV download, and the pager.
+
+use std::collections::BTreeMap;
 
 use leptos::prelude::*;
+use serde::de::DeserializeOwned;
+use serde::de::value::{Error as ValueError, MapDeserializer};
 
-use crate::domain::oversight::ListPage;
+use crate::domain::listing::ListPage;
 
 /// "Page 2 of 5" with links to the neighbouring pages; nothing when there is one page. Lists
 /// sorted newest first say "Newer" and "Older", others "Previous" and "Next".
@@ -63,23 +68,23 @@ pub fn ListHeading(
     }
 }
 
-/// The current URL's values of the query parameters `names`, in that order ("" when absent).
-pub fn query_values<const N: usize>(names: [&'static str; N]) -> Memo<[String; N]> {
+/// The current URL's query as a list's parameters type (`PaymentParams`): each field from the
+/// parameter of its name, empty when absent; a name given twice counts with its last value.
+pub fn use_list_params<P>() -> Memo<P>
+where
+    P: DeserializeOwned + Default + PartialEq + Send + Sync + 'static,
+{
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| {
-        let query = query.read();
-        names.map(|name| query.get(name).unwrap_or_default())
+        let values: BTreeMap<String, String> = query
+            .get()
+            .into_iter()
+            .map(|(name, value)| (name.into_owned(), value))
+            .collect();
+        // Every field is a string with a default, so only a malformed map could fail.
+        P::deserialize(MapDeserializer::<_, ValueError>::new(values.into_iter()))
+            .unwrap_or_default()
     })
-}
-
-/// `name=value&…` for the filters (the page left out), for links to other pages and the CSV.
-pub fn query_string(names: &[&str], values: &[String]) -> String {
-    names
-        .iter()
-        .zip(values)
-        .map(|(name, value)| format!("{name}={}", crate::domain::encode_query(value)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// "From" and "To" date fields of a filter form, named `from` and `to`.

@@ -1,17 +1,16 @@
 //! What the admin's users list and audit log show, and the filters they are asked with, parsed
 //! from the URL as typed.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::reviews::{page_count, parse_page};
+use super::listing::{DateRange, list_params, page_count, parse_page, parse_search};
 use super::{AppError, UserRole};
 
 /// Users shown per page.
 pub const USERS_PER_PAGE: i64 = 25;
 /// Audit entries shown per page.
 pub const AUDIT_PER_PAGE: i64 = 50;
-const MAX_SEARCH_CHARS: usize = 100;
 
 /// Active accounts, deactivated ones, or both.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,11 +62,9 @@ impl AccountStatus {
     }
 }
 
-/// A search box's text, trimmed, at most 100 characters, no control characters (`field` names
-/// it in the error).
-pub fn parse_search(text: &str, field: &str) -> Result<String, AppError> {
-    super::text::parse_search(text, MAX_SEARCH_CHARS)
-        .map_err(|message| AppError::validation(field, message))
+list_params! {
+    /// The users list's URL parameters (`/admin/users?q=&role=&status=&page=`), as typed.
+    pub struct UserParams { q, role, status }
 }
 
 /// The users list's filters: part of a name, username or email; a role; active or not.
@@ -80,18 +77,18 @@ pub struct UserQuery {
 }
 
 impl UserQuery {
-    pub fn parse(search: &str, role: &str, status: &str, page: &str) -> Result<Self, AppError> {
-        let role = match role.trim() {
+    pub fn parse(params: &UserParams) -> Result<Self, AppError> {
+        let role = match params.role.trim() {
             "" | "all" => None,
             text => Some(text.parse::<UserRole>().map_err(|_| {
                 AppError::validation("role", "Choose patients, doctors, admins or everyone.")
             })?),
         };
         Ok(Self {
-            search: parse_search(search, "q")?,
+            search: parse_search(&params.q, "q")?,
             role,
-            status: AccountStatus::parse(status)?,
-            page: parse_page(page)?,
+            status: AccountStatus::parse(&params.status)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -155,61 +152,22 @@ pub struct AuditQuery {
     pub page: i64,
 }
 
-/// A range of clinic-local dates, both ends included; either end may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DateRange {
-    pub from: Option<NaiveDate>,
-    pub to: Option<NaiveDate>,
-}
-
-impl DateRange {
-    /// Parses `from` and `to` as typed (`2030-03-31`, or empty for open), refusing a range that
-    /// runs backwards.
-    pub fn parse(from: &str, to: &str) -> Result<Self, AppError> {
-        let from = parse_day(from, "from", "the first day")?;
-        let to = parse_day(to, "to", "the last day")?;
-        if let (Some(from), Some(to)) = (from, to)
-            && to < from
-        {
-            return Err(AppError::validation(
-                "to",
-                "The last day must be on or after the first day.",
-            ));
-        }
-        Ok(Self { from, to })
-    }
-}
-
-fn parse_day(text: &str, field: &str, what: &str) -> Result<Option<NaiveDate>, AppError> {
-    match text.trim() {
-        "" => Ok(None),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
-            .filter(|date| (2000..=2200).contains(&date.year()))
-            .map(Some)
-            .ok_or_else(|| {
-                AppError::validation(field, format!("Enter {what} as a date like 2030-03-31."))
-            }),
-    }
+list_params! {
+    /// The audit log's URL parameters (`/admin/audit?actor=&action=&target_type=&from=&to=&page=`),
+    /// as typed.
+    pub struct AuditParams { actor, action, target_type, from, to }
 }
 
 impl AuditQuery {
-    pub fn parse(
-        actor: &str,
-        action: &str,
-        target_type: &str,
-        from: &str,
-        to: &str,
-        page: &str,
-    ) -> Result<Self, AppError> {
-        let DateRange { from, to } = DateRange::parse(from, to)?;
+    pub fn parse(params: &AuditParams) -> Result<Self, AppError> {
+        let DateRange { from, to } = DateRange::parse(&params.from, &params.to)?;
         Ok(Self {
-            actor: parse_search(actor, "actor")?,
-            action: parse_search(action, "action")?,
-            target_type: parse_search(target_type, "target_type")?,
+            actor: parse_search(&params.actor, "actor")?,
+            action: parse_search(&params.action, "action")?,
+            target_type: parse_search(&params.target_type, "target_type")?,
             from,
             to,
-            page: parse_page(page)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -247,34 +205,50 @@ pub struct AuditPage {
 mod tests {
     use super::*;
 
+    fn users(q: &str, role: &str, status: &str, page: &str) -> UserParams {
+        UserParams {
+            q: q.to_owned(),
+            role: role.to_owned(),
+            status: status.to_owned(),
+            page: page.to_owned(),
+        }
+    }
+
+    fn audit(from: &str, to: &str) -> AuditParams {
+        AuditParams {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            ..AuditParams::default()
+        }
+    }
+
     #[test]
     fn user_filters_parse_or_say_what_is_wrong() {
-        let query = UserQuery::parse(" ann ", "doctor", "inactive", "2").expect("valid");
+        let query = UserQuery::parse(&users(" ann ", "doctor", "inactive", "2")).expect("valid");
         assert_eq!(query.search, "ann");
         assert_eq!(query.role, Some(UserRole::Doctor));
         assert_eq!(query.status.is_active(), Some(false));
         assert_eq!(query.page, 2);
-        let all = UserQuery::parse("", "", "", "").expect("valid");
+        let all = UserQuery::parse(&users("", "", "", "")).expect("valid");
         assert_eq!(
             (all.role, all.status, all.page),
             (None, AccountStatus::All, 1)
         );
-        let err = UserQuery::parse("", "wizard", "", "").expect_err("role");
+        let err = UserQuery::parse(&users("", "wizard", "", "")).expect_err("role");
         assert!(err.message_for("role").is_some());
-        let err = UserQuery::parse("", "", "sleeping", "").expect_err("status");
+        let err = UserQuery::parse(&users("", "", "sleeping", "")).expect_err("status");
         assert!(err.message_for("status").is_some());
-        let err = UserQuery::parse(&"x".repeat(101), "", "", "").expect_err("long");
+        let err = UserQuery::parse(&users(&"x".repeat(101), "", "", "")).expect_err("long");
         assert!(err.message_for("q").is_some());
     }
 
     #[test]
     fn an_audit_range_must_run_forwards() {
-        let query =
-            AuditQuery::parse("", "", "", "2030-01-01", "2030-01-31", "").expect("valid range");
+        let query = AuditQuery::parse(&audit("2030-01-01", "2030-01-31")).expect("valid range");
         assert_eq!(query.from, NaiveDate::from_ymd_opt(2030, 1, 1));
-        let err = AuditQuery::parse("", "", "", "2030-02-01", "2030-01-31", "").expect_err("back");
+        let err = AuditQuery::parse(&audit("2030-02-01", "2030-01-31")).expect_err("back");
         assert!(err.message_for("to").is_some());
-        let err = AuditQuery::parse("", "", "", "1 March", "", "").expect_err("format");
+        let err = AuditQuery::parse(&audit("1 March", "")).expect_err("format");
         assert!(err.message_for("from").is_some());
     }
 }

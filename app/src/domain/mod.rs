@@ -9,6 +9,7 @@ pub mod directory;
 pub mod doctor;
 pub mod error;
 pub mod format;
+pub mod listing;
 pub mod money;
 pub mod oversight;
 pub mod return_path;

@@ -4,56 +4,16 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::admin::{DateRange, parse_search};
 use super::booking::{AppointmentStatus, PaymentStatus};
+use super::listing::{DateRange, list_params, parse_choice, parse_page, parse_search};
 use super::money::Money;
-use super::reviews::{page_count, parse_page};
 use super::wallet::TransactionType;
 use super::{AppError, UserRole};
 
-/// Rows per page of each list.
-pub const ROWS_PER_PAGE: i64 = 25;
-
-/// One page of a list, with how many rows match in all.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ListPage<T> {
-    pub rows: Vec<T>,
-    pub matching: i64,
-    pub page: i64,
-    pub pages: i64,
-    /// A fresh key for the forms of this page; each row's form adds its row's id.
-    pub request_key: String,
-}
-
-impl<T> ListPage<T> {
-    pub fn new(rows: Vec<T>, matching: i64, page: i64, request_key: String) -> Self {
-        Self {
-            rows,
-            matching,
-            page,
-            pages: page_count(matching, ROWS_PER_PAGE),
-            request_key,
-        }
-    }
-}
-
-/// `""` or `"all"` is no filter; anything else must be one of `choices` (by `as_str`).
-fn parse_choice<T: Copy>(
-    text: &str,
-    choices: &[T],
-    as_str: fn(T) -> &'static str,
-    field: &str,
-    message: &str,
-) -> Result<Option<T>, AppError> {
-    match text.trim() {
-        "" | "all" => Ok(None),
-        text => choices
-            .iter()
-            .copied()
-            .find(|choice| as_str(*choice) == text)
-            .map(Some)
-            .ok_or_else(|| AppError::validation(field, message)),
-    }
+list_params! {
+    /// The appointments list's URL parameters (`?patient=&doctor=&status=&from=&to=&page=`),
+    /// as typed.
+    pub struct AppointmentParams { patient, doctor, status, from, to }
 }
 
 /// The appointments list's filters: part of the patient's name, username or email; part of the
@@ -68,26 +28,19 @@ pub struct AppointmentQuery {
 }
 
 impl AppointmentQuery {
-    pub fn parse(
-        patient: &str,
-        doctor: &str,
-        status: &str,
-        from: &str,
-        to: &str,
-        page: &str,
-    ) -> Result<Self, AppError> {
+    pub fn parse(params: &AppointmentParams) -> Result<Self, AppError> {
         Ok(Self {
-            patient: parse_search(patient, "patient")?,
-            doctor: parse_search(doctor, "doctor")?,
+            patient: parse_search(&params.patient, "patient")?,
+            doctor: parse_search(&params.doctor, "doctor")?,
             status: parse_choice(
-                status,
+                &params.status,
                 &AppointmentStatus::ALL,
                 AppointmentStatus::as_str,
                 "status",
                 "Choose awaiting payment, confirmed, completed, cancelled or all.",
             )?,
-            dates: DateRange::parse(from, to)?,
-            page: parse_page(page)?,
+            dates: DateRange::parse(&params.from, &params.to)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -134,6 +87,11 @@ impl AppointmentRow {
     }
 }
 
+list_params! {
+    /// The payments list's URL parameters (`/admin/payments?q=&status=&from=&to=&page=`), as typed.
+    pub struct PaymentParams { q, status, from, to }
+}
+
 /// The payments list's filters: part of the reference or of the patient's name, username or
 /// email; a status; a range of clinic-local dates the payment was created on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,24 +103,18 @@ pub struct PaymentQuery {
 }
 
 impl PaymentQuery {
-    pub fn parse(
-        search: &str,
-        status: &str,
-        from: &str,
-        to: &str,
-        page: &str,
-    ) -> Result<Self, AppError> {
+    pub fn parse(params: &PaymentParams) -> Result<Self, AppError> {
         Ok(Self {
-            search: parse_search(search, "q")?,
+            search: parse_search(&params.q, "q")?,
             status: parse_choice(
-                status,
+                &params.status,
                 &PaymentStatus::ALL,
                 PaymentStatus::as_str,
                 "status",
                 "Choose waiting, paid, not paid, refunded or all.",
             )?,
-            dates: DateRange::parse(from, to)?,
-            page: parse_page(page)?,
+            dates: DateRange::parse(&params.from, &params.to)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -202,6 +154,12 @@ impl PaymentRow {
     }
 }
 
+list_params! {
+    /// The wallet transactions list's URL parameters (`/admin/transactions?q=&kind=&from=&to=&page=`),
+    /// as typed.
+    pub struct TransactionParams { q, kind, from, to }
+}
+
 /// The wallet transactions list's filters: part of the owner's name, username or email; a type;
 /// a range of clinic-local dates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -213,24 +171,18 @@ pub struct TransactionQuery {
 }
 
 impl TransactionQuery {
-    pub fn parse(
-        search: &str,
-        kind: &str,
-        from: &str,
-        to: &str,
-        page: &str,
-    ) -> Result<Self, AppError> {
+    pub fn parse(params: &TransactionParams) -> Result<Self, AppError> {
         Ok(Self {
-            search: parse_search(search, "q")?,
+            search: parse_search(&params.q, "q")?,
             kind: parse_choice(
-                kind,
+                &params.kind,
                 &TransactionType::ALL,
                 TransactionType::as_str,
                 "kind",
                 "Choose top-ups, withdrawals, payments, refunds or all.",
             )?,
-            dates: DateRange::parse(from, to)?,
-            page: parse_page(page)?,
+            dates: DateRange::parse(&params.from, &params.to)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -254,6 +206,11 @@ pub struct TransactionRow {
     pub balance_after: Money,
     pub description: String,
     pub appointment_id: Option<i64>,
+}
+
+list_params! {
+    /// The doctors list's URL parameters (`/admin/doctors?q=&status=&page=`), as typed.
+    pub struct DoctorParams { q, status }
 }
 
 /// The doctors list's filters: part of the name, email or license number, and a status.
@@ -304,17 +261,17 @@ impl DoctorStatus {
 }
 
 impl DoctorQuery {
-    pub fn parse(search: &str, status: &str, page: &str) -> Result<Self, AppError> {
+    pub fn parse(params: &DoctorParams) -> Result<Self, AppError> {
         Ok(Self {
-            search: parse_search(search, "q")?,
+            search: parse_search(&params.q, "q")?,
             status: parse_choice(
-                status,
+                &params.status,
                 &DoctorStatus::ALL,
                 DoctorStatus::as_str,
                 "status",
                 "Choose active, invitation sent, inactive or all.",
             )?,
-            page: parse_page(page)?,
+            page: parse_page(&params.page)?,
         })
     }
 }
@@ -322,51 +279,101 @@ impl DoctorQuery {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::listing::ListParams;
+
+    fn appointments(status: &str, from: &str, to: &str) -> AppointmentParams {
+        AppointmentParams {
+            status: status.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            ..AppointmentParams::default()
+        }
+    }
 
     #[test]
     fn appointment_filters_parse_or_name_the_bad_field() {
-        let query =
-            AppointmentQuery::parse(" ann ", "lee", "confirmed", "2030-01-01", "2030-01-31", "3")
-                .expect("valid");
+        let query = AppointmentQuery::parse(&AppointmentParams {
+            patient: " ann ".to_owned(),
+            doctor: "lee".to_owned(),
+            page: "3".to_owned(),
+            ..appointments("confirmed", "2030-01-01", "2030-01-31")
+        })
+        .expect("valid");
         assert_eq!(query.patient, "ann");
         assert_eq!(query.status, Some(AppointmentStatus::Confirmed));
         assert_eq!(query.dates.from, NaiveDate::from_ymd_opt(2030, 1, 1));
         assert_eq!(query.page, 3);
-        let all = AppointmentQuery::parse("", "", "all", "", "", "").expect("valid");
+        let all = AppointmentQuery::parse(&appointments("all", "", "")).expect("valid");
         assert_eq!((all.status, all.page), (None, 1));
-        let err = AppointmentQuery::parse("", "", "lost", "", "", "").expect_err("status");
+        let err = AppointmentQuery::parse(&appointments("lost", "", "")).expect_err("status");
         assert!(err.message_for("status").is_some());
-        let err = AppointmentQuery::parse("", "", "", "2030-02-01", "2030-01-01", "")
+        let err = AppointmentQuery::parse(&appointments("", "2030-02-01", "2030-01-01"))
             .expect_err("backwards");
         assert!(err.message_for("to").is_some());
     }
 
     #[test]
     fn payment_transaction_and_doctor_filters_parse() {
-        let payments = PaymentQuery::parse("pay_", "refunded", "", "", "").expect("valid");
+        let payments = PaymentQuery::parse(&PaymentParams {
+            q: "pay_".to_owned(),
+            status: "refunded".to_owned(),
+            ..PaymentParams::default()
+        })
+        .expect("valid");
         assert_eq!(payments.status, Some(PaymentStatus::Refunded));
         assert!(
-            PaymentQuery::parse("", "stolen", "", "", "")
-                .expect_err("status")
-                .message_for("status")
-                .is_some()
+            PaymentQuery::parse(&PaymentParams {
+                status: "stolen".to_owned(),
+                ..PaymentParams::default()
+            })
+            .expect_err("status")
+            .message_for("status")
+            .is_some()
         );
-        let ledger = TransactionQuery::parse("", "refund", "", "2030-01-31", "").expect("valid");
+        let ledger = TransactionQuery::parse(&TransactionParams {
+            kind: "refund".to_owned(),
+            to: "2030-01-31".to_owned(),
+            ..TransactionParams::default()
+        })
+        .expect("valid");
         assert_eq!(ledger.kind, Some(TransactionType::Refund));
         assert!(
-            TransactionQuery::parse("", "gift", "", "", "")
-                .expect_err("kind")
-                .message_for("kind")
-                .is_some()
+            TransactionQuery::parse(&TransactionParams {
+                kind: "gift".to_owned(),
+                ..TransactionParams::default()
+            })
+            .expect_err("kind")
+            .message_for("kind")
+            .is_some()
         );
-        let doctors = DoctorQuery::parse("", "invited", "2").expect("valid");
+        let doctors = DoctorQuery::parse(&DoctorParams {
+            status: "invited".to_owned(),
+            page: "2".to_owned(),
+            ..DoctorParams::default()
+        })
+        .expect("valid");
         assert_eq!(doctors.status, Some(DoctorStatus::Invited));
         assert!(
-            DoctorQuery::parse("", "retired", "")
-                .expect_err("status")
-                .message_for("status")
-                .is_some()
+            DoctorQuery::parse(&DoctorParams {
+                status: "retired".to_owned(),
+                ..DoctorParams::default()
+            })
+            .expect_err("status")
+            .message_for("status")
+            .is_some()
         );
+    }
+
+    #[test]
+    fn links_keep_the_filters_and_leave_out_the_page() {
+        let params = PaymentParams {
+            q: "a&b".to_owned(),
+            status: "refunded".to_owned(),
+            page: "4".to_owned(),
+            ..PaymentParams::default()
+        };
+        assert_eq!(params.filter_query(), "q=a%26b&status=refunded&from=&to=");
+        assert_eq!(params.without_page().page, "");
     }
 
     #[test]

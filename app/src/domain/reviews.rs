@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::account::FormCheck;
+use super::listing::parse_page;
 use super::{AppError, PublicReview};
 
 /// The longest comment a review may carry (`reviews.comment` is TEXT: this is the only limit;
@@ -129,23 +130,6 @@ impl ReviewFilter {
             page: parse_page(page)?,
         })
     }
-}
-
-/// A page number from the URL: empty means 1.
-pub fn parse_page(text: &str) -> Result<i64, AppError> {
-    match text.trim() {
-        "" => Ok(1),
-        text => text
-            .parse::<i64>()
-            .ok()
-            .filter(|page| (1..=100_000).contains(page))
-            .ok_or_else(|| AppError::validation("page", "A page number is a whole number from 1.")),
-    }
-}
-
-/// The number of pages `count` items fill, `per_page` at a time (at least one, maybe empty).
-pub fn page_count(count: i64, per_page: i64) -> i64 {
-    ((count + per_page - 1) / per_page).max(1)
 }
 
 /// A doctor's rating at a glance: the kept average and count, and how many visible reviews gave
@@ -438,9 +422,6 @@ mod tests {
         );
         assert!(ReviewFilter::parse("9", "").is_err());
         assert!(ReviewFilter::parse("", "0").is_err());
-        assert_eq!(page_count(0, 10), 1);
-        assert_eq!(page_count(10, 10), 1);
-        assert_eq!(page_count(11, 10), 2);
     }
 
     #[test]

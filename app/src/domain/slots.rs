@@ -129,14 +129,65 @@ pub const WEEKDAYS: [(Weekday, &str, &str); 7] = [
 pub struct BulkPlanForm {
     pub from: String,
     pub to: String,
-    /// Monday first.
+    /// Monday first. Posted as one box per day, named as in [`WEEKDAYS`] (`mon`…`sun`), which
+    /// the browser sends only when it is ticked.
+    #[serde(flatten, with = "ticked_boxes")]
     pub weekdays: [bool; 7],
     pub day_start: String,
     pub day_end: String,
     pub slot_minutes: String,
+    /// The optional fields may be left out of the post altogether.
+    #[serde(default)]
     pub break_start: String,
+    #[serde(default)]
     pub break_end: String,
+    #[serde(default)]
     pub gap_minutes: String,
+}
+
+/// The bulk form's weekday boxes as the form posts them: a day's name is present when ticked.
+mod ticked_boxes {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    struct Boxes {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        mon: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        tue: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        wed: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thu: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        fri: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sat: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sun: Option<String>,
+    }
+
+    pub fn serialize<S: Serializer>(days: &[bool; 7], serializer: S) -> Result<S::Ok, S::Error> {
+        let ticked = |day: usize| days[day].then(|| "on".to_owned());
+        Boxes {
+            mon: ticked(0),
+            tue: ticked(1),
+            wed: ticked(2),
+            thu: ticked(3),
+            fri: ticked(4),
+            sat: ticked(5),
+            sun: ticked(6),
+        }
+        .serialize(serializer)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<[bool; 7], D::Error> {
+        let boxes = Boxes::deserialize(deserializer)?;
+        Ok([
+            boxes.mon, boxes.tue, boxes.wed, boxes.thu, boxes.fri, boxes.sat, boxes.sun,
+        ]
+        .map(|ticked| ticked.is_some()))
+    }
 }
 
 /// A daily window, start strictly before end.

@@ -7,9 +7,10 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
 use super::ClinicSettings;
-use crate::domain::AppError;
-use crate::domain::admin::{AUDIT_PER_PAGE, AuditEntry, AuditPage, AuditQuery};
-use crate::domain::reviews::page_count;
+use super::listing::{CsvExport, offset, pattern};
+use crate::domain::admin::{AUDIT_PER_PAGE, AuditEntry, AuditPage, AuditParams, AuditQuery};
+use crate::domain::listing::{EXPORT_LIMIT, page_count};
+use crate::domain::{AppError, UserRole};
 
 /// What an audit row is about: a table's name in the singular and the row's id.
 #[derive(Debug, Clone, Copy)]
@@ -63,9 +64,6 @@ const FILTER: &str = "FROM audit_log a LEFT JOIN users u ON u.id = a.actor_id
 const ENTRY_COLUMNS: &str = "a.id, a.created_at, u.username AS actor, a.action, a.target_type,
     a.target_id, a.before::text AS before, a.after::text AS after";
 
-/// The most rows one export holds.
-const EXPORT_LIMIT: i64 = 100_000;
-
 /// The query's bounds as instants: from the start of the first clinic day to the start of the
 /// day after the last.
 fn bounds(
@@ -87,7 +85,7 @@ fn with_filter<'q, O>(
     query: &'q AuditQuery,
 ) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
     let (from, to) = bounds(settings, query);
-    sql.bind(format!("%{}%", super::doctors::escape_like(&query.actor)))
+    sql.bind(pattern(&query.actor))
         .bind(query.action.as_str())
         .bind(query.target_type.as_str())
         .bind(from)
@@ -112,7 +110,7 @@ pub async fn list(
     );
     let mut entries: Vec<AuditEntry> = with_filter(sqlx::query_as(&sql), settings, query)
         .bind(AUDIT_PER_PAGE)
-        .bind((query.page - 1) * AUDIT_PER_PAGE)
+        .bind(offset(query.page, AUDIT_PER_PAGE))
         .fetch_all(pool)
         .await?;
     for entry in &mut entries {
@@ -135,44 +133,51 @@ pub async fn list(
     })
 }
 
-/// Every entry matching `query` (the page is ignored), oldest first, as a CSV file.
-pub async fn export(
-    pool: &PgPool,
-    settings: &ClinicSettings,
-    query: &AuditQuery,
-) -> Result<String, AppError> {
-    let sql = format!("SELECT {ENTRY_COLUMNS} {FILTER} ORDER BY a.created_at, a.id LIMIT $6");
-    let entries: Vec<AuditEntry> = with_filter(sqlx::query_as(&sql), settings, query)
-        .bind(EXPORT_LIMIT)
-        .fetch_all(pool)
-        .await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "at_utc",
-            "at_clinic_time",
-            "actor",
-            "action",
-            "target_type",
-            "target_id",
-            "before",
-            "after",
-        ],
-        entries.into_iter().map(|entry| {
-            vec![
-                entry.id.to_string(),
-                entry.created_at.to_rfc3339(),
-                settings
-                    .local_time(entry.created_at)
-                    .format("%Y-%m-%d %H:%M:%S")
-                    .to_string(),
-                entry.actor.unwrap_or_else(|| "system".to_owned()),
-                entry.action,
-                entry.target_type,
-                entry.target_id.map(|id| id.to_string()).unwrap_or_default(),
-                entry.before.unwrap_or_default(),
-                entry.after.unwrap_or_default(),
-            ]
-        }),
-    ))
+/// `/admin/audit.csv`: every entry the filters match, oldest first.
+impl CsvExport for AuditEntry {
+    type Params = AuditParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "audit-log";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "at_utc",
+        "at_clinic_time",
+        "actor",
+        "action",
+        "target_type",
+        "target_id",
+        "before",
+        "after",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        settings: &ClinicSettings,
+        _: i64,
+        params: &AuditParams,
+    ) -> Result<Vec<Self>, AppError> {
+        let query = AuditQuery::parse(params)?;
+        let sql = format!("SELECT {ENTRY_COLUMNS} {FILTER} ORDER BY a.created_at, a.id LIMIT $6");
+        Ok(with_filter(sqlx::query_as(&sql), settings, &query)
+            .bind(EXPORT_LIMIT)
+            .fetch_all(pool)
+            .await?)
+    }
+
+    fn record(self, settings: &ClinicSettings) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.created_at.to_rfc3339(),
+            settings
+                .local_time(self.created_at)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string(),
+            self.actor.unwrap_or_else(|| "system".to_owned()),
+            self.action,
+            self.target_type,
+            self.target_id.map(|id| id.to_string()).unwrap_or_default(),
+            self.before.unwrap_or_default(),
+            self.after.unwrap_or_default(),
+        ]
+    }
 }

@@ -8,9 +8,13 @@ use sqlx::{PgConnection, PgPool};
 
 use super::accounts::{CodePurpose, replace_code};
 use super::audit::{self, Target};
-use super::{ClinicSettings, emails, outbox, oversight, passwords};
-use crate::domain::oversight::{DoctorQuery, DoctorStatus, ListPage, ROWS_PER_PAGE};
-use crate::domain::{AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, encode_query};
+use super::listing::{CsvExport, list_page, offset, pattern};
+use super::{ClinicSettings, emails, outbox, passwords};
+use crate::domain::listing::{EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
+use crate::domain::oversight::{DoctorParams, DoctorQuery, DoctorStatus};
+use crate::domain::{
+    AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, UserRole, encode_query,
+};
 
 /// How long a new doctor's password link works: long enough for a weekend.
 pub const INVITATION_LIFETIME: Duration = Duration::days(3);
@@ -43,7 +47,7 @@ pub async fn onboard(
     let username = free_username(&mut tx, details.email.as_str()).await?;
     let user_id: i64 = sqlx::query_scalar(
         "INSERT INTO users (username, email, first_name, last_name, phone_number, password_hash, user_type)
-         VALUES ($1, $2, $3, $4, $5, $6, 'doctor')
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          RETURNING id",
     )
     .bind(&username)
@@ -52,6 +56,7 @@ pub async fn onboard(
     .bind(&details.last_name)
     .bind(&details.phone)
     .bind(hash)
+    .bind(UserRole::Doctor.as_str())
     .fetch_one(&mut *tx)
     .await
     .map_err(explain_conflict)?;
@@ -345,17 +350,13 @@ pub async fn doctors(
     let matching: i64 = sqlx::query_scalar(&format!(
         "SELECT count(*) FROM doctors d JOIN users u ON u.id = d.user_id {DOCTORS}"
     ))
-    .bind(oversight::pattern(&query.search))
+    .bind(pattern(&query.search))
     .bind(status)
     .fetch_one(pool)
     .await?;
-    let rows = doctor_rows(pool, query, ROWS_PER_PAGE, oversight::offset(query.page)).await?;
-    Ok(ListPage::new(
-        rows,
-        matching,
-        query.page,
-        oversight::fresh_key(),
-    ))
+    let page = offset(query.page, ROWS_PER_PAGE);
+    let rows = doctor_rows(pool, query, ROWS_PER_PAGE, page).await?;
+    Ok(list_page(rows, matching, query.page))
 }
 
 async fn doctor_rows(
@@ -369,7 +370,7 @@ async fn doctor_rows(
           ORDER BY lower(u.last_name), lower(u.first_name), d.id LIMIT $3 OFFSET $4",
         RECORD_SELECT
     ))
-    .bind(oversight::pattern(&query.search))
+    .bind(pattern(&query.search))
     .bind(query.status.map(DoctorStatus::as_str))
     .bind(limit)
     .bind(offset)
@@ -377,40 +378,50 @@ async fn doctor_rows(
     .await?)
 }
 
-/// Every doctor's record matching `query` (the page is ignored), as CSV.
-pub async fn doctors_csv(pool: &PgPool, query: &DoctorQuery) -> Result<String, AppError> {
-    let rows = doctor_rows(pool, query, oversight::EXPORT_LIMIT, 0).await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "first_name",
-            "last_name",
-            "email",
-            "phone",
-            "specialty",
-            "license_number",
-            "experience_years",
-            "consultation_fee",
-            "status",
-        ],
-        rows.into_iter().map(|row| {
-            let status = DoctorStatus::of(row.is_active, row.password_set);
-            vec![
-                row.id.to_string(),
-                row.first_name,
-                row.last_name,
-                row.email,
-                row.phone_number,
-                row.specialty,
-                row.license_number,
-                row.experience_years.to_string(),
-                Money::from_decimal(row.consultation_fee)
-                    .amount()
-                    .to_string(),
-                status.as_str().to_owned(),
-            ]
-        }),
-    ))
+/// `/admin/doctors.csv`: every doctor's record the filters match.
+impl CsvExport for DoctorRecord {
+    type Params = DoctorParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "doctors";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "specialty",
+        "license_number",
+        "experience_years",
+        "consultation_fee",
+        "status",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        _: &ClinicSettings,
+        _: i64,
+        params: &DoctorParams,
+    ) -> Result<Vec<Self>, AppError> {
+        doctor_rows(pool, &DoctorQuery::parse(params)?, EXPORT_LIMIT, 0).await
+    }
+
+    fn record(self, _: &ClinicSettings) -> Vec<String> {
+        let status = DoctorStatus::of(self.is_active, self.password_set);
+        vec![
+            self.id.to_string(),
+            self.first_name,
+            self.last_name,
+            self.email,
+            self.phone_number,
+            self.specialty,
+            self.license_number,
+            self.experience_years.to_string(),
+            Money::from_decimal(self.consultation_fee)
+                .amount()
+                .to_string(),
+            status.as_str().to_owned(),
+        ]
+    }
 }
 
 /// The doctor's own bio and fee.

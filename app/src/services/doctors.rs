@@ -5,6 +5,7 @@ use chrono::{NaiveDateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
+use super::listing::{escape_like, pattern};
 use crate::domain::directory::{
     COUNT_CAP, DirectoryPage, DirectoryQuery, DirectorySort, MatchCount, PAGE_SIZE, PageCursor,
     SortKey,
@@ -183,7 +184,7 @@ fn push_matches(
         }
         _ => {
             sql.push(" AND u.user_type = 'doctor' AND (u.first_name || ' ' || u.last_name) ILIKE ")
-                .push_bind(format!("%{}%", escape_like(&name)));
+                .push_bind(pattern(&name));
         }
     }
     if let Some(specialty_id) = query.specialty_id {
@@ -330,25 +331,4 @@ pub async fn profile(
         bio: row.bio,
         free_slots,
     })
-}
-
-/// Makes `%`, `_` and `\` in user input match themselves in a LIKE pattern.
-pub(crate) fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '\\') {
-            escaped.push('\\');
-        }
-        escaped.push(c);
-    }
-    escaped
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn like_wildcards_in_input_are_literal() {
-        assert_eq!(super::escape_like("50%_a\\b"), "50\\%\\_a\\\\b");
-        assert_eq!(super::escape_like("Ann"), "Ann");
-    }
 }

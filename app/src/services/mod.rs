@@ -13,6 +13,7 @@ pub mod emails;
 pub mod gateway;
 pub mod idempotency;
 pub mod ledger;
+pub mod listing;
 pub mod outbox;
 pub mod oversight;
 pub mod passwords;

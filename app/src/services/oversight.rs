@@ -6,25 +6,14 @@ use sqlx::PgPool;
 
 use super::ClinicSettings;
 use super::booking::{self, Actor};
-use super::doctors::escape_like;
-use crate::domain::admin::DateRange;
+use super::listing::{CsvExport, list_page, offset, pattern};
 use crate::domain::booking::{Refund, RequestKey};
+use crate::domain::listing::{DateRange, EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
 use crate::domain::oversight::{
-    AppointmentQuery, AppointmentRow, ListPage, PaymentQuery, PaymentRow, ROWS_PER_PAGE,
-    TransactionQuery, TransactionRow,
+    AppointmentParams, AppointmentQuery, AppointmentRow, PaymentParams, PaymentQuery, PaymentRow,
+    TransactionParams, TransactionQuery, TransactionRow,
 };
 use crate::domain::{AppError, Money, UserRole};
-
-/// The most rows one export holds.
-pub(super) const EXPORT_LIMIT: i64 = 100_000;
-
-pub(super) fn pattern(text: &str) -> String {
-    format!("%{}%", escape_like(text))
-}
-
-pub(super) fn offset(page: i64) -> i64 {
-    (page - 1) * ROWS_PER_PAGE
-}
 
 /// The first instant of `from` and the first instant after `to`, on the clinic's clock.
 fn instants(
@@ -36,10 +25,6 @@ fn instants(
         from.map(|day| settings.start_of_day(day)),
         to.map(|day| settings.start_of_day(day.checked_add_days(Days::new(1)).unwrap_or(day))),
     )
-}
-
-pub(super) fn fresh_key() -> String {
-    RequestKey::generate().as_str().to_owned()
 }
 
 /// The filter the payments and the transactions lists share, bound as $1 a LIKE pattern, $2
@@ -165,47 +150,58 @@ pub async fn appointments(
         .bind(query.dates.to)
         .fetch_one(pool)
         .await?;
-    let rows = appointment_rows(pool, query, ROWS_PER_PAGE, offset(query.page)).await?;
-    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+    let page = offset(query.page, ROWS_PER_PAGE);
+    let rows = appointment_rows(pool, query, ROWS_PER_PAGE, page).await?;
+    Ok(list_page(rows, matching, query.page))
 }
 
-/// Every appointment matching `query` (the page is ignored), as CSV.
-pub async fn appointments_csv(pool: &PgPool, query: &AppointmentQuery) -> Result<String, AppError> {
-    let rows = appointment_rows(pool, query, EXPORT_LIMIT, 0).await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "date",
-            "start",
-            "end",
-            "doctor",
-            "specialty",
-            "patient",
-            "patient_email",
-            "status",
-            "fee",
-            "payment",
-            "booked_at",
-        ],
-        rows.into_iter().map(|row| {
-            vec![
-                row.id.to_string(),
-                row.date.to_string(),
-                row.start_time.format("%H:%M").to_string(),
-                row.end_time.format("%H:%M").to_string(),
-                row.doctor_name,
-                row.specialty,
-                row.patient_name,
-                row.patient_email,
-                row.status.as_str().to_owned(),
-                row.consultation_fee.plain(),
-                row.payment_status
-                    .map(|status| status.as_str().to_owned())
-                    .unwrap_or_default(),
-                row.created_at.to_rfc3339(),
-            ]
-        }),
-    ))
+/// `/admin/appointments.csv`: every appointment the filters match.
+impl CsvExport for AppointmentRow {
+    type Params = AppointmentParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "appointments";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "date",
+        "start",
+        "end",
+        "doctor",
+        "specialty",
+        "patient",
+        "patient_email",
+        "status",
+        "fee",
+        "payment",
+        "booked_at",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        _: &ClinicSettings,
+        _: i64,
+        params: &AppointmentParams,
+    ) -> Result<Vec<Self>, AppError> {
+        appointment_rows(pool, &AppointmentQuery::parse(params)?, EXPORT_LIMIT, 0).await
+    }
+
+    fn record(self, _: &ClinicSettings) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.date.to_string(),
+            self.start_time.format("%H:%M").to_string(),
+            self.end_time.format("%H:%M").to_string(),
+            self.doctor_name,
+            self.specialty,
+            self.patient_name,
+            self.patient_email,
+            self.status.as_str().to_owned(),
+            self.consultation_fee.plain(),
+            self.payment_status
+                .map(|status| status.as_str().to_owned())
+                .unwrap_or_default(),
+            self.created_at.to_rfc3339(),
+        ]
+    }
 }
 
 const PAYMENTS: &str = "
@@ -270,51 +266,59 @@ pub async fn payments(
     let matching = payment_filter(settings, query)
         .count(pool, PAYMENTS)
         .await?;
-    let rows = payment_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
-    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+    let page = offset(query.page, ROWS_PER_PAGE);
+    let rows = payment_rows(pool, settings, query, ROWS_PER_PAGE, page).await?;
+    Ok(list_page(rows, matching, query.page))
 }
 
-/// Every payment matching `query` (the page is ignored), as CSV; times on the clinic's clock.
-pub async fn payments_csv(
-    pool: &PgPool,
-    settings: &ClinicSettings,
-    query: &PaymentQuery,
-) -> Result<String, AppError> {
-    let rows = payment_rows(pool, settings, query, EXPORT_LIMIT, 0).await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "reference",
-            "status",
-            "amount",
-            "refunded",
-            "paid_at",
-            "appointment",
-            "appointment_status",
-            "appointment_date",
-            "doctor",
-            "patient",
-            "patient_email",
-        ],
-        rows.into_iter().map(|row| {
-            vec![
-                row.id.to_string(),
-                row.transaction_id,
-                row.status.as_str().to_owned(),
-                row.amount.plain(),
-                row.refunded.map(Money::plain).unwrap_or_default(),
-                row.paid_local
-                    .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
-                    .unwrap_or_default(),
-                row.appointment_id.to_string(),
-                row.appointment_status.as_str().to_owned(),
-                format!("{} {}", row.date, row.start_time.format("%H:%M")),
-                row.doctor_name,
-                row.patient_name,
-                row.patient_email,
-            ]
-        }),
-    ))
+/// `/admin/payments.csv`: every payment the filters match; times on the clinic's clock.
+impl CsvExport for PaymentRow {
+    type Params = PaymentParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "payments";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "reference",
+        "status",
+        "amount",
+        "refunded",
+        "paid_at",
+        "appointment",
+        "appointment_status",
+        "appointment_date",
+        "doctor",
+        "patient",
+        "patient_email",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        settings: &ClinicSettings,
+        _: i64,
+        params: &PaymentParams,
+    ) -> Result<Vec<Self>, AppError> {
+        let query = PaymentQuery::parse(params)?;
+        payment_rows(pool, settings, &query, EXPORT_LIMIT, 0).await
+    }
+
+    fn record(self, _: &ClinicSettings) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.transaction_id,
+            self.status.as_str().to_owned(),
+            self.amount.plain(),
+            self.refunded.map(Money::plain).unwrap_or_default(),
+            self.paid_local
+                .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
+                .unwrap_or_default(),
+            self.appointment_id.to_string(),
+            self.appointment_status.as_str().to_owned(),
+            format!("{} {}", self.date, self.start_time.format("%H:%M")),
+            self.doctor_name,
+            self.patient_name,
+            self.patient_email,
+        ]
+    }
 }
 
 /// Refunds a payment in full by cancelling its visit as the clinic (the patient is emailed, the
@@ -408,43 +412,51 @@ pub async fn transactions(
     let matching = transaction_filter(settings, query)
         .count(pool, TRANSACTIONS)
         .await?;
-    let rows = transaction_rows(pool, settings, query, ROWS_PER_PAGE, offset(query.page)).await?;
-    Ok(ListPage::new(rows, matching, query.page, fresh_key()))
+    let page = offset(query.page, ROWS_PER_PAGE);
+    let rows = transaction_rows(pool, settings, query, ROWS_PER_PAGE, page).await?;
+    Ok(list_page(rows, matching, query.page))
 }
 
-/// Every wallet transaction matching `query` (the page is ignored), as CSV.
-pub async fn transactions_csv(
-    pool: &PgPool,
-    settings: &ClinicSettings,
-    query: &TransactionQuery,
-) -> Result<String, AppError> {
-    let rows = transaction_rows(pool, settings, query, EXPORT_LIMIT, 0).await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "date",
-            "user",
-            "username",
-            "type",
-            "amount",
-            "balance_after",
-            "description",
-            "appointment",
-        ],
-        rows.into_iter().map(|row| {
-            vec![
-                row.id.to_string(),
-                row.local_at.format("%Y-%m-%d %H:%M").to_string(),
-                row.user_name,
-                row.username,
-                row.transaction_type.as_str().to_owned(),
-                row.amount.plain(),
-                row.balance_after.plain(),
-                row.description,
-                row.appointment_id
-                    .map(|id| id.to_string())
-                    .unwrap_or_default(),
-            ]
-        }),
-    ))
+/// `/admin/transactions.csv`: every wallet transaction the filters match.
+impl CsvExport for TransactionRow {
+    type Params = TransactionParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "wallet-transactions-all";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "date",
+        "user",
+        "username",
+        "type",
+        "amount",
+        "balance_after",
+        "description",
+        "appointment",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        settings: &ClinicSettings,
+        _: i64,
+        params: &TransactionParams,
+    ) -> Result<Vec<Self>, AppError> {
+        let query = TransactionQuery::parse(params)?;
+        transaction_rows(pool, settings, &query, EXPORT_LIMIT, 0).await
+    }
+
+    fn record(self, _: &ClinicSettings) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.local_at.format("%Y-%m-%d %H:%M").to_string(),
+            self.user_name,
+            self.username,
+            self.transaction_type.as_str().to_owned(),
+            self.amount.plain(),
+            self.balance_after.plain(),
+            self.description,
+            self.appointment_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ]
+    }
 }

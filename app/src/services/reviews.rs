@@ -16,9 +16,8 @@ use crate::domain::reviews::{
     ADMIN_REVIEWS_PER_PAGE, AdminReview, AdminReviewPage, AdminReviewQuery, DoctorReviewsPage,
     EDIT_WINDOW_DAYS, OwnReview, PatientReviews, PendingReview, REVIEWS_PER_PAGE, RatingCorrection,
     RatingSummary, ReceivedReview, ReceivedReviewsPage, ReviewDraft, ReviewFilter, Visibility,
-    page_count,
 };
-use crate::domain::{AppError, PublicReview};
+use crate::domain::{AppError, PublicReview, listing::page_count};
 
 /// The author as the public sees them, for reviews `r` joined with their patient `u`: "Anonymous
 /// patient", or the first name and the last name's initial. Decided here, in SQL, so an anonymous
@@ -529,7 +528,7 @@ fn push_admin_matches(sql: &mut QueryBuilder<'_, Postgres>, query: &AdminReviewQ
     );
     if !query.doctor.is_empty() {
         sql.push(" AND (du.first_name || ' ' || du.last_name) ILIKE ")
-            .push_bind(format!("%{}%", super::doctors::escape_like(&query.doctor)));
+            .push_bind(super::listing::pattern(&query.doctor));
     }
     match query.show {
         Visibility::All => {}

@@ -4,13 +4,12 @@
 use serde_json::json;
 use sqlx::PgPool;
 
+use super::ClinicSettings;
 use super::audit::{self, Target};
-use super::doctors::escape_like;
-use crate::domain::AppError;
-use crate::domain::admin::{USERS_PER_PAGE, UserPage, UserQuery, UserRow};
-
-/// The most rows one export holds.
-const EXPORT_LIMIT: i64 = 100_000;
+use super::listing::{CsvExport, offset, pattern};
+use crate::domain::admin::{USERS_PER_PAGE, UserPage, UserParams, UserQuery, UserRow};
+use crate::domain::listing::EXPORT_LIMIT;
+use crate::domain::{AppError, UserRole};
 
 const COLUMNS: &str = "id, username, email, first_name, last_name, user_type AS role, is_active,
     email_verified_at IS NOT NULL AS email_verified, created_at, last_login";
@@ -21,14 +20,10 @@ const FILTER: &str = "WHERE ($1 = '%%' OR username ILIKE $1 OR email ILIKE $1
                        AND ($2::text IS NULL OR user_type = $2)
                        AND ($3::boolean IS NULL OR is_active = $3)";
 
-fn pattern(query: &UserQuery) -> String {
-    format!("%{}%", escape_like(&query.search))
-}
-
 /// One page of the accounts matching `query`, newest first.
 pub async fn list(pool: &PgPool, query: &UserQuery) -> Result<UserPage, AppError> {
     let matching: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM users {FILTER}"))
-        .bind(pattern(query))
+        .bind(pattern(&query.search))
         .bind(query.role.map(|role| role.as_str()))
         .bind(query.status.is_active())
         .fetch_one(pool)
@@ -37,57 +32,68 @@ pub async fn list(pool: &PgPool, query: &UserQuery) -> Result<UserPage, AppError
         "SELECT {COLUMNS} FROM users {FILTER}
           ORDER BY created_at DESC, id DESC LIMIT $4 OFFSET $5"
     ))
-    .bind(pattern(query))
+    .bind(pattern(&query.search))
     .bind(query.role.map(|role| role.as_str()))
     .bind(query.status.is_active())
     .bind(USERS_PER_PAGE)
-    .bind((query.page - 1) * USERS_PER_PAGE)
+    .bind(offset(query.page, USERS_PER_PAGE))
     .fetch_all(pool)
     .await?;
     Ok(UserPage::new(users, matching, query.page))
 }
 
-/// Every account matching `query` (the page is ignored), as a CSV file.
-pub async fn export(pool: &PgPool, query: &UserQuery) -> Result<String, AppError> {
-    let users = sqlx::query_as::<_, UserRow>(&format!(
-        "SELECT {COLUMNS} FROM users {FILTER} ORDER BY id LIMIT $4"
-    ))
-    .bind(pattern(query))
-    .bind(query.role.map(|role| role.as_str()))
-    .bind(query.status.is_active())
-    .bind(EXPORT_LIMIT)
-    .fetch_all(pool)
-    .await?;
-    Ok(super::csv::table(
-        &[
-            "id",
-            "username",
-            "email",
-            "first_name",
-            "last_name",
-            "role",
-            "active",
-            "email_verified",
-            "created_at",
-            "last_login",
-        ],
-        users.into_iter().map(|user| {
-            vec![
-                user.id.to_string(),
-                user.username,
-                user.email,
-                user.first_name,
-                user.last_name,
-                user.role.to_string(),
-                user.is_active.to_string(),
-                user.email_verified.to_string(),
-                user.created_at.to_rfc3339(),
-                user.last_login
-                    .map(|at| at.to_rfc3339())
-                    .unwrap_or_default(),
-            ]
-        }),
-    ))
+/// `/admin/users.csv`: every account the filters match, oldest first.
+impl CsvExport for UserRow {
+    type Params = UserParams;
+    const ROLE: UserRole = UserRole::Admin;
+    const FILE: &'static str = "users";
+    const HEADER: &'static [&'static str] = &[
+        "id",
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "role",
+        "active",
+        "email_verified",
+        "created_at",
+        "last_login",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        _: &ClinicSettings,
+        _: i64,
+        params: &UserParams,
+    ) -> Result<Vec<Self>, AppError> {
+        let query = UserQuery::parse(params)?;
+        Ok(sqlx::query_as::<_, UserRow>(&format!(
+            "SELECT {COLUMNS} FROM users {FILTER} ORDER BY id LIMIT $4"
+        ))
+        .bind(pattern(&query.search))
+        .bind(query.role.map(|role| role.as_str()))
+        .bind(query.status.is_active())
+        .bind(EXPORT_LIMIT)
+        .fetch_all(pool)
+        .await?)
+    }
+
+    fn record(self, _: &ClinicSettings) -> Vec<String> {
+        vec![
+            self.id.to_string(),
+            self.username,
+            self.email,
+            self.first_name,
+            self.last_name,
+            self.role.to_string(),
+            self.is_active.to_string(),
+            self.email_verified.to_string(),
+            self.created_at.to_rfc3339(),
+            self.last_login
+                .map(|at| at.to_rfc3339())
+                .unwrap_or_default(),
+        ]
+    }
 }
 
 /// Deactivates (`active` false) or reactivates an account. A deactivated account cannot sign in,

@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use chrono::Utc;
 
-use app::domain::admin::AuditQuery;
+use app::domain::admin::{AuditParams, AuditQuery};
 use app::domain::{DoctorDetails, DoctorForm, SpecialtyDetails, UserRole};
 use app::services::{audit, doctor_records, reviews, specialties};
 
@@ -240,7 +240,14 @@ async fn admins_filter_page_and_download_the_log() {
         .expect("update");
 
     let query = |actor: &str, action: &str, from: &str, page: &str| {
-        AuditQuery::parse(actor, action, "", from, "", page).expect("query")
+        AuditQuery::parse(&AuditParams {
+            actor: actor.into(),
+            action: action.into(),
+            from: from.into(),
+            page: page.into(),
+            ..AuditParams::default()
+        })
+        .expect("query")
     };
     let all = audit::list(&db.pool, &settings, &query("", "", "", ""))
         .await
@@ -276,7 +283,12 @@ async fn admins_filter_page_and_download_the_log() {
         .expect("range");
     assert_eq!(later.matching, 0);
     let today = settings.local_date(Utc::now()).to_string();
-    let today_only = AuditQuery::parse("", "", "", &today, &today, "").expect("today");
+    let today_only = AuditQuery::parse(&AuditParams {
+        from: today.clone(),
+        to: today,
+        ..AuditParams::default()
+    })
+    .expect("today");
     let today_only = audit::list(&db.pool, &settings, &today_only)
         .await
         .expect("today");

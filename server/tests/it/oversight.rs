@@ -6,7 +6,8 @@ use chrono::{Duration, Utc};
 
 use app::domain::booking::{AppointmentStatus, BookingOutcome, PaymentStatus, RefundRule};
 use app::domain::oversight::{
-    AppointmentQuery, DoctorQuery, DoctorStatus, PaymentQuery, TransactionQuery,
+    AppointmentParams, AppointmentQuery, DoctorParams, DoctorQuery, DoctorStatus, PaymentParams,
+    PaymentQuery, TransactionParams, TransactionQuery,
 };
 use app::domain::wallet::TransactionType;
 use app::domain::{AppError, Money, UserRole};
@@ -26,7 +27,15 @@ fn appointments(
     from: &str,
     to: &str,
 ) -> AppointmentQuery {
-    AppointmentQuery::parse(patient, doctor, status, from, to, "").expect("valid query")
+    AppointmentQuery::parse(&AppointmentParams {
+        patient: patient.into(),
+        doctor: doctor.into(),
+        status: status.into(),
+        from: from.into(),
+        to: to.into(),
+        page: String::new(),
+    })
+    .expect("valid query")
 }
 
 /// Ann has two confirmed visits with Dr. Heart (in 2 and 5 days); Bob cancelled one with
@@ -177,7 +186,12 @@ async fn an_admin_refunds_a_payment_once_which_cancels_the_visit() {
     let payments = oversight::payments(
         &db.pool,
         &settings(),
-        &PaymentQuery::parse("ann", "completed", "", "", "").expect("query"),
+        &PaymentQuery::parse(&PaymentParams {
+            q: "ann".into(),
+            status: "completed".into(),
+            ..PaymentParams::default()
+        })
+        .expect("query"),
     )
     .await
     .expect("payments");
@@ -233,7 +247,11 @@ async fn an_admin_refunds_a_payment_once_which_cancels_the_visit() {
     let listed = oversight::payments(
         &db.pool,
         &settings(),
-        &PaymentQuery::parse("", "refunded", "", "", "").expect("query"),
+        &PaymentQuery::parse(&PaymentParams {
+            status: "refunded".into(),
+            ..PaymentParams::default()
+        })
+        .expect("query"),
     )
     .await
     .expect("refunded payments");
@@ -289,7 +307,14 @@ async fn payments_and_transactions_filter_by_status_type_person_and_date() {
     let v = visits(&db).await;
     let payments = |q: &str, status: &str, from: &str, to: &str| {
         let pool = db.pool.clone();
-        let query = PaymentQuery::parse(q, status, from, to, "").expect("query");
+        let query = PaymentQuery::parse(&PaymentParams {
+            q: q.into(),
+            status: status.into(),
+            from: from.into(),
+            to: to.into(),
+            page: String::new(),
+        })
+        .expect("query");
         async move {
             oversight::payments(&pool, &settings(), &query)
                 .await
@@ -313,7 +338,12 @@ async fn payments_and_transactions_filter_by_status_type_person_and_date() {
 
     let ledger = |q: &str, kind: &str| {
         let pool = db.pool.clone();
-        let query = TransactionQuery::parse(q, kind, "", "", "").expect("query");
+        let query = TransactionQuery::parse(&TransactionParams {
+            q: q.into(),
+            kind: kind.into(),
+            ..TransactionParams::default()
+        })
+        .expect("query");
         async move {
             oversight::transactions(&pool, &settings(), &query)
                 .await
@@ -379,7 +409,12 @@ async fn doctors_page_and_filter_by_status() {
     .expect("inactive");
     let list = |q: &str, status: &str, page: &str| {
         let pool = db.pool.clone();
-        let query = DoctorQuery::parse(q, status, page).expect("query");
+        let query = DoctorQuery::parse(&DoctorParams {
+            q: q.into(),
+            status: status.into(),
+            page: page.into(),
+        })
+        .expect("query");
         async move {
             doctor_records::doctors(&pool, &query)
                 .await

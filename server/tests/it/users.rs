@@ -7,7 +7,7 @@ use chrono::Utc;
 use tower::ServiceExt;
 
 use app::domain::UserRole;
-use app::domain::admin::UserQuery;
+use app::domain::admin::{UserParams, UserQuery};
 use app::services::{accounts, users};
 use server::http;
 
@@ -55,7 +55,13 @@ pub(crate) async fn get(
 }
 
 fn query(search: &str, role: &str, status: &str, page: &str) -> UserQuery {
-    UserQuery::parse(search, role, status, page).expect("valid query")
+    UserQuery::parse(&UserParams {
+        q: search.into(),
+        role: role.into(),
+        status: status.into(),
+        page: page.into(),
+    })
+    .expect("valid query")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

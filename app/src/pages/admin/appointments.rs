@@ -12,13 +12,12 @@ use crate::api::oversight::list_all_appointments;
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::booking::AppointmentStatus;
-use crate::domain::oversight::AppointmentRow;
+use crate::domain::listing::ListParams;
+use crate::domain::oversight::{AppointmentParams, AppointmentRow};
 use crate::domain::{Money, UserRole};
 use crate::pages::patient::StatusBadge;
-
-const FILTERS: [&str; 5] = ["patient", "doctor", "status", "from", "to"];
 
 #[component]
 pub fn AdminAppointmentsPage() -> impl IntoView {
@@ -34,39 +33,39 @@ pub fn AdminAppointmentsPage() -> impl IntoView {
 
 #[component]
 fn AppointmentList() -> impl IntoView {
-    let params = query_values(["patient", "doctor", "status", "from", "to", "page"]);
-    let value = move |i: usize| Signal::derive(move || params.read()[i].clone());
+    let params = use_list_params::<AppointmentParams>();
+    let value = move |pick: fn(&AppointmentParams) -> &String| {
+        Signal::derive(move || pick(&params.read()).clone())
+    };
     let changed = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
     let appointments = Resource::new(
         move || (params.get(), changed.get()),
-        |([patient, doctor, status, from, to, page], _)| {
-            list_all_appointments(patient, doctor, status, from, to, page)
-        },
+        |(params, _)| list_all_appointments(params),
     );
     view! {
         <Form method="GET" action="/admin/appointments" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for="appointments-patient">"Patient"</label>
                 <input id="appointments-patient" type="search" name="patient" maxlength="100"
-                    placeholder="Name or email" prop:value=value(0) />
+                    placeholder="Name or email" prop:value=value(|p| &p.patient) />
             </div>
             <div class="field">
                 <label for="appointments-doctor">"Doctor"</label>
                 <input id="appointments-doctor" type="search" name="doctor" maxlength="100"
-                    placeholder="Name or license" prop:value=value(1) />
+                    placeholder="Name or license" prop:value=value(|p| &p.doctor) />
             </div>
             <div class="field">
                 <label for="appointments-status">"Status"</label>
                 <select id="appointments-status" name="status">
-                    <option value="" selected=move || value(2).get().is_empty()>"Any status"</option>
+                    <option value="" selected=move || value(|p| &p.status).get().is_empty()>"Any status"</option>
                     {AppointmentStatus::ALL.into_iter().map(|status| {
                         let name = status.as_str();
-                        view! { <option value=name selected=move || value(2).get() == name>{status.label()}</option> }
+                        view! { <option value=name selected=move || value(|p| &p.status).get() == name>{status.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <DateRangeFields id_prefix="appointments" from=value(3) to=value(4) />
+            <DateRangeFields id_prefix="appointments" from=value(|p| &p.from) to=value(|p| &p.to) />
             <div class="filters-actions">
                 <button type="submit" class="btn btn-secondary">"Filter"</button>
             </div>
@@ -78,7 +77,7 @@ fn AppointmentList() -> impl IntoView {
                     Ok(page) => page,
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
-                let filters = query_string(&FILTERS, &params.get_untracked()[..5]);
+                let filters = params.read_untracked().filter_query();
                 let key = page.request_key.clone();
                 view! {
                     <ListTable page noun=("appointment", "appointments") path="/admin/appointments" filters

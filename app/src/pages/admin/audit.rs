@@ -3,17 +3,16 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use super::AdminNav;
 use crate::api::audit::audit_log;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::lists::{ListHeading, Pager};
-use crate::domain::admin::AuditEntry;
-use crate::domain::{UserRole, encode_query};
-
-const FILTERS: [&str; 5] = ["actor", "action", "target_type", "from", "to"];
+use crate::components::lists::{ListHeading, Pager, use_list_params};
+use crate::domain::UserRole;
+use crate::domain::admin::{AuditEntry, AuditParams};
+use crate::domain::listing::ListParams;
 
 #[component]
 pub fn AdminAuditPage() -> impl IntoView {
@@ -29,28 +28,19 @@ pub fn AdminAuditPage() -> impl IntoView {
 
 #[component]
 fn AuditList() -> impl IntoView {
-    let query = use_query_map();
-    let value = move |name: &str| query.read().get(name).unwrap_or_default();
-    let params = move || (FILTERS.map(value), value("page"));
-    let entries = Resource::new(params, |([actor, action, target_type, from, to], page)| {
-        audit_log(actor, action, target_type, from, to, page)
-    });
+    let params = use_list_params::<AuditParams>();
+    let entries = Resource::new(move || params.get(), audit_log);
     view! {
         <Suspense fallback=|| view! { <Loading label="Loading the audit log…" /> }>
             {move || Suspend::new(async move {
                 let page = entries.await;
-                let (values, _) = params();
-                let filters = FILTERS
-                    .iter()
-                    .zip(values.iter())
-                    .map(|(name, value)| format!("{name}={}", encode_query(value)))
-                    .collect::<Vec<_>>()
-                    .join("&");
+                let values = params.get();
+                let filters = values.filter_query();
                 let (actions, target_types) = page
                     .as_ref()
                     .map(|page| (page.actions.clone(), page.target_types.clone()))
                     .unwrap_or_default();
-                let [actor, action, target_type, from, to] = values;
+                let AuditParams { actor, action, target_type, from, to, .. } = values;
                 let choice = |current: String, all: Vec<String>, everyone: &'static str| {
                     view! {
                         <option value="">{everyone}</option>

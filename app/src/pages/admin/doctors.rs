@@ -3,14 +3,15 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use super::AdminNav;
 use crate::api::admin::list_doctor_records;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::lists::ListTable;
-use crate::domain::oversight::DoctorStatus;
+use crate::components::lists::{ListTable, use_list_params};
+use crate::domain::listing::ListParams;
+use crate::domain::oversight::{DoctorParams, DoctorStatus};
 use crate::domain::{AppError, DoctorRecord, Money, UserRole, encode_query};
 
 #[component]
@@ -28,38 +29,25 @@ pub fn AdminDoctorsPage() -> impl IntoView {
     }
 }
 
-/// The filters as the URL has them.
-fn filters_href(q: &str, status: &str) -> String {
-    format!("q={}&status={}", encode_query(q), encode_query(status))
-}
-
 #[component]
 fn DoctorTable() -> impl IntoView {
-    let query = use_query_map();
-    let params = move || {
-        let query = query.read();
-        (
-            query.get("q").unwrap_or_default(),
-            query.get("status").unwrap_or_default(),
-            query.get("page").unwrap_or_default(),
-        )
-    };
-    let doctors = Resource::new(params, |(q, status, page)| {
-        list_doctor_records(q, status, page)
-    });
+    let params = use_list_params::<DoctorParams>();
+    let search = move || params.read().q.clone();
+    let status = move || params.read().status.clone();
+    let doctors = Resource::new(move || params.get(), list_doctor_records);
     view! {
         <Form method="GET" action="/admin/doctors" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-doctor-search">"Name, email or license number"</label>
-                <input id="admin-doctor-search" type="search" name="q" maxlength="100" prop:value=move || params().0 />
+                <input id="admin-doctor-search" type="search" name="q" maxlength="100" prop:value=search />
             </div>
             <div class="field">
                 <label for="admin-doctor-status">"Status"</label>
                 <select id="admin-doctor-status" name="status">
-                    <option value="" selected=move || params().1.is_empty()>"All"</option>
+                    <option value="" selected=move || status().is_empty()>"All"</option>
                     {DoctorStatus::ALL.into_iter().map(|choice| {
                         let value = choice.as_str();
-                        view! { <option value=value selected=move || params().1 == value>{choice.label()}</option> }
+                        view! { <option value=value selected=move || status() == value>{choice.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -70,8 +58,7 @@ fn DoctorTable() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading doctors…" /> }>
             {move || Suspend::new(async move {
                 let page = doctors.await?;
-                let (q, status, _) = params();
-                let filters = filters_href(&q, &status);
+                let filters = params.read().filter_query();
                 Ok::<_, AppError>(view! {
                     <ListTable page noun=("doctor", "doctors") path="/admin/doctors" filters
                         columns=&[("Doctor", false), ("Specialty", false), ("License", false), ("Fee", true), ("Status", false)]

@@ -11,12 +11,11 @@ use crate::api::oversight::{RefundPayment, list_payments};
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::UserRole;
 use crate::domain::booking::PaymentStatus;
-use crate::domain::oversight::PaymentRow;
-
-const FILTERS: [&str; 4] = ["q", "status", "from", "to"];
+use crate::domain::listing::ListParams;
+use crate::domain::oversight::{PaymentParams, PaymentRow};
 
 #[component]
 pub fn AdminPaymentsPage() -> impl IntoView {
@@ -42,31 +41,33 @@ fn badge(status: PaymentStatus) -> &'static str {
 
 #[component]
 fn PaymentList() -> impl IntoView {
-    let params = query_values(["q", "status", "from", "to", "page"]);
-    let value = move |i: usize| Signal::derive(move || params.read()[i].clone());
+    let params = use_list_params::<PaymentParams>();
+    let value = move |pick: fn(&PaymentParams) -> &String| {
+        Signal::derive(move || pick(&params.read()).clone())
+    };
     let changed = RwSignal::new(0u32);
     let notice = RwSignal::new(None::<String>);
     let payments = Resource::new(
         move || (params.get(), changed.get()),
-        |([q, status, from, to, page], _)| list_payments(q, status, from, to, page),
+        |(params, _)| list_payments(params),
     );
     view! {
         <Form method="GET" action="/admin/payments" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="payments-search">"Reference or patient"</label>
-                <input id="payments-search" type="search" name="q" maxlength="100" prop:value=value(0) />
+                <input id="payments-search" type="search" name="q" maxlength="100" prop:value=value(|p| &p.q) />
             </div>
             <div class="field">
                 <label for="payments-status">"Status"</label>
                 <select id="payments-status" name="status">
-                    <option value="" selected=move || value(1).get().is_empty()>"Any status"</option>
+                    <option value="" selected=move || value(|p| &p.status).get().is_empty()>"Any status"</option>
                     {PaymentStatus::ALL.into_iter().map(|status| {
                         let name = status.as_str();
-                        view! { <option value=name selected=move || value(1).get() == name>{status.label()}</option> }
+                        view! { <option value=name selected=move || value(|p| &p.status).get() == name>{status.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <DateRangeFields id_prefix="payments" from=value(2) to=value(3) />
+            <DateRangeFields id_prefix="payments" from=value(|p| &p.from) to=value(|p| &p.to) />
             <div class="filters-actions">
                 <button type="submit" class="btn btn-secondary">"Filter"</button>
             </div>
@@ -78,7 +79,7 @@ fn PaymentList() -> impl IntoView {
                     Ok(page) => page,
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
-                let filters = query_string(&FILTERS, &params.get_untracked()[..4]);
+                let filters = params.read_untracked().filter_query();
                 let key = page.request_key.clone();
                 view! {
                     <ListTable page noun=("payment", "payments") path="/admin/payments" filters

@@ -9,12 +9,11 @@ use super::AdminNav;
 use crate::api::oversight::list_transactions;
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
-use crate::components::lists::{DateRangeFields, ListTable, query_string, query_values};
+use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::UserRole;
-use crate::domain::oversight::TransactionRow;
+use crate::domain::listing::ListParams;
+use crate::domain::oversight::{TransactionParams, TransactionRow};
 use crate::domain::wallet::TransactionType;
-
-const FILTERS: [&str; 4] = ["q", "kind", "from", "to"];
 
 #[component]
 pub fn AdminTransactionsPage() -> impl IntoView {
@@ -30,29 +29,28 @@ pub fn AdminTransactionsPage() -> impl IntoView {
 
 #[component]
 fn TransactionList() -> impl IntoView {
-    let params = query_values(["q", "kind", "from", "to", "page"]);
-    let value = move |i: usize| Signal::derive(move || params.read()[i].clone());
-    let transactions = Resource::new(
-        move || params.get(),
-        |[q, kind, from, to, page]| list_transactions(q, kind, from, to, page),
-    );
+    let params = use_list_params::<TransactionParams>();
+    let value = move |pick: fn(&TransactionParams) -> &String| {
+        Signal::derive(move || pick(&params.read()).clone())
+    };
+    let transactions = Resource::new(move || params.get(), list_transactions);
     view! {
         <Form method="GET" action="/admin/transactions" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="transactions-search">"Name, username or email"</label>
-                <input id="transactions-search" type="search" name="q" maxlength="100" prop:value=value(0) />
+                <input id="transactions-search" type="search" name="q" maxlength="100" prop:value=value(|p| &p.q) />
             </div>
             <div class="field">
                 <label for="transactions-kind">"Type"</label>
                 <select id="transactions-kind" name="kind">
-                    <option value="" selected=move || value(1).get().is_empty()>"Any type"</option>
+                    <option value="" selected=move || value(|p| &p.kind).get().is_empty()>"Any type"</option>
                     {TransactionType::ALL.into_iter().map(|kind| {
                         let name = kind.as_str();
-                        view! { <option value=name selected=move || value(1).get() == name>{kind.label()}</option> }
+                        view! { <option value=name selected=move || value(|p| &p.kind).get() == name>{kind.label()}</option> }
                     }).collect_view()}
                 </select>
             </div>
-            <DateRangeFields id_prefix="transactions" from=value(2) to=value(3) />
+            <DateRangeFields id_prefix="transactions" from=value(|p| &p.from) to=value(|p| &p.to) />
             <div class="filters-actions">
                 <button type="submit" class="btn btn-secondary">"Filter"</button>
             </div>
@@ -63,7 +61,7 @@ fn TransactionList() -> impl IntoView {
                     Ok(page) => page,
                     Err(err) => return view! { <p class="alert alert-error" role="alert">{err.to_string()}</p> }.into_any(),
                 };
-                let filters = query_string(&FILTERS, &params.get_untracked()[..4]);
+                let filters = params.read_untracked().filter_query();
                 view! {
                     <ListTable page noun=("transaction", "transactions") path="/admin/transactions" filters
                         columns=&[("Date", false), ("Account", false), ("Type", false), ("Description", false), ("Amount", true), ("Balance after", true)]

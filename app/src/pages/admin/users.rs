@@ -3,16 +3,17 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use super::AdminNav;
 use crate::api::users::{SetUserActive, list_users};
 use crate::components::feedback::Loading;
 use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::{ListHeading, Pager};
-use crate::domain::admin::{AccountStatus, UserRow};
-use crate::domain::{AppError, UserRole, encode_query};
+use crate::components::lists::{ListHeading, Pager, use_list_params};
+use crate::domain::admin::{AccountStatus, UserParams, UserRow};
+use crate::domain::listing::ListParams;
+use crate::domain::{AppError, UserRole};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -26,32 +27,13 @@ pub fn AdminUsersPage() -> impl IntoView {
     }
 }
 
-/// The filters as the URL has them: search, role, status, page.
-fn filters_href(q: &str, role: &str, status: &str) -> String {
-    format!(
-        "q={}&role={}&status={}",
-        encode_query(q),
-        encode_query(role),
-        encode_query(status)
-    )
-}
-
 #[component]
 fn UserList(me: i64) -> impl IntoView {
-    let query = use_query_map();
-    let params = move || {
-        let query = query.read();
-        (
-            query.get("q").unwrap_or_default(),
-            query.get("role").unwrap_or_default(),
-            query.get("status").unwrap_or_default(),
-            query.get("page").unwrap_or_default(),
-        )
-    };
+    let params = use_list_params::<UserParams>();
     let changed = RwSignal::new(0u32);
     let users = Resource::new(
-        move || (params(), changed.get()),
-        |((q, role, status, page), _)| list_users(q, role, status, page),
+        move || (params.get(), changed.get()),
+        |(params, _)| list_users(params),
     );
     let roles = [
         ("", "Everyone"),
@@ -63,13 +45,13 @@ fn UserList(me: i64) -> impl IntoView {
         <Form method="GET" action="/admin/users" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-user-search">"Name, username or email"</label>
-                <input id="admin-user-search" type="search" name="q" maxlength="100" prop:value=move || params().0 />
+                <input id="admin-user-search" type="search" name="q" maxlength="100" prop:value=move || params.read().q.clone() />
             </div>
             <div class="field">
                 <label for="admin-user-role">"Role"</label>
                 <select id="admin-user-role" name="role">
                     {roles.into_iter().map(|(value, label)| {
-                        view! { <option value=value selected=move || params().1 == value>{label}</option> }
+                        view! { <option value=value selected=move || params.read().role == value>{label}</option> }
                     }).collect_view()}
                 </select>
             </div>
@@ -78,7 +60,7 @@ fn UserList(me: i64) -> impl IntoView {
                 <select id="admin-user-status" name="status">
                     {AccountStatus::ALL.into_iter().map(|choice| {
                         let value = choice.as_str();
-                        let selected = move || AccountStatus::parse(&params().2).unwrap_or_default() == choice;
+                        let selected = move || AccountStatus::parse(&params.read().status).unwrap_or_default() == choice;
                         view! { <option value=value selected=selected>{choice.label()}</option> }
                     }).collect_view()}
                 </select>
@@ -90,8 +72,7 @@ fn UserList(me: i64) -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading accounts…" /> }>
             {move || Suspend::new(async move {
                 let page = users.await?;
-                let (q, role, status, _) = params();
-                let filters = filters_href(&q, &role, &status);
+                let filters = params.read().filter_query();
                 let href = {
                     let filters = filters.clone();
                     Callback::new(move |n: i64| format!("/admin/users?{filters}&page={n}"))
