@@ -10,6 +10,7 @@ pub mod doctor;
 pub mod error;
 pub mod money;
 pub mod oversight;
+pub mod request_key;
 pub mod return_path;
 pub mod reviews;
 pub mod role;

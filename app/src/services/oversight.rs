@@ -8,12 +8,12 @@ use super::ClinicSettings;
 use super::booking::{self, Actor};
 use super::doctors::escape_like;
 use crate::domain::admin::DateRange;
-use crate::domain::booking::{Refund, RequestKey};
 use crate::domain::oversight::{
     AppointmentQuery, AppointmentRow, ListPage, PaymentQuery, PaymentRow, ROWS_PER_PAGE,
     TransactionQuery, TransactionRow,
 };
 use crate::domain::{AppError, Money, UserRole};
+use crate::domain::{booking::Refund, request_key::RequestKey};
 
 /// The most rows one export holds.
 pub(super) const EXPORT_LIMIT: i64 = 100_000;
