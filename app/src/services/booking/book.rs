@@ -6,9 +6,9 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 use super::{ClinicSettings, queue_confirmation};
-use super::{alternatives, charge, lock_slot, new_transaction_id, payment_description};
+use super::{charge, lock_slot, new_transaction_id, payment_description, slot_taken};
 use crate::domain::AppError;
-use crate::domain::booking::{AppointmentStatus, BookingOutcome, check_notice};
+use crate::domain::booking::{AppointmentStatus, BookingOutcome};
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
 use crate::services::audit::{self, Target};
@@ -73,19 +73,8 @@ async fn book_in(
             slot.doctor_name
         )));
     }
-    let starts_at = settings.instant_of(slot.date, slot.start_time);
-    check_notice(starts_at, settings.booking_notice, now)?;
-    if !slot.is_available {
-        let alternatives = alternatives(
-            conn,
-            settings,
-            slot.doctor_id,
-            slot.date.and_time(slot.start_time),
-            slot.id,
-            now,
-        )
-        .await?;
-        return Ok(BookingOutcome::SlotTaken { alternatives });
+    if let Some(taken) = slot_taken(conn, settings, &slot, now).await? {
+        return Ok(taken);
     }
     let balance = ledger::lock_balance(conn, patient_id).await?;
     let paid_now = balance >= slot.fee;

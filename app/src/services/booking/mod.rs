@@ -32,7 +32,7 @@ use super::ClinicSettings;
 use super::emails::{self, AppointmentFacts};
 use super::ledger::{self, Posting};
 use super::outbox;
-use crate::domain::booking::{Alternative, AppointmentStatus};
+use crate::domain::booking::{Alternative, AppointmentStatus, BookingOutcome, check_notice};
 use crate::domain::money::Money;
 use crate::domain::text::shorten;
 use crate::domain::wallet::TransactionType;
@@ -49,6 +49,16 @@ const LEDGER_NAME_CHARS: usize = 100;
 pub struct Actor {
     pub user_id: i64,
     pub role: UserRole,
+}
+
+impl Actor {
+    /// A patient acting on their own appointments.
+    pub fn patient(user_id: i64) -> Self {
+        Self {
+            user_id,
+            role: UserRole::Patient,
+        }
+    }
 }
 
 /// A slot locked for booking, with its doctor.
@@ -79,6 +89,24 @@ async fn lock_slot(conn: &mut PgConnection, slot_id: i64) -> Result<LockedSlot, 
     .fetch_optional(conn)
     .await?
     .ok_or_else(|| AppError::NotFound("This time slot".to_owned()))
+}
+
+/// Whether `slot` may be booked now: refuses one that starts too soon, and answers one that was
+/// just taken with the nearest free times of the same doctor.
+async fn slot_taken(
+    conn: &mut PgConnection,
+    settings: &ClinicSettings,
+    slot: &LockedSlot,
+    now: DateTime<Utc>,
+) -> Result<Option<BookingOutcome>, AppError> {
+    let starts_at = settings.instant_of(slot.date, slot.start_time);
+    check_notice(starts_at, settings.booking_notice, now)?;
+    if slot.is_available {
+        return Ok(None);
+    }
+    let near = slot.date.and_time(slot.start_time);
+    let alternatives = alternatives(conn, settings, slot.doctor_id, near, slot.id, now).await?;
+    Ok(Some(BookingOutcome::SlotTaken { alternatives }))
 }
 
 /// The nearest bookable free slots of `doctor_id` around `near` (the taken slot's start).

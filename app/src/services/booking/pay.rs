@@ -6,10 +6,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::queue_confirmation;
 use super::{Actor, ClinicSettings, charge, doctor_name, lock_appointment, payment_description};
+use crate::domain::AppError;
 use crate::domain::booking::AppointmentStatus;
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
-use crate::domain::{AppError, UserRole};
 use crate::services::audit::{self, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
@@ -43,10 +43,7 @@ async fn pay_in(
     appointment_id: i64,
     now: DateTime<Utc>,
 ) -> Result<i64, AppError> {
-    let actor = Actor {
-        user_id: patient_id,
-        role: UserRole::Patient,
-    };
+    let actor = Actor::patient(patient_id);
     let appointment = lock_appointment(conn, actor, appointment_id).await?;
     match appointment.status {
         AppointmentStatus::Pending => {}

@@ -6,12 +6,12 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 use super::cancel::{CancelRule, cancel_in};
-use super::{Actor, ClinicSettings, alternatives, charge, lock_appointment, lock_slot};
+use super::{Actor, ClinicSettings, charge, lock_appointment, lock_slot, slot_taken};
 use super::{payment_description, queue_confirmation};
-use crate::domain::booking::{AppointmentStatus, BookingOutcome, check_notice};
+use crate::domain::AppError;
+use crate::domain::booking::{AppointmentStatus, BookingOutcome};
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
-use crate::domain::{AppError, UserRole};
 use crate::services::audit::{self, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
@@ -50,10 +50,7 @@ async fn reschedule_in(
     new_slot_id: i64,
     now: DateTime<Utc>,
 ) -> Result<BookingOutcome, AppError> {
-    let actor = Actor {
-        user_id: patient_id,
-        role: UserRole::Patient,
-    };
+    let actor = Actor::patient(patient_id);
     let old = lock_appointment(conn, actor, appointment_id).await?;
     if old.status != AppointmentStatus::Confirmed {
         return Err(AppError::Conflict(
@@ -74,19 +71,8 @@ async fn reschedule_in(
             "Choose another time with the same doctor.",
         ));
     }
-    let new_start = settings.instant_of(slot.date, slot.start_time);
-    check_notice(new_start, settings.booking_notice, now)?;
-    if !slot.is_available {
-        let alternatives = alternatives(
-            conn,
-            settings,
-            slot.doctor_id,
-            slot.date.and_time(slot.start_time),
-            slot.id,
-            now,
-        )
-        .await?;
-        return Ok(BookingOutcome::SlotTaken { alternatives });
+    if let Some(taken) = slot_taken(conn, settings, &slot, now).await? {
+        return Ok(taken);
     }
     let balance = ledger::lock_balance(conn, patient_id).await?;
     let available = Money::from_decimal(balance.amount() + old.consultation_fee.amount());
