@@ -102,6 +102,8 @@ enum Ran<'p, T, R> {
     Now(Transaction<'p, Postgres>, Result<R, AppError>),
 }
 
+/// Claims the request's key and, unless it was answered before, runs `work` in a savepoint of the
+/// transaction that holds the claim.
 async fn claim_and_run<'p, T, R, F>(
     pool: &'p PgPool,
     request: Request<'_>,
@@ -115,7 +117,7 @@ where
     if let Some(answer) = claim(&mut tx, request).await? {
         return Ok(Ran::Before(answer));
     }
-    let mut savepoint = sqlx::Acquire::begin(&mut *tx).await?;
+    let mut savepoint = sqlx::Acquire::begin(&mut tx).await?;
     let answer = work(&mut savepoint).await;
     close_savepoint(savepoint, &answer).await?;
     Ok(Ran::Now(tx, answer))

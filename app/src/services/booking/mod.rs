@@ -236,7 +236,6 @@ fn payment_description(doctor_name: &str, date: NaiveDate, start: NaiveTime) -> 
 
 /// Takes the fee from the patient's wallet for `appointment_id` and marks its payment completed.
 /// The caller has checked (under the wallet lock) that the money is there.
-#[allow(clippy::too_many_arguments)]
 async fn charge(
     conn: &mut PgConnection,
     patient_id: i64,
