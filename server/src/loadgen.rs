@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use app::domain::Money;
-use app::domain::booking::RequestKey;
+use app::domain::request_key::RequestKey;
 use app::domain::wallet::TransactionType;
 use app::services::ClinicSettings;
 use app::services::ledger::{self, Posting};

@@ -10,10 +10,7 @@ use crate::domain::booking::{
     Schedule,
 };
 #[cfg(feature = "ssr")]
-use crate::domain::{
-    Money, UserRole,
-    booking::{RequestKey, parse_notes},
-};
+use crate::domain::{Money, UserRole, booking::parse_notes, request_key::RequestKey};
 #[cfg(feature = "ssr")]
 use crate::services::booking::{self as service, Actor};
 
@@ -196,32 +193,9 @@ pub async fn get_appointment(appointment_id: i64) -> Result<AppointmentDetail, A
 pub async fn get_schedule(doctor_id: Option<i64>) -> Result<Schedule, AppError> {
     let actor = actor().await?;
     let pool = super::pool()?;
-    let doctor_id = match (actor.role, doctor_id) {
-        (UserRole::Doctor, None) => {
-            crate::services::doctor_records::own_doctor_id(&pool, actor.user_id).await?
-        }
-        (UserRole::Doctor, Some(asked)) => {
-            let own = crate::services::doctor_records::own_doctor_id(&pool, actor.user_id).await?;
-            if asked != own {
-                return Err(AppError::Forbidden);
-            }
-            own
-        }
-        (UserRole::Admin, Some(asked)) => asked,
-        (UserRole::Admin, None) => {
-            return Err(AppError::validation(
-                "doctor_id",
-                "Choose the doctor whose schedule to show.",
-            ));
-        }
-        (UserRole::Patient, _) => return Err(AppError::Forbidden),
-    };
-    service::schedule(
-        &pool,
-        &super::settings()?,
-        actor,
-        doctor_id,
-        chrono::Utc::now(),
-    )
-    .await
+    let choose = "Choose the doctor whose schedule to show.";
+    let practice =
+        crate::services::acting::for_practice(&pool, actor.user_id, actor.role, doctor_id, choose)
+            .await?;
+    service::schedule(&pool, &super::settings()?, &practice, chrono::Utc::now()).await
 }

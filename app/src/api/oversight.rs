@@ -16,8 +16,8 @@ use crate::domain::oversight::{
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
-    booking::RequestKey,
     oversight::{AppointmentQuery, PaymentQuery, TransactionQuery},
+    request_key::RequestKey,
 };
 
 /// One page of appointments: `patient` and `doctor` are parts of names (or the patient's email,

@@ -8,7 +8,7 @@ use crate::domain::wallet::{HistoryParams, WalletPage, WalletReceipt};
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
-    booking::RequestKey,
+    request_key::RequestKey,
     wallet::{Card, parse_wallet_amount},
 };
 #[cfg(feature = "ssr")]

@@ -9,6 +9,7 @@ use std::str::FromStr;
 
 use super::money::Money;
 use super::wallet::LedgerEntry;
+use super::{AppError, UserRole};
 
 /// `appointments.status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -182,6 +183,56 @@ impl BookingPolicy {
             },
         }
     }
+
+    /// What cancelling an appointment (in `status`, `paid` or not, for `fee`, starting at
+    /// `starts_at`) gives back at `now` when `by` cancels it; `None` when they cannot cancel it.
+    /// A patient gets the policy's refund; the clinic (the doctor, an admin) refunds in full.
+    pub fn refund_for(
+        &self,
+        by: UserRole,
+        status: AppointmentStatus,
+        paid: bool,
+        fee: Money,
+        starts_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Option<Refund> {
+        let cancellable = match status {
+            AppointmentStatus::Pending => true,
+            // A patient can cancel until the start; the clinic also afterwards (a no-show doctor).
+            AppointmentStatus::Confirmed => by != UserRole::Patient || starts_at > now,
+            AppointmentStatus::Completed | AppointmentStatus::Cancelled => false,
+        };
+        if !cancellable {
+            return None;
+        }
+        Some(if !paid {
+            Refund {
+                amount: Money::ZERO,
+                rule: RefundRule::NothingPaid,
+            }
+        } else if by == UserRole::Patient {
+            self.patient_refund(fee, starts_at, now)
+        } else {
+            Refund {
+                amount: fee,
+                rule: RefundRule::Full,
+            }
+        })
+    }
+
+    /// Refuses another unpaid hold when the patient already `holds` as many as the clinic
+    /// allows: without a cap, one patient with an empty wallet could hold every free slot,
+    /// again and again.
+    pub fn check_unpaid_holds(&self, holds: i64) -> Result<(), AppError> {
+        if holds >= i64::from(self.max_unpaid_holds) {
+            return Err(AppError::Conflict(format!(
+                "You already hold {holds} unpaid time{} for payment, the most at once. Top up your wallet and pay for {}, or cancel one, before booking another time without the money for it.",
+                if holds == 1 { "" } else { "s" },
+                if holds == 1 { "it" } else { "one" },
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// How much a cancellation gives back, and by which rule.
@@ -201,37 +252,59 @@ pub enum RefundRule {
     NothingPaid,
 }
 
-/// A key the browser sends with a booking or payment request, chosen when the form was shown:
-/// the same key twice means the same request, answered once.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub struct RequestKey(String);
-
-impl RequestKey {
-    pub fn parse(text: &str) -> Result<Self, super::AppError> {
-        let text = text.trim();
-        let valid = (16..=64).contains(&text.len())
-            && text
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if valid {
-            Ok(Self(text.to_owned()))
-        } else {
-            Err(super::AppError::validation(
-                "request_key",
-                "This form has expired. Reload the page and try again.",
-            ))
+impl Refund {
+    /// Refuses a patient's cancellation unless they named this refund (`expected`, the one they
+    /// were shown), so a deadline passing between showing and confirming never surprises them.
+    pub fn confirm(&self, expected: Option<Money>) -> Result<(), AppError> {
+        match expected {
+            Some(expected) if expected == self.amount => Ok(()),
+            _ => Err(AppError::Conflict(format!(
+                "Cancelling now refunds {}{}. Please confirm again.",
+                self.amount,
+                match self.rule {
+                    RefundRule::Late { percent } =>
+                        format!(" ({percent}% of the fee: the free cancellation period has ended)"),
+                    _ => String::new(),
+                }
+            ))),
         }
     }
+}
 
-    pub fn as_str(&self) -> &str {
-        &self.0
+/// Refuses a slot that starts too soon to book, saying until when booking was open. `starts_at`
+/// is its start (`None` when that time does not exist in the clinic's time zone); bookings
+/// close `notice` before the start.
+pub fn check_notice(
+    starts_at: Option<DateTime<Utc>>,
+    notice: TimeDelta,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let starts_at = starts_at.ok_or_else(|| {
+        AppError::Conflict("This time does not exist in the clinic's time zone.".to_owned())
+    })?;
+    if starts_at <= now {
+        return Err(AppError::Conflict(
+            "This time has already passed. Choose a later one.".to_owned(),
+        ));
     }
+    if starts_at <= now + notice {
+        let hours = notice.num_minutes() as f64 / 60.0;
+        return Err(AppError::Conflict(format!(
+            "This time starts too soon: bookings close {} before the start. Choose a later one.",
+            if hours >= 1.0 && hours.fract() == 0.0 {
+                format!("{hours:.0} hour{}", if hours == 1.0 { "" } else { "s" })
+            } else {
+                format!("{} minutes", notice.num_minutes())
+            }
+        )));
+    }
+    Ok(())
+}
 
-    /// A fresh random key.
-    #[cfg(feature = "ssr")]
-    pub fn generate() -> Self {
-        Self(uuid::Uuid::new_v4().simple().to_string())
-    }
+/// Whether an appointment starting at `starts_at` has started at `now` (one whose time does not
+/// exist on the clinic's clock counts as started).
+fn has_started(starts_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> bool {
+    starts_at.is_none_or(|at| at <= now)
 }
 
 /// A free slot offered instead of one that was just taken.
@@ -307,12 +380,67 @@ pub struct Actions {
     pub review: bool,
 }
 
+impl Actions {
+    /// What `viewer` may do with `appointment` at `now`; `starts_at` is its start (`None` when
+    /// that time does not exist on the clinic's clock).
+    pub fn allowed(
+        policy: &BookingPolicy,
+        viewer: UserRole,
+        appointment: &AppointmentSummary,
+        starts_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let status = appointment.status;
+        let patient = viewer == UserRole::Patient;
+        let cancel = policy
+            .refund_for(
+                viewer,
+                status,
+                status == AppointmentStatus::Confirmed,
+                appointment.consultation_fee,
+                starts_at.unwrap_or(now),
+                now,
+            )
+            .is_some();
+        Self {
+            pay: patient
+                && status == AppointmentStatus::Pending
+                && appointment.hold_expires_at.is_some_and(|until| until > now),
+            cancel,
+            reschedule: patient
+                && status == AppointmentStatus::Confirmed
+                && starts_at.is_some_and(|at| now <= at - policy.free_cancellation()),
+            complete: !patient
+                && status == AppointmentStatus::Confirmed
+                && has_started(starts_at, now),
+            review: patient && status == AppointmentStatus::Completed && !appointment.reviewed,
+        }
+    }
+}
+
 /// An appointment in a list, with what may be done to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AppointmentItem {
     pub appointment: AppointmentSummary,
     pub started: bool,
     pub actions: Actions,
+}
+
+impl AppointmentItem {
+    /// `appointment` as `viewer` sees it listed at `now` (`starts_at` as for [`Actions::allowed`]).
+    pub fn new(
+        policy: &BookingPolicy,
+        viewer: UserRole,
+        appointment: AppointmentSummary,
+        starts_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            started: has_started(starts_at, now),
+            actions: Actions::allowed(policy, viewer, &appointment, starts_at, now),
+            appointment,
+        }
+    }
 }
 
 /// The payment of an appointment.
@@ -355,7 +483,7 @@ pub struct AppointmentDetail {
     pub request_key: String,
     pub policy: BookingPolicy,
     /// Who is looking: the page words things for them.
-    pub viewer: super::UserRole,
+    pub viewer: UserRole,
 }
 
 /// One wallet movement of a visit (its payment, a refund), as the appointment page lists it.
@@ -376,7 +504,7 @@ pub struct VisitMovement {
 
 impl VisitMovement {
     /// The ledger row as `viewer` may see it.
-    pub fn seen_by(entry: LedgerEntry, viewer: super::UserRole) -> Self {
+    pub fn seen_by(entry: LedgerEntry, viewer: UserRole) -> Self {
         Self {
             id: entry.id,
             created_at: entry.created_at,
@@ -384,7 +512,7 @@ impl VisitMovement {
             transaction_type: entry.transaction_type,
             amount: entry.amount,
             description: entry.description,
-            balance_after: (viewer != super::UserRole::Doctor).then_some(entry.balance_after),
+            balance_after: (viewer != UserRole::Doctor).then_some(entry.balance_after),
         }
     }
 }
@@ -422,16 +550,16 @@ pub const MAX_NOTES_CHARS: usize = 1_000;
 pub const MAX_REASON_CHARS: usize = 200;
 
 /// `notes` as typed: trimmed, at most [`MAX_NOTES_CHARS`] characters, line breaks allowed.
-pub fn parse_notes(text: &str) -> Result<String, super::AppError> {
+pub fn parse_notes(text: &str) -> Result<String, AppError> {
     super::text::parse_free_text(text, MAX_NOTES_CHARS, "The note")
-        .map_err(|message| super::AppError::validation("notes", message))
+        .map_err(|message| AppError::validation("notes", message))
 }
 
 /// A cancellation (or refund) reason as typed: trimmed, may be empty, at most
 /// [`MAX_REASON_CHARS`] characters. The patient's email quotes it.
-pub fn parse_reason(text: &str) -> Result<String, super::AppError> {
+pub fn parse_reason(text: &str) -> Result<String, AppError> {
     super::text::parse_free_text(text, MAX_REASON_CHARS, "The reason")
-        .map_err(|message| super::AppError::validation("reason", message))
+        .map_err(|message| AppError::validation("reason", message))
 }
 
 #[cfg(test)]
@@ -468,20 +596,201 @@ mod tests {
     }
 
     #[test]
-    fn request_keys_are_long_plain_tokens() {
-        assert!(RequestKey::parse("0123456789abcdef").is_ok());
-        assert!(RequestKey::parse("short").is_err());
-        assert!(RequestKey::parse("0123456789abcdef'; DROP").is_err());
-        assert!(RequestKey::parse(&"a".repeat(65)).is_err());
-    }
-
-    #[test]
     fn statuses_round_trip_through_the_database_value() {
         for status in AppointmentStatus::ALL {
             assert_eq!(status.as_str().parse::<AppointmentStatus>(), Ok(status));
         }
         for status in PaymentStatus::ALL {
             assert_eq!(status.as_str().parse::<PaymentStatus>(), Ok(status));
+        }
+    }
+
+    fn at(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text)
+            .expect("literal")
+            .with_timezone(&Utc)
+    }
+
+    fn refused(result: Result<(), AppError>) -> String {
+        match result {
+            Err(AppError::Conflict(message)) => message,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_slot_is_bookable_only_after_the_notice() {
+        let now = at("2026-12-10T08:00:00Z");
+        let hours = TimeDelta::hours;
+        let too_soon = |starts_at, notice| refused(check_notice(Some(starts_at), notice, now));
+        assert!(refused(check_notice(None, hours(2), now)).contains("does not exist"));
+        assert!(too_soon(now, hours(2)).contains("already passed"));
+        assert_eq!(
+            too_soon(now + hours(2), hours(2)),
+            "This time starts too soon: bookings close 2 hours before the start. Choose a later one."
+        );
+        assert!(too_soon(now + hours(1), hours(1)).contains("close 1 hour before"));
+        let ninety = TimeDelta::minutes(90);
+        assert!(too_soon(now + hours(1), ninety).contains("close 90 minutes before"));
+        let just_after = now + hours(2) + TimeDelta::seconds(1);
+        assert_eq!(check_notice(Some(just_after), hours(2), now), Ok(()));
+    }
+
+    #[test]
+    fn the_clinic_refunds_in_full_and_a_patient_by_the_policy() {
+        let policy = BookingPolicy::default();
+        let start = at("2026-12-10T10:00:00Z");
+        let fee = money("80.00");
+        let refund = |by, status, paid, now| policy.refund_for(by, status, paid, fee, start, now);
+        let late = start - TimeDelta::hours(1);
+        let early = start - TimeDelta::hours(25);
+        use AppointmentStatus::{Cancelled, Completed, Confirmed, Pending};
+        let nothing = Some(Refund {
+            amount: Money::ZERO,
+            rule: RefundRule::NothingPaid,
+        });
+        let full = Some(Refund {
+            amount: fee,
+            rule: RefundRule::Full,
+        });
+        assert_eq!(refund(UserRole::Patient, Pending, false, late), nothing);
+        assert_eq!(refund(UserRole::Patient, Confirmed, false, late), nothing);
+        assert_eq!(refund(UserRole::Patient, Confirmed, true, early), full);
+        assert_eq!(
+            refund(UserRole::Patient, Confirmed, true, late),
+            Some(Refund {
+                amount: money("40.00"),
+                rule: RefundRule::Late { percent: 50 },
+            })
+        );
+        assert_eq!(refund(UserRole::Doctor, Confirmed, true, late), full);
+        // After the start only the clinic may cancel (a doctor who did not show up).
+        assert_eq!(refund(UserRole::Patient, Confirmed, true, start), None);
+        assert_eq!(refund(UserRole::Admin, Confirmed, true, start), full);
+        for by in [UserRole::Patient, UserRole::Doctor, UserRole::Admin] {
+            assert_eq!(refund(by, Completed, true, early), None);
+            assert_eq!(refund(by, Cancelled, false, early), None);
+        }
+    }
+
+    #[test]
+    fn a_cancellation_names_the_refund_it_was_shown() {
+        let late = Refund {
+            amount: money("40.00"),
+            rule: RefundRule::Late { percent: 50 },
+        };
+        assert_eq!(late.confirm(Some(money("40.00"))), Ok(()));
+        assert_eq!(
+            refused(late.confirm(Some(money("80.00")))),
+            "Cancelling now refunds $40.00 (50% of the fee: the free cancellation period has ended). Please confirm again."
+        );
+        let full = Refund {
+            amount: money("80.00"),
+            rule: RefundRule::Full,
+        };
+        assert_eq!(
+            refused(full.confirm(None)),
+            "Cancelling now refunds $80.00. Please confirm again."
+        );
+    }
+
+    #[test]
+    fn unpaid_holds_are_capped() {
+        let policy = BookingPolicy::default();
+        assert_eq!(policy.check_unpaid_holds(1), Ok(()));
+        assert!(refused(policy.check_unpaid_holds(2)).starts_with(
+            "You already hold 2 unpaid times for payment, the most at once. Top up your wallet and pay for one,"
+        ));
+        let one = BookingPolicy {
+            max_unpaid_holds: 1,
+            ..policy
+        };
+        assert!(refused(one.check_unpaid_holds(1)).starts_with(
+            "You already hold 1 unpaid time for payment, the most at once. Top up your wallet and pay for it,"
+        ));
+    }
+
+    fn summary(status: AppointmentStatus) -> AppointmentSummary {
+        AppointmentSummary {
+            id: 1,
+            doctor_id: 2,
+            doctor_name: "Dr. Ada Hart".to_owned(),
+            specialty: "Cardiology".to_owned(),
+            patient_id: 3,
+            patient_name: "Ann Lee".to_owned(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 10).expect("literal"),
+            start_time: NaiveTime::from_hms_opt(10, 0, 0).expect("literal"),
+            end_time: NaiveTime::from_hms_opt(10, 30, 0).expect("literal"),
+            status,
+            consultation_fee: money("80.00"),
+            hold_expires_at: None,
+            reviewed: false,
+        }
+    }
+
+    /// The actions allowed, by name.
+    fn names(a: Actions) -> String {
+        let all = [
+            (a.pay, "pay"),
+            (a.cancel, "cancel"),
+            (a.reschedule, "reschedule"),
+            (a.complete, "complete"),
+            (a.review, "review"),
+        ];
+        let allowed: Vec<&str> = all.iter().filter(|(on, _)| *on).map(|(_, n)| *n).collect();
+        allowed.join(" ")
+    }
+
+    #[test]
+    fn each_party_may_do_what_the_appointment_allows() {
+        use AppointmentStatus::{Cancelled, Completed, Confirmed, Pending};
+        use UserRole::{Admin, Doctor, Patient};
+        let policy = BookingPolicy::default();
+        let start = at("2026-12-10T10:00:00Z");
+        let early = start - TimeDelta::hours(48);
+        let late = start - TimeDelta::hours(1);
+        let hold_over = early + TimeDelta::minutes(15);
+        let cases = [
+            (Patient, Pending, early, "pay cancel"),
+            (Patient, Pending, hold_over, "cancel"),
+            (Doctor, Pending, early, "cancel"),
+            (Patient, Confirmed, early, "cancel reschedule"),
+            (Patient, Confirmed, late, "cancel"),
+            (Patient, Confirmed, start, ""),
+            (Admin, Confirmed, early, "cancel"),
+            (Doctor, Confirmed, start, "cancel complete"),
+            (Admin, Confirmed, start, "cancel complete"),
+            (Patient, Completed, start, "review"),
+            (Doctor, Completed, start, ""),
+            (Patient, Cancelled, early, ""),
+        ];
+        for (viewer, status, now, expected) in cases {
+            let mut appointment = summary(status);
+            appointment.hold_expires_at = Some(hold_over);
+            let allowed = Actions::allowed(&policy, viewer, &appointment, Some(start), now);
+            assert_eq!(names(allowed), expected, "{viewer:?} {status:?} at {now}");
+        }
+        let mut reviewed = summary(Completed);
+        reviewed.reviewed = true;
+        let allowed = Actions::allowed(&policy, Patient, &reviewed, Some(start), start);
+        assert_eq!(allowed, Actions::default());
+    }
+
+    #[test]
+    fn a_listed_appointment_says_whether_it_started() {
+        let policy = BookingPolicy::default();
+        let start = at("2026-12-10T10:00:00Z");
+        let just_before = start - TimeDelta::seconds(1);
+        // A time the clocks skipped counts as started, so it can be completed.
+        for (starts_at, now, started) in [
+            (Some(start), just_before, false),
+            (Some(start), start, true),
+            (None, just_before, true),
+        ] {
+            let confirmed = summary(AppointmentStatus::Confirmed);
+            let item = AppointmentItem::new(&policy, UserRole::Doctor, confirmed, starts_at, now);
+            assert_eq!((item.started, item.actions.complete), (started, started));
+            assert_eq!(item.appointment.id, 1);
         }
     }
 }

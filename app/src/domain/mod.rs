@@ -12,6 +12,7 @@ pub mod format;
 pub mod listing;
 pub mod money;
 pub mod oversight;
+pub mod request_key;
 pub mod return_path;
 pub mod reviews;
 pub mod role;

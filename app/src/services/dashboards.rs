@@ -196,7 +196,9 @@ pub async fn doctor(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<DoctorDashboard, AppError> {
-    let doctor_id = super::doctor_records::own_doctor_id(pool, user_id).await?;
+    let doctor_id = super::acting::own_practice(pool, user_id)
+        .await?
+        .doctor_id();
     let local_now = settings.local_time(now);
     let today = local_now.date();
     let week_end = today + Days::new(7);

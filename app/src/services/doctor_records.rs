@@ -457,12 +457,3 @@ pub async fn update_practice(
     }
     Ok(())
 }
-
-/// The doctor profile id of a doctor user ("not found" when they have none).
-pub async fn own_doctor_id(pool: &PgPool, user_id: i64) -> Result<i64, AppError> {
-    sqlx::query_scalar("SELECT id FROM doctors WHERE user_id = $1")
-        .bind(user_id)
-        .fetch_optional(pool)
-        .await?
-        .ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))
-}

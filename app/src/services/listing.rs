@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use sqlx::PgPool;
 
 use super::ClinicSettings;
-use crate::domain::booking::RequestKey;
 use crate::domain::listing::{ListPage, ListParams};
+use crate::domain::request_key::RequestKey;
 use crate::domain::{AppError, UserRole};
 
 /// Makes `%`, `_` and `\` in user input match themselves in a LIKE pattern.

@@ -2,6 +2,7 @@
 //! operation that writes is one database transaction.
 
 pub mod accounts;
+pub mod acting;
 pub mod audit;
 pub mod booking;
 pub mod clock;

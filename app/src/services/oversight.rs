@@ -7,13 +7,13 @@ use sqlx::PgPool;
 use super::ClinicSettings;
 use super::booking::{self, Actor};
 use super::listing::{CsvExport, list_page, offset, pattern};
-use crate::domain::booking::{Refund, RequestKey};
 use crate::domain::listing::{DateRange, EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
 use crate::domain::oversight::{
     AppointmentParams, AppointmentQuery, AppointmentRow, PaymentParams, PaymentQuery, PaymentRow,
     TransactionParams, TransactionQuery, TransactionRow,
 };
 use crate::domain::{AppError, Money, UserRole};
+use crate::domain::{booking::Refund, request_key::RequestKey};
 
 /// The first instant of `from` and the first instant after `to`, on the clinic's clock.
 fn instants(

@@ -457,7 +457,9 @@ pub async fn received(
     doctor_user_id: i64,
     page: i64,
 ) -> Result<ReceivedReviewsPage, AppError> {
-    let doctor_id = super::doctor_records::own_doctor_id(pool, doctor_user_id).await?;
+    let doctor_id = super::acting::own_practice(pool, doctor_user_id)
+        .await?
+        .doctor_id();
     let summary = summary(pool, doctor_id, false).await?;
     let all: i64 = sqlx::query_scalar("SELECT count(*) FROM reviews WHERE doctor_id = $1")
         .bind(doctor_id)

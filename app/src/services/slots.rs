@@ -1,6 +1,7 @@
 //! A doctor's time slots: creating one or a plan's worth, the week calendar, deleting free
-//! slots and blocking them. Who may act on which doctor is settled once, in [`acting`], and
-//! every query then names that doctor, so nobody reaches another doctor's slots.
+//! slots and blocking them. Who may act on which doctor is settled once, in [`acting`] (the
+//! practice's capability, [`Acting`]), and every query then names that doctor, so nobody
+//! reaches another doctor's slots.
 
 use std::collections::HashSet;
 
@@ -8,6 +9,7 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::ClinicSettings;
+use super::acting::Acting;
 use crate::domain::slots::{
     BulkPlan, BulkPlanForm, BulkReport, BulkStage, CalendarDay, CalendarSlot, DeleteReport,
     MAX_PLAN_DAYS, SlotState, SlotTime, WeekCalendar, count_by_day, week_start,
@@ -17,20 +19,6 @@ use crate::domain::{AppError, UserRole};
 const BOOKED_MESSAGE: &str = "This slot is booked: cancel the appointment instead.";
 const OVERLAP_CONSTRAINT: &str = "time_slots_no_overlap";
 
-/// Someone allowed to manage one doctor's slots: the doctor themself, or an admin. Only
-/// [`acting`] makes one, so holding it proves the check was made.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Acting {
-    user_id: i64,
-    doctor_id: i64,
-}
-
-impl Acting {
-    pub fn doctor_id(&self) -> i64 {
-        self.doctor_id
-    }
-}
-
 /// Decides whose slots `user_id` (with `role`) manages: a doctor their own (asking for another
 /// doctor's is refused), an admin the `doctor_id` they name; patients nobody's.
 pub async fn acting(
@@ -39,36 +27,8 @@ pub async fn acting(
     role: UserRole,
     doctor_id: Option<i64>,
 ) -> Result<Acting, AppError> {
-    match role {
-        UserRole::Doctor => {
-            let own = super::doctor_records::own_doctor_id(pool, user_id).await?;
-            if doctor_id.is_some_and(|asked| asked != own) {
-                return Err(AppError::Forbidden);
-            }
-            Ok(Acting {
-                user_id,
-                doctor_id: own,
-            })
-        }
-        UserRole::Admin => {
-            let asked = doctor_id.ok_or_else(|| {
-                AppError::validation("doctor_id", "Choose the doctor whose slots to manage.")
-            })?;
-            let exists: bool =
-                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM doctors WHERE id = $1)")
-                    .bind(asked)
-                    .fetch_one(pool)
-                    .await?;
-            if !exists {
-                return Err(AppError::NotFound("This doctor".to_owned()));
-            }
-            Ok(Acting {
-                user_id,
-                doctor_id: asked,
-            })
-        }
-        UserRole::Patient => Err(AppError::Forbidden),
-    }
+    let choose = "Choose the doctor whose slots to manage.";
+    super::acting::for_practice(pool, user_id, role, doctor_id, choose).await
 }
 
 /// Refuses a date beyond the horizon, beside `field`.
@@ -134,11 +94,11 @@ pub async fn create_one(
             "INSERT INTO time_slots (doctor_id, date, start_time, end_time, created_by)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
-        .bind(acting.doctor_id)
+        .bind(acting.doctor_id())
         .bind(slot.date())
         .bind(slot.start())
         .bind(slot.end())
-        .bind(acting.user_id)
+        .bind(acting.user_id())
         .fetch_one(&mut *tx)
         .await;
         match inserted {
@@ -174,7 +134,7 @@ async fn overlap_message(pool: &PgPool, acting: &Acting, slot: &SlotTime) -> App
             AND tsrange(date + start_time, date + end_time) && tsrange($2 + $3, $2 + $4)
           ORDER BY date, start_time LIMIT 1",
     )
-    .bind(acting.doctor_id)
+    .bind(acting.doctor_id())
     .bind(slot.date())
     .bind(slot.start())
     .bind(slot.end())
@@ -261,7 +221,7 @@ pub async fn preview(
                            AND tsrange(t.date + t.start_time, t.date + t.end_time)
                                && tsrange(c.d + c.s, c.d + c.e))",
     )
-    .bind(acting.doctor_id)
+    .bind(acting.doctor_id())
     .bind(dates)
     .bind(starts)
     .bind(ends)
@@ -295,11 +255,11 @@ pub async fn create_bulk(
          ON CONFLICT DO NOTHING
          RETURNING date, start_time",
     )
-    .bind(acting.doctor_id)
+    .bind(acting.doctor_id())
     .bind(dates)
     .bind(starts)
     .bind(ends)
-    .bind(acting.user_id)
+    .bind(acting.user_id())
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
@@ -359,7 +319,7 @@ pub async fn week(
         "SELECT 'Dr. ' || u.first_name || ' ' || u.last_name
            FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.id = $1",
     )
-    .bind(acting.doctor_id)
+    .bind(acting.doctor_id())
     .fetch_one(pool)
     .await?;
     let rows: Vec<WeekRow> = sqlx::query_as(
@@ -372,7 +332,7 @@ pub async fn week(
           WHERE t.doctor_id = $1 AND t.date BETWEEN $2 AND $3
           ORDER BY t.date, t.start_time",
     )
-    .bind(acting.doctor_id)
+    .bind(acting.doctor_id())
     .bind(monday)
     .bind(sunday)
     .fetch_all(pool)
@@ -405,7 +365,7 @@ pub async fn week(
         }
     }
     Ok(WeekCalendar {
-        doctor_id: acting.doctor_id,
+        doctor_id: acting.doctor_id(),
         doctor_name,
         today,
         days,
@@ -442,7 +402,7 @@ async fn lock_slots(
                   WHERE doctor_id = $1 AND id = $2
                   FOR UPDATE",
             )
-            .bind(acting.doctor_id)
+            .bind(acting.doctor_id())
             .bind(id)
             .fetch_all(&mut *conn)
             .await?
@@ -454,7 +414,7 @@ async fn lock_slots(
                   ORDER BY id
                   FOR UPDATE",
             )
-            .bind(acting.doctor_id)
+            .bind(acting.doctor_id())
             .bind(from)
             .bind(to)
             .fetch_all(&mut *conn)

@@ -8,11 +8,11 @@ use super::ClinicSettings;
 use super::gateway::{
     CardRequest, GatewayAnswer, GatewayFuture, GatewayUnreachable, PaymentGateway,
 };
-use super::idempotency::{self, Request};
+use super::idempotency::{self, Opened, Request};
 use super::ledger::{self, Posting};
 use crate::domain::AppError;
-use crate::domain::booking::RequestKey;
 use crate::domain::money::Money;
+use crate::domain::request_key::RequestKey;
 use crate::domain::wallet::{
     Card, CardPayments, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage,
     WalletReceipt,
@@ -136,6 +136,23 @@ pub async fn csv(
 //    back, and the answer stored under the request key.
 // An operation whose answer never came (a timeout, a crash between 2 and 3) stays pending;
 // `reconcile` asks the provider about it later and settles it the same way.
+
+/// How the provider answered a card operation, as `gateway_operations.status` records it (an
+/// operation is `pending` until then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CardStatus {
+    Succeeded,
+    Declined,
+}
+
+impl CardStatus {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Declined => "declined",
+        }
+    }
+}
 
 /// A card operation as recorded.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -268,7 +285,7 @@ async fn settle_operation(
                     mark(
                         &mut tx,
                         operation.id,
-                        "succeeded",
+                        CardStatus::Succeeded,
                         Some(&external_id),
                         "",
                         Some(posted.entry_id),
@@ -305,7 +322,7 @@ async fn settle_operation(
             mark(
                 &mut tx,
                 operation.id,
-                "succeeded",
+                CardStatus::Succeeded,
                 Some(&external_id),
                 "",
                 operation.wallet_transaction_id,
@@ -339,7 +356,7 @@ async fn settle_operation(
             mark(
                 &mut tx,
                 operation.id,
-                "declined",
+                CardStatus::Declined,
                 None,
                 &message,
                 None,
@@ -352,7 +369,7 @@ async fn settle_operation(
             mark(
                 &mut tx,
                 operation.id,
-                "declined",
+                CardStatus::Declined,
                 None,
                 &message,
                 None,
@@ -377,7 +394,7 @@ async fn settle_operation(
 async fn mark(
     conn: &mut PgConnection,
     operation: i64,
-    status: &str,
+    status: CardStatus,
     external_id: Option<&str>,
     message: &str,
     entry: Option<i64>,
@@ -391,7 +408,7 @@ async fn mark(
           WHERE id = $1",
     )
     .bind(operation)
-    .bind(status)
+    .bind(status.as_str())
     .bind(external_id)
     .bind(message)
     .bind(entry)
@@ -447,39 +464,36 @@ pub async fn top_up(
     let request = Request {
         user_id,
         key,
-        operation: "top_up",
+        operation: idempotency::Operation::TopUp,
         fingerprint: &fingerprint,
     };
-    let mut tx = pool.begin().await?;
-    if let Some(answer) = idempotency::claim(&mut tx, request).await? {
-        return answer;
-    }
-    let balance = ledger::lock_balance(&mut tx, user_id).await?;
-    let room = Money::from_decimal(Money::max_storable().amount() - balance.amount());
-    if amount > room {
-        let answer = Err(AppError::validation(
-            "amount",
-            format!(
-                "A wallet holds at most {}; you can add up to {room}.",
-                Money::max_storable()
-            ),
-        ));
-        return idempotency::settle(tx, request, answer).await;
-    }
-    let operation = record_pending(
-        &mut tx,
-        gateway,
-        NewOperation {
+    let step = idempotency::open(pool, request, async |conn| {
+        let balance = ledger::lock_balance(conn, user_id).await?;
+        let room = Money::from_decimal(Money::max_storable().amount() - balance.amount());
+        if amount > room {
+            return Err(AppError::validation(
+                "amount",
+                format!(
+                    "A wallet holds at most {}; you can add up to {room}.",
+                    Money::max_storable()
+                ),
+            ));
+        }
+        let new = NewOperation {
             user_id,
             kind: TransactionType::Deposit,
             amount,
             card,
             key,
             debit: None,
-        },
-    )
+        };
+        record_pending(conn, gateway, new).await
+    })
     .await?;
-    tx.commit().await?;
+    let operation = match step {
+        Opened::Answered(answer) => return answer,
+        Opened::Open(operation) => operation,
+    };
 
     let call = gateway.charge(CardRequest {
         key: key.as_str(),
@@ -502,51 +516,50 @@ pub async fn withdraw(
     let request = Request {
         user_id,
         key,
-        operation: "withdraw",
+        operation: idempotency::Operation::Withdraw,
         fingerprint: &fingerprint,
     };
-    let mut tx = pool.begin().await?;
-    if let Some(answer) = idempotency::claim(&mut tx, request).await? {
-        return answer;
-    }
-    let balance = ledger::lock_balance(&mut tx, user_id).await?;
-    if amount > balance {
-        let answer = Err(AppError::validation(
-            "amount",
-            format!("Your balance is {balance}: you can withdraw at most that."),
-        ));
-        return idempotency::settle(tx, request, answer).await;
-    }
-    // The money leaves the wallet before the payout, so it cannot be spent meanwhile; a
-    // declined payout gives it back.
-    let description = format!("Withdrawal to card ending {}", card.last4());
-    let posted = ledger::post(
-        &mut tx,
-        Posting {
-            user_id,
-            kind: TransactionType::Withdrawal,
-            amount,
-            description: &description,
-            appointment_id: None,
-            actor: Some(user_id),
-        },
-    )
-    .await?
-    .ok_or_else(|| AppError::internal("a checked withdrawal was refused by the balance guard"))?;
-    let operation = record_pending(
-        &mut tx,
-        gateway,
-        NewOperation {
+    let step = idempotency::open(pool, request, async |conn| {
+        let balance = ledger::lock_balance(conn, user_id).await?;
+        if amount > balance {
+            return Err(AppError::validation(
+                "amount",
+                format!("Your balance is {balance}: you can withdraw at most that."),
+            ));
+        }
+        // The money leaves the wallet before the payout, so it cannot be spent meanwhile; a
+        // declined payout gives it back.
+        let description = format!("Withdrawal to card ending {}", card.last4());
+        let posted = ledger::post(
+            conn,
+            Posting {
+                user_id,
+                kind: TransactionType::Withdrawal,
+                amount,
+                description: &description,
+                appointment_id: None,
+                actor: Some(user_id),
+            },
+        )
+        .await?
+        .ok_or_else(|| {
+            AppError::internal("a checked withdrawal was refused by the balance guard")
+        })?;
+        let new = NewOperation {
             user_id,
             kind: TransactionType::Withdrawal,
             amount,
             card,
             key,
             debit: Some(posted.entry_id),
-        },
-    )
+        };
+        record_pending(conn, gateway, new).await
+    })
     .await?;
-    tx.commit().await?;
+    let operation = match step {
+        Opened::Answered(answer) => return answer,
+        Opened::Open(operation) => operation,
+    };
 
     let call = gateway.payout(CardRequest {
         key: key.as_str(),

@@ -11,7 +11,8 @@ use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
 use serde_json::Value;
 use tower::ServiceExt;
 
-use app::domain::booking::{BookingOutcome, RefundRule, RequestKey};
+use app::domain::booking::{BookingOutcome, RefundRule};
+use app::domain::request_key::RequestKey;
 use app::domain::wallet::{Card, TransactionType};
 use app::domain::{AppError, Money, UserRole};
 use app::services::booking::{self, Actor};

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 
-use app::domain::booking::RequestKey;
+use app::domain::request_key::RequestKey;
 use app::domain::wallet::{Card, CardPayments};
 use app::domain::{AppError, Money};
 use app::services::gateway::{

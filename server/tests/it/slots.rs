@@ -8,8 +8,8 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use app::domain::slots::{BulkPlan, BulkPlanForm, BulkStage, SlotState, SlotTime};
 use app::domain::{AppError, UserRole};
-use app::services::slots::{self, Acting};
 use app::services::{ClinicSettings, accounts};
+use app::services::{acting::Acting, slots};
 
 use crate::accounts::{PASSWORD, form};
 use crate::directory::{Clinic, NewDoctor};

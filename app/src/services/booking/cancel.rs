@@ -1,0 +1,188 @@
+//! Cancelling an appointment: the refund policy's refund back to the wallet, the slot free
+//! again, and the patient emailed. Rescheduling cancels the old appointment the same way.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::{PgConnection, PgPool};
+
+use super::{Actor, ClinicSettings, LEDGER_NAME_CHARS, doctor_name, facts, lock_appointment};
+use crate::domain::booking::{AppointmentStatus, Refund};
+use crate::domain::money::Money;
+use crate::domain::request_key::RequestKey;
+use crate::domain::text::shorten;
+use crate::domain::wallet::TransactionType;
+use crate::domain::{AppError, UserRole};
+use crate::services::audit::{self, Target};
+use crate::services::emails;
+use crate::services::idempotency::{self, Operation, Request};
+use crate::services::ledger::{self, Posting};
+use crate::services::outbox;
+
+/// Cancels an appointment. A patient cancels their own and gets the policy's refund, and must
+/// name the refund they were shown (`expected_refund`), so a deadline passing between showing
+/// and confirming never surprises them. A doctor (their own) or an admin (any) always refunds in
+/// full, and the patient is emailed. The slot is free again. Once per request key.
+#[allow(clippy::too_many_arguments)]
+pub async fn cancel(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    actor: Actor,
+    appointment_id: i64,
+    expected_refund: Option<Money>,
+    reason: &str,
+    key: &RequestKey,
+    now: DateTime<Utc>,
+) -> Result<Refund, AppError> {
+    let fingerprint = format!(
+        "{appointment_id};{};{reason}",
+        expected_refund
+            .map(|m| m.amount().to_string())
+            .unwrap_or_default()
+    );
+    let request = Request {
+        user_id: actor.user_id,
+        key,
+        operation: Operation::Cancel,
+        fingerprint: &fingerprint,
+    };
+    idempotency::run(pool, request, async |conn| {
+        let rule = CancelRule {
+            expected_refund,
+            reason,
+            rescheduled_to: None,
+        };
+        cancel_in(conn, settings, actor, appointment_id, rule, now).await
+    })
+    .await
+}
+
+/// How a cancellation goes: the refund the patient was shown, why, and (when rescheduling) the
+/// appointment that replaces this one.
+pub(super) struct CancelRule<'a> {
+    pub expected_refund: Option<Money>,
+    pub reason: &'a str,
+    pub rescheduled_to: Option<i64>,
+}
+
+pub(super) async fn cancel_in(
+    conn: &mut PgConnection,
+    settings: &ClinicSettings,
+    actor: Actor,
+    appointment_id: i64,
+    rule: CancelRule<'_>,
+    now: DateTime<Utc>,
+) -> Result<Refund, AppError> {
+    let CancelRule {
+        expected_refund,
+        reason,
+        rescheduled_to,
+    } = rule;
+    let appointment = lock_appointment(conn, actor, appointment_id).await?;
+    let starts_at = settings
+        .instant_of(appointment.date, appointment.start_time)
+        .unwrap_or(now);
+    let paid = appointment.status == AppointmentStatus::Confirmed
+        && appointment.consultation_fee > Money::ZERO;
+    let refund = settings
+        .booking
+        .refund_for(
+            actor.role,
+            appointment.status,
+            paid,
+            appointment.consultation_fee,
+            starts_at,
+            now,
+        )
+        .ok_or_else(|| {
+            AppError::Conflict(match appointment.status {
+                AppointmentStatus::Cancelled => "This appointment is already cancelled.".to_owned(),
+                AppointmentStatus::Completed => {
+                    "This appointment took place, so it can no longer be cancelled.".to_owned()
+                }
+                _ => "This appointment has started, so it can no longer be cancelled.".to_owned(),
+            })
+        })?;
+    if actor.role == UserRole::Patient && rescheduled_to.is_none() {
+        refund.confirm(expected_refund)?;
+    }
+    let reason = reason.trim();
+    sqlx::query(
+        "UPDATE appointments
+            SET status = 'cancelled', cancelled_by = $2, cancellation_reason = $3,
+                rescheduled_to = $4
+          WHERE id = $1",
+    )
+    .bind(appointment.id)
+    .bind(actor.user_id)
+    .bind(reason.chars().take(200).collect::<String>())
+    .bind(rescheduled_to)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE time_slots SET is_available = TRUE WHERE id = $1")
+        .bind(appointment.time_slot_id)
+        .execute(&mut *conn)
+        .await?;
+    if !paid {
+        sqlx::query("UPDATE payments SET status = 'failed' WHERE appointment_id = $1 AND status = 'pending'")
+            .bind(appointment.id)
+            .execute(&mut *conn)
+            .await?;
+    } else if refund.amount > Money::ZERO {
+        let doctor_name = doctor_name(conn, appointment.doctor_id).await?;
+        let description = format!(
+            "Refund: appointment with {} on {} {}",
+            shorten(&doctor_name, LEDGER_NAME_CHARS),
+            appointment.date.format("%-d %b %Y"),
+            if rescheduled_to.is_some() {
+                "(rescheduled)"
+            } else {
+                "cancelled"
+            }
+        );
+        ledger::post(
+            conn,
+            Posting {
+                user_id: appointment.patient_id,
+                kind: TransactionType::Refund,
+                amount: refund.amount,
+                description: &description,
+                appointment_id: Some(appointment.id),
+                actor: Some(actor.user_id),
+            },
+        )
+        .await?
+        .ok_or_else(|| AppError::internal("a refund was refused by the balance guard"))?;
+        sqlx::query("UPDATE payments SET status = 'refunded' WHERE appointment_id = $1 AND status = 'completed'")
+            .bind(appointment.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    audit::record(
+        conn,
+        Some(actor.user_id),
+        if rescheduled_to.is_some() {
+            "appointment.reschedule"
+        } else {
+            "appointment.cancel"
+        },
+        Target::new("appointment", appointment.id),
+        Some(json!({ "status": appointment.status.as_str() })),
+        Some(json!({
+            "status": "cancelled",
+            "refund": refund.amount,
+            "reason": reason,
+            "rescheduled_to": rescheduled_to,
+        })),
+    )
+    .await?;
+    if rescheduled_to.is_none() {
+        let facts = facts(conn, settings, appointment.id).await?;
+        let by_clinic = actor.role != UserRole::Patient;
+        outbox::enqueue(
+            conn,
+            &emails::appointment_cancelled_email(&facts, by_clinic, reason, refund.amount),
+        )
+        .await?;
+    }
+    Ok(refund)
+}
