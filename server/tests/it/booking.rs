@@ -493,14 +493,7 @@ async fn many_patients_racing_for_one_slot_leave_one_booking_and_clean_refusals(
             tokio::spawn(async move {
                 barrier.wait().await;
                 routers[n % 2]
-                    .call(
-                        &cookie,
-                        "/api/booking/book",
-                        format!(
-                            "slot_id={slot}&request_key={}",
-                            RequestKey::generate().as_str()
-                        ),
-                    )
+                    .book(&cookie, slot, RequestKey::generate().as_str())
                     .await
             })
         })
@@ -557,13 +550,13 @@ async fn one_patient_booking_many_slots_at_once_never_overdraws() {
             let routers = routers.clone();
             let cookie = cookies[(n + click) % 2].clone();
             let barrier = barrier.clone();
-            let body = format!("slot_id={slot}&request_key={request_key}");
+            let (slot, request_key) = (*slot, request_key.clone());
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
                 (
                     n,
                     routers[(n + click) % 2]
-                        .call(&cookie, "/api/booking/book", body)
+                        .book(&cookie, slot, &request_key)
                         .await,
                 )
             }));

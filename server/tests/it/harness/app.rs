@@ -138,6 +138,17 @@ impl TestApp {
         format!("clinic_session={}", cookie.expect("a session cookie"))
     }
 
+    /// Books `slot` over HTTP as the holder of `cookie`, under `request_key`: the status and the
+    /// answer's JSON.
+    pub async fn book(&self, cookie: &str, slot: i64, request_key: &str) -> (StatusCode, Value) {
+        self.call(
+            cookie,
+            "/api/booking/book",
+            format!("slot_id={slot}&request_key={request_key}"),
+        )
+        .await
+    }
+
     /// Posts the form `body` to the server function at `path` as the holder of `cookie`: the
     /// status and the answer's JSON (`null` when it is not JSON).
     pub async fn call(&self, cookie: &str, path: &str, body: String) -> (StatusCode, Value) {

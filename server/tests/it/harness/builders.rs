@@ -47,6 +47,15 @@ pub async fn account(db: &TestDb, username: &str, role: UserRole) -> i64 {
     id
 }
 
+/// Marks `user`'s email address as confirmed, as the code from the email would.
+pub async fn confirm_email(db: &TestDb, user: i64) {
+    sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
+        .bind(user)
+        .execute(&db.pool)
+        .await
+        .expect("verify");
+}
+
 /// The clinic's local time now (the tests' configuration uses Europe/London).
 pub fn local_now() -> NaiveDateTime {
     Utc::now()
@@ -184,11 +193,7 @@ impl<'a> World<'a> {
         .await
         .expect("register")
         .id;
-        sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
-            .bind(user)
-            .execute(&self.db.pool)
-            .await
-            .expect("verify");
+        confirm_email(self.db, user).await;
         self.deposit(user, balance).await;
         user
     }

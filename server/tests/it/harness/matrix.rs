@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use axum::http::Method;
 use chrono::{Duration, NaiveDate, Utc};
 
-use app::services::accounts;
+use app::domain::UserRole;
 
-use super::builders::{PASSWORD, form};
+use super::builders::{PASSWORD, account, confirm_email};
 use super::database::TestDb;
 
 /// Who calls, in the order of a row's expected statuses.
@@ -262,25 +262,11 @@ pub fn matrix() -> Vec<Row> {
 }
 
 /// A user signed up with [`PASSWORD`], given `role`, and confirmed unless `verified` is false.
-async fn user(db: &TestDb, username: &str, role: &str, verified: bool) -> i64 {
-    let id = accounts::register(
-        &db.pool,
-        form(username, &format!("{username}@example.com")),
-        Utc::now(),
-    )
-    .await
-    .expect("register")
-    .id;
-    sqlx::query(
-        "UPDATE users SET user_type = $2,
-                email_verified_at = CASE WHEN $3 THEN now() END WHERE id = $1",
-    )
-    .bind(id)
-    .bind(role)
-    .bind(verified)
-    .execute(&db.pool)
-    .await
-    .expect("role");
+async fn user(db: &TestDb, username: &str, role: UserRole, verified: bool) -> i64 {
+    let id = account(db, username, role).await;
+    if verified {
+        confirm_email(db, id).await;
+    }
     id
 }
 
@@ -294,13 +280,13 @@ async fn scalar(db: &TestDb, sql: &str, binds: &[i64]) -> i64 {
 
 /// The people and objects of the matrix.
 pub async fn fixture(db: &TestDb) -> Fixture {
-    user(db, "una", "patient", false).await;
-    let patient = user(db, "pat", "patient", true).await;
-    let other_patient = user(db, "pia", "patient", true).await;
-    user(db, "sam", "patient", true).await;
-    let doc_user = user(db, "doc", "doctor", true).await;
-    let other_doc_user = user(db, "dan", "doctor", true).await;
-    let admin = user(db, "adm", "admin", true).await;
+    user(db, "una", UserRole::Patient, false).await;
+    let patient = user(db, "pat", UserRole::Patient, true).await;
+    let other_patient = user(db, "pia", UserRole::Patient, true).await;
+    user(db, "sam", UserRole::Patient, true).await;
+    let doc_user = user(db, "doc", UserRole::Doctor, true).await;
+    let other_doc_user = user(db, "dan", UserRole::Doctor, true).await;
+    let admin = user(db, "adm", UserRole::Admin, true).await;
     let specialty = scalar(
         db,
         "INSERT INTO specialties (name) VALUES ('Cardiology') RETURNING id",
