@@ -15,11 +15,9 @@ use app::services::accounts;
 use server::config::{Config, PaymentsChoice};
 use server::http;
 
-use crate::accounts::{PASSWORD, form};
-use crate::booking::{World, assert_invariants};
-use crate::harness::TestDb;
-use crate::sessions::body_text;
-use crate::web::config;
+use crate::harness::{
+    PASSWORD, TestApp, TestDb, World, assert_invariants, body_text, config, form,
+};
 
 const ACCOUNT_LIMIT: usize = accounts::ACCOUNT_FAILURE_LIMIT as usize;
 
@@ -261,42 +259,22 @@ async fn the_sandbox_never_reaches_an_https_site_by_accident() {
     );
 }
 
-/// Signs `username` in and returns the session cookie.
-async fn sign_in(router: &axum::Router, username: &str) -> String {
-    let response = router
-        .clone()
-        .oneshot(
-            Request::post("/api/sign-in")
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!(
-                    "identifier={username}&password={PASSWORD}"
-                )))
-                .expect("request"),
-        )
-        .await
-        .expect("response");
-    crate::sessions::session_cookie(&response)
-        .map(|id| format!("clinic_session={id}"))
-        .expect("signed in")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_card_payments_off_no_card_moves_money_and_the_wallet_says_so() {
     let db = TestDb::new().await;
     let w = World::new(&db).await;
     let ann = w.patient("ann", "20.00").await;
     for (payments, expected) in [(None, "Sandbox"), (Some(PaymentsChoice::Off), "Off")] {
-        let router = http::router(
+        let app = TestApp::from(http::router(
             &Config {
                 payments,
                 ..config()
             },
             db.pool.clone(),
-        );
-        let cookie = sign_in(&router, "ann").await;
-        let page = router
-            .clone()
-            .oneshot(
+        ));
+        let cookie = app.sign_in_as("ann").await;
+        let page = app
+            .send(
                 Request::post("/api/wallet/page")
                     .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                     .header(header::COOKIE, &cookie)
@@ -305,24 +283,22 @@ async fn with_card_payments_off_no_card_moves_money_and_the_wallet_says_so() {
                     ))
                     .expect("request"),
             )
-            .await
-            .expect("response");
+            .await;
         let body = body_text(page).await;
         assert!(
             body.contains(&format!("\"card_payments\":\"{expected}\"")),
             "{body}"
         );
         if payments.is_some() {
-            let top_up = router
-                .oneshot(
+            let top_up = app
+                .send(
                     Request::post("/api/wallet/top-up")
                         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                         .header(header::COOKIE, &cookie)
                         .body(Body::from("amount=50&card_number=4242424242424242&expiry=12%2F34&cvc=123&request_key=off-top-up-000000000000"))
                         .expect("request"),
                 )
-                .await
-                .expect("response");
+                .await;
             assert_ne!(top_up.status(), StatusCode::OK);
             let body = body_text(top_up).await;
             assert!(body.contains("Card payments are not available"), "{body}");

@@ -8,38 +8,10 @@ use chrono::{DateTime, Duration, Utc};
 use app::domain::AppError;
 use app::services::accounts::{self, Registration};
 
-use crate::harness::TestDb;
-
-pub const PASSWORD: &str = "plum-kettle-orbit-42";
-
-pub fn form(username: &str, email: &str) -> Registration {
-    Registration {
-        username: username.to_owned(),
-        email: email.to_owned(),
-        first_name: "Ann".to_owned(),
-        last_name: "Lee".to_owned(),
-        phone: "+44 20 7946 0001".to_owned(),
-        password: PASSWORD.to_owned(),
-    }
-}
+use crate::harness::{PASSWORD, TestDb, count, form, last_code};
 
 fn t0() -> DateTime<Utc> {
     "2030-01-07T09:00:00Z".parse().expect("instant")
-}
-
-/// The code in the newest email to `to`.
-pub async fn last_code(db: &TestDb, to: &str) -> String {
-    let text: String = sqlx::query_scalar(
-        "SELECT text_body FROM email_outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
-    )
-    .bind(to)
-    .fetch_one(&db.pool)
-    .await
-    .expect("an email was queued");
-    text.split_whitespace()
-        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
-        .expect("a 6-digit code in the email")
-        .to_owned()
 }
 
 /// How many emails were queued to `to`.
@@ -54,13 +26,6 @@ async fn emails_to(db: &TestDb, to: &str) -> i64 {
 fn field_message(err: &AppError, field: &str) -> String {
     err.message_for(field)
         .unwrap_or_else(|| panic!("no message for {field}: {err:?}"))
-}
-
-async fn count(db: &TestDb, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
 }
 
 #[tokio::test]

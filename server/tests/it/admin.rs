@@ -8,21 +8,12 @@ use chrono::Utc;
 use app::domain::{AppError, DoctorDetails, DoctorForm, SpecialtyDetails};
 use app::services::{accounts, doctor_records, specialties};
 
-use crate::accounts::{PASSWORD, form};
-use crate::directory::Clinic;
-use crate::harness::TestDb;
-use crate::sessions::{body_text, post, session_cookie};
-use crate::web::config;
+use crate::harness::{
+    Clinic, NewDoctor, PASSWORD, TestDb, body_text, config, count, form, last_code, post, sign_in,
+};
 
 fn specialty(name: &str) -> SpecialtyDetails {
     SpecialtyDetails::parse(name, "About it.").expect("valid specialty")
-}
-
-async fn count(db: &TestDb, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
 }
 
 fn doctor_form(email: &str, license: &str, specialty: i64) -> DoctorForm {
@@ -81,7 +72,7 @@ async fn specialty_names_are_unique_ignoring_case_and_one_with_doctors_stays() {
     let clinic = Clinic::new(&db).await;
     for last in ["One", "Two"] {
         clinic
-            .doctor(crate::directory::NewDoctor {
+            .doctor(NewDoctor {
                 first: "Dr",
                 last,
                 specialty: cardio,
@@ -150,7 +141,7 @@ async fn onboarding_creates_the_doctor_and_emails_a_link_that_sets_the_password(
     .await
     .expect("welcome email");
     assert!(subject.contains("choose a password"), "{subject}");
-    let code = crate::accounts::last_code(&db, "maya@clinic.example").await;
+    let code = last_code(&db, "maya@clinic.example").await;
     assert!(
         text.contains(&format!(
             "/reset-password?email=maya%40clinic.example&code={code}"
@@ -348,22 +339,6 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
     .await
     .expect("fees");
     assert_eq!((fee_now.as_str(), booked_fee.as_str()), ("140.00", "95.50"));
-}
-
-/// Signs in `username` (password [`PASSWORD`]) over HTTP and returns the cookie header value.
-pub(crate) async fn sign_in(db: &TestDb, username: &str) -> String {
-    let response = post(
-        db,
-        "/api/sign-in",
-        &format!("identifier={username}&password={PASSWORD}"),
-        &[],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK, "sign-in of {username}");
-    format!(
-        "clinic_session={}",
-        session_cookie(&response).expect("cookie")
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

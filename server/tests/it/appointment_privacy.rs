@@ -8,11 +8,8 @@ use serde_json::Value;
 
 use app::domain::UserRole;
 use app::services::booking::{self, Actor};
-use server::http;
 
-use crate::booking::{World, call, confirmed, key, settings, sign_in};
-use crate::harness::TestDb;
-use crate::web::config;
+use crate::harness::{TestApp, TestDb, World, confirmed, key, settings};
 
 #[tokio::test]
 async fn the_doctor_sees_the_visits_payment_and_refund_but_not_the_patients_balance() {
@@ -48,18 +45,18 @@ async fn the_doctor_sees_the_visits_payment_and_refund_but_not_the_patients_bala
     .execute(&db.pool)
     .await
     .expect("passwords");
-    let router = http::router(&config(), db.pool.clone());
+    let app = TestApp::new(&db);
 
     let mut seen = Vec::new();
     for username in ["ann", "jo.heart", "root"] {
-        let cookie = sign_in(&router, username).await;
-        let (status, detail) = call(
-            &router,
-            &cookie,
-            "/api/booking/detail",
-            format!("appointment_id={visit}"),
-        )
-        .await;
+        let cookie = app.sign_in_as(username).await;
+        let (status, detail) = app
+            .call(
+                &cookie,
+                "/api/booking/detail",
+                format!("appointment_id={visit}"),
+            )
+            .await;
         assert_eq!(status, StatusCode::OK, "{username}: {detail}");
         let body = detail.to_string();
         let rows = detail["ledger"].as_array().expect("ledger").clone();

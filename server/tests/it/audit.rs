@@ -8,10 +8,7 @@ use app::domain::admin::{AuditParams, AuditQuery};
 use app::domain::{DoctorDetails, DoctorForm, SpecialtyDetails, UserRole};
 use app::services::{audit, doctor_records, reviews, specialties};
 
-use crate::admin::sign_in;
-use crate::harness::TestDb;
-use crate::users::{account, get};
-use crate::web::config;
+use crate::harness::{TestDb, account, config, get, sign_in};
 
 fn specialty(name: &str) -> SpecialtyDetails {
     SpecialtyDetails::parse(name, "About it.").expect("valid specialty")

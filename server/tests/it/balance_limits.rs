@@ -8,12 +8,7 @@ use app::domain::{AppError, Money, UserRole};
 use app::services::booking::{self, Actor};
 use app::services::ledger::{self, Posting};
 
-use crate::booking::{World, assert_invariants, confirmed, key, settings};
-use crate::harness::TestDb;
-
-fn money(text: &str) -> Money {
-    Money::parse(text).expect("amount")
-}
+use crate::harness::{TestDb, World, assert_invariants, confirmed, key, money, settings};
 
 /// Rows that a refused credit must leave as they were.
 async fn snapshot(db: &TestDb, patient: i64) -> (Money, i64, String, String) {

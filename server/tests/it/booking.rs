@@ -4,189 +4,23 @@
 
 use std::sync::Arc;
 
-use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
-use tower::ServiceExt;
 
 use app::domain::booking::{BookingOutcome, RefundRule};
 use app::domain::request_key::RequestKey;
-use app::domain::wallet::{Card, TransactionType};
+use app::domain::wallet::Card;
 use app::domain::{AppError, Money, UserRole};
 use app::services::booking::{self, Actor};
 use app::services::gateway::{SandboxGateway, test_cards};
-use app::services::ledger::{self, Posting};
-use app::services::{ClinicSettings, accounts, wallet};
-use server::{http, invariants};
+use app::services::{ClinicSettings, wallet};
+use server::http;
 
-use crate::accounts::{PASSWORD, form};
-use crate::directory::{Clinic, NewDoctor};
-use crate::harness::TestDb;
-use crate::web::config;
-
-pub(crate) fn settings() -> ClinicSettings {
-    config().clinic_settings()
-}
-
-fn money(text: &str) -> Money {
-    Money::parse(text).expect("amount")
-}
-
-pub(crate) fn key() -> RequestKey {
-    RequestKey::generate()
-}
-
-pub(crate) async fn assert_invariants(db: &TestDb) {
-    let violations = invariants::violations(&db.pool).await.expect("check");
-    assert!(
-        violations.is_empty(),
-        "invariants broken:\n{}",
-        violations.join("\n")
-    );
-}
-
-/// A clinic with one doctor (fee 80.00) and patients with wallets.
-pub(crate) struct World<'a> {
-    pub(crate) db: &'a TestDb,
-    pub(crate) clinic: Clinic<'a>,
-    pub(crate) doctor: i64,
-    pub(crate) doctor_user: i64,
-}
-
-impl<'a> World<'a> {
-    pub(crate) async fn new(db: &'a TestDb) -> Self {
-        let clinic = Clinic::new(db).await;
-        let specialty = clinic.specialty("Cardiology").await;
-        let doctor = clinic
-            .doctor(NewDoctor {
-                first: "Jo",
-                last: "Heart",
-                specialty,
-                rating: "4.5",
-                reviews: 2,
-                fee: "80.00",
-                years: 10,
-            })
-            .await;
-        let doctor_user = sqlx::query_scalar("SELECT user_id FROM doctors WHERE id = $1")
-            .bind(doctor)
-            .fetch_one(&db.pool)
-            .await
-            .expect("doctor user");
-        Self {
-            db,
-            clinic,
-            doctor,
-            doctor_user,
-        }
-    }
-
-    /// A verified patient whose wallet holds `balance` (one deposit in the ledger).
-    pub(crate) async fn patient(&self, username: &str, balance: &str) -> i64 {
-        let user = accounts::register(
-            &self.db.pool,
-            form(username, &format!("{username}@example.com")),
-            Utc::now(),
-        )
-        .await
-        .expect("register")
-        .id;
-        sqlx::query("UPDATE users SET email_verified_at = now() WHERE id = $1")
-            .bind(user)
-            .execute(&self.db.pool)
-            .await
-            .expect("verify");
-        self.deposit(user, balance).await;
-        user
-    }
-
-    pub(crate) async fn deposit(&self, user: i64, amount: &str) {
-        if money(amount) == Money::ZERO {
-            return;
-        }
-        let mut conn = self.db.pool.acquire().await.expect("connection");
-        ledger::post(
-            &mut conn,
-            Posting {
-                user_id: user,
-                kind: TransactionType::Deposit,
-                amount: money(amount),
-                description: "Test top-up",
-                appointment_id: None,
-                actor: Some(user),
-            },
-        )
-        .await
-        .expect("deposit")
-        .expect("posted");
-    }
-
-    pub(crate) async fn slot(&self, days: i64, hour: u32) -> i64 {
-        self.clinic.slot(self.doctor, days, hour).await
-    }
-
-    pub(crate) async fn balance(&self, user: i64) -> Money {
-        wallet::balance(&self.db.pool, user).await.expect("balance")
-    }
-
-    pub(crate) async fn starts_at(&self, slot: i64) -> DateTime<Utc> {
-        let (date, start): (NaiveDate, NaiveTime) =
-            sqlx::query_as("SELECT date, start_time FROM time_slots WHERE id = $1")
-                .bind(slot)
-                .fetch_one(&self.db.pool)
-                .await
-                .expect("slot");
-        settings().instant_of(date, start).expect("instant")
-    }
-
-    pub(crate) async fn status(&self, appointment: i64) -> (String, Option<String>) {
-        sqlx::query_as(
-            "SELECT a.status::text, p.status::text FROM appointments a
-               LEFT JOIN payments p ON p.appointment_id = a.id WHERE a.id = $1",
-        )
-        .bind(appointment)
-        .fetch_one(&self.db.pool)
-        .await
-        .expect("status")
-    }
-
-    pub(crate) async fn slot_free(&self, slot: i64) -> bool {
-        sqlx::query_scalar("SELECT is_available FROM time_slots WHERE id = $1")
-            .bind(slot)
-            .fetch_one(&self.db.pool)
-            .await
-            .expect("slot")
-    }
-
-    pub(crate) async fn ledger_rows(&self, user: i64, kind: &str) -> i64 {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM wallet_transactions WHERE user_id = $1 AND transaction_type = $2",
-        )
-        .bind(user)
-        .bind(kind)
-        .fetch_one(&self.db.pool)
-        .await
-        .expect("count")
-    }
-
-    pub(crate) async fn book(
-        &self,
-        patient: i64,
-        slot: i64,
-        now: DateTime<Utc>,
-    ) -> Result<BookingOutcome, AppError> {
-        booking::book(&self.db.pool, &settings(), patient, slot, "", &key(), now).await
-    }
-}
-
-pub(crate) fn confirmed(outcome: Result<BookingOutcome, AppError>) -> i64 {
-    match outcome {
-        Ok(BookingOutcome::Confirmed { appointment_id }) => appointment_id,
-        other => panic!("expected a confirmed booking, got {other:?}"),
-    }
-}
+use crate::harness::{
+    SmtpSink, TestApp, TestDb, World, assert_invariants, config, confirmed, key, money, settings,
+};
 
 fn patient_actor(user_id: i64) -> Actor {
     Actor {
@@ -246,7 +80,7 @@ async fn booking_with_money_confirms_pays_once_and_emails_a_calendar_event() {
     assert!(w.slot_free(other_slot).await);
 
     // The confirmation goes out with its calendar event, and is recorded as sent.
-    let sink = crate::smtp_sink::SmtpSink::start(false).await;
+    let sink = SmtpSink::start(false).await;
     let mailer = server::mailer::Mailer::new(
         Some(&sink.url()),
         "unused".into(),
@@ -625,53 +459,16 @@ async fn only_its_doctor_or_an_admin_completes_an_appointment_once_it_has_starte
 
 /// Two independent instances of the app (each its own router, pool and gateway), as two
 /// servers behind a load balancer would be.
-async fn instances(db: &TestDb) -> [Router; 2] {
+async fn instances(db: &TestDb) -> [TestApp; 2] {
     let second_pool = sqlx::postgres::PgPoolOptions::new()
         .max_connections(8)
         .connect_with(db.pool.connect_options().as_ref().clone())
         .await
         .expect("second pool");
     [
-        http::router(&config(), db.pool.clone()),
-        http::router(&config(), second_pool),
+        TestApp::new(db),
+        TestApp::from(http::router(&config(), second_pool)),
     ]
-}
-
-pub(crate) async fn call(
-    router: &Router,
-    cookie: &str,
-    path: &str,
-    body: String,
-) -> (StatusCode, Value) {
-    let request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .expect("request");
-    let response = router.clone().oneshot(request).await.expect("response");
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-pub(crate) async fn sign_in(router: &Router, username: &str) -> String {
-    let request = Request::post("/api/sign-in")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!(
-            "identifier={username}&password={PASSWORD}"
-        )))
-        .expect("request");
-    let response = router.clone().oneshot(request).await.expect("response");
-    assert_eq!(response.status(), StatusCode::OK, "sign-in of {username}");
-    format!(
-        "clinic_session={}",
-        crate::sessions::session_cookie(&response).expect("cookie")
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -685,7 +482,7 @@ async fn many_patients_racing_for_one_slot_leave_one_booking_and_clean_refusals(
     for n in 0..12 {
         let name = format!("racer{n}");
         w.patient(&name, "100.00").await;
-        cookies.push(sign_in(&routers[n % 2], &name).await);
+        cookies.push(routers[n % 2].sign_in_as(&name).await);
     }
     let barrier = Arc::new(tokio::sync::Barrier::new(cookies.len()));
     let tasks: Vec<_> = cookies
@@ -696,16 +493,9 @@ async fn many_patients_racing_for_one_slot_leave_one_booking_and_clean_refusals(
             let barrier = barrier.clone();
             tokio::spawn(async move {
                 barrier.wait().await;
-                call(
-                    &routers[n % 2],
-                    &cookie,
-                    "/api/booking/book",
-                    format!(
-                        "slot_id={slot}&request_key={}",
-                        RequestKey::generate().as_str()
-                    ),
-                )
-                .await
+                routers[n % 2]
+                    .book(&cookie, slot, RequestKey::generate().as_str())
+                    .await
             })
         })
         .collect();
@@ -745,8 +535,8 @@ async fn one_patient_booking_many_slots_at_once_never_overdraws() {
     let routers = Arc::new(instances(&db).await);
     let ann = w.patient("ann", "250.00").await;
     let cookies = [
-        sign_in(&routers[0], "ann").await,
-        sign_in(&routers[1], "ann").await,
+        routers[0].sign_in_as("ann").await,
+        routers[1].sign_in_as("ann").await,
     ];
     let mut slots = Vec::new();
     for hour in 8..18 {
@@ -761,18 +551,14 @@ async fn one_patient_booking_many_slots_at_once_never_overdraws() {
             let routers = routers.clone();
             let cookie = cookies[(n + click) % 2].clone();
             let barrier = barrier.clone();
-            let body = format!("slot_id={slot}&request_key={request_key}");
+            let (slot, request_key) = (*slot, request_key.clone());
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
                 (
                     n,
-                    call(
-                        &routers[(n + click) % 2],
-                        &cookie,
-                        "/api/booking/book",
-                        body,
-                    )
-                    .await,
+                    routers[(n + click) % 2]
+                        .book(&cookie, slot, &request_key)
+                        .await,
                 )
             }));
         }
@@ -1059,39 +845,34 @@ async fn the_wallet_history_filters_pages_and_exports_csv_for_its_owner_only() {
     )
     .await
     .expect("cancel");
-    let router = http::router(&config(), db.pool.clone());
-    let cookie = sign_in(&router, "ann").await;
-    let (status, page) = call(
-        &router,
-        &cookie,
-        "/api/wallet/page",
-        "params[kind]=refund".to_owned(),
-    )
-    .await;
+    let app = TestApp::new(&db);
+    let cookie = app.sign_in_as("ann").await;
+    let (status, page) = app
+        .call(
+            &cookie,
+            "/api/wallet/page",
+            "params[kind]=refund".to_owned(),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert_eq!(page["total"], 1);
     assert_eq!(page["entries"][0]["amount"], "80.00");
     assert_eq!(page["balance"], "300.00");
-    let (status, bad) = call(
-        &router,
-        &cookie,
-        "/api/wallet/page",
-        "params[kind]=gift".to_owned(),
-    )
-    .await;
+    let (status, bad) = app
+        .call(&cookie, "/api/wallet/page", "params[kind]=gift".to_owned())
+        .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
 
     let download = |cookie: Option<String>| {
-        let router = router.clone();
+        let app = app.clone();
         async move {
             let mut request = Request::get("/wallet/transactions.csv?kind=payment");
             if let Some(cookie) = cookie {
                 request = request.header(header::COOKIE, cookie);
             }
-            let response = router
-                .oneshot(request.body(Body::empty()).expect("request"))
-                .await
-                .expect("response");
+            let response = app
+                .send(request.body(Body::empty()).expect("request"))
+                .await;
             let status = response.status();
             let disposition = response.headers().get(header::CONTENT_DISPOSITION).cloned();
             let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)

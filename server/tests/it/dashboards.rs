@@ -1,27 +1,13 @@
 //! The role homes' figures against known data, at a fixed instant in summer (London is UTC+1), so
 //! a booking made at 23:30 UTC counts for the next clinic day.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use app::domain::UserRole;
 use app::services::dashboards;
 
-use crate::harness::TestDb;
-use crate::users::account;
-use crate::web::config;
-
-fn at(text: &str) -> DateTime<Utc> {
-    text.parse().expect("instant")
-}
-
-fn day(text: &str) -> NaiveDate {
-    text.parse().expect("date")
-}
-
-fn money(text: &str) -> Decimal {
-    text.parse().expect("amount")
-}
+use crate::harness::{TestDb, account, at, config, date, decimal};
 
 struct Data<'a> {
     db: &'a TestDb,
@@ -250,24 +236,24 @@ async fn each_home_counts_what_it_says_in_the_clinic_time_zone() {
     let board = dashboards::admin(&db.pool, &settings, now)
         .await
         .expect("admin");
-    assert_eq!(board.today, day("2030-07-10"));
+    assert_eq!(board.today, date("2030-07-10"));
     assert_eq!((board.bookings_today, board.bookings_week), (2, 4));
-    assert_eq!(board.revenue_total, money("410"));
-    assert_eq!(board.revenue_30_days, money("210"));
+    assert_eq!(board.revenue_total, decimal("410"));
+    assert_eq!(board.revenue_30_days, decimal("210"));
     assert_eq!(board.cancellations_30_days, 1);
     assert_eq!(
         (board.refunds_30_days, board.refunded_30_days),
-        (1, money("80"))
+        (1, decimal("80"))
     );
     assert_eq!(board.active_doctors, 2);
     assert_eq!(board.new_patients_30_days, 1);
     assert_eq!(board.bookings_per_day.len(), 30);
-    assert_eq!(board.bookings_per_day[0].day, day("2030-06-11"));
-    let on = |date: &str| {
+    assert_eq!(board.bookings_per_day[0].day, date("2030-06-11"));
+    let on = |text: &str| {
         board
             .bookings_per_day
             .iter()
-            .find(|d| d.day == day(date))
+            .find(|d| d.day == date(text))
             .map(|d| d.count)
     };
     assert_eq!(
@@ -286,7 +272,10 @@ async fn each_home_counts_what_it_says_in_the_clinic_time_zone() {
         .collect();
     assert_eq!(
         by_specialty,
-        [("Cardiology", money("360")), ("Dermatology", money("50"))]
+        [
+            ("Cardiology", decimal("360")),
+            ("Dermatology", decimal("50"))
+        ]
     );
     let outcomes = &board.outcomes_30_days;
     assert_eq!(
@@ -330,12 +319,12 @@ async fn each_home_counts_what_it_says_in_the_clinic_time_zone() {
     assert_eq!(
         earnings,
         [
-            (day("2030-02-01"), 0, money("0")),
-            (day("2030-03-01"), 0, money("0")),
-            (day("2030-04-01"), 0, money("0")),
-            (day("2030-05-01"), 1, money("200")),
-            (day("2030-06-01"), 0, money("0")),
-            (day("2030-07-01"), 2, money("100")),
+            (date("2030-02-01"), 0, decimal("0")),
+            (date("2030-03-01"), 0, decimal("0")),
+            (date("2030-04-01"), 0, decimal("0")),
+            (date("2030-05-01"), 1, decimal("200")),
+            (date("2030-06-01"), 0, decimal("0")),
+            (date("2030-07-01"), 2, decimal("100")),
         ]
     );
     assert_eq!(home.rating.counts, [0, 0, 0, 0, 1]);
@@ -344,7 +333,7 @@ async fn each_home_counts_what_it_says_in_the_clinic_time_zone() {
     let mine = dashboards::patient(&db.pool, &settings, ann, now)
         .await
         .expect("patient");
-    assert_eq!(mine.wallet_balance, money("42.50"));
+    assert_eq!(mine.wallet_balance, decimal("42.50"));
     assert_eq!(ids(&mine.upcoming), [pending], "not started, not cancelled");
     assert_eq!(ids(&mine.to_review), [done]);
     assert_eq!(mine.to_review[0].specialty, "Cardiology");

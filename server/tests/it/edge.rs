@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode, header};
 use axum::response::Response;
 use axum::routing::get;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tower::ServiceExt;
 
 use app::services::accounts;
@@ -20,22 +20,7 @@ use server::config::Config;
 use server::edge::{self, EdgeSettings};
 use server::http;
 
-use crate::accounts::{PASSWORD, form};
-use crate::harness::TestDb;
-use crate::sessions::body_text;
-use crate::web::config;
-
-/// Serves `router` on a free loopback port, as `server serve` does.
-async fn serve(router: Router) -> SocketAddr {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("address");
-    tokio::spawn(edge::connections::serve(
-        listener,
-        router,
-        std::future::pending::<()>(),
-    ));
-    addr
-}
+use crate::harness::{PASSWORD, TestApp, TestDb, body_text, config, form};
 
 /// Sends `head` (and `body`) on a fresh connection and returns what came back within 10 s,
 /// up to the end of the answer's headers or the connection's end.
@@ -69,7 +54,7 @@ fn status_line(answer: &str) -> &str {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_huge_body_is_refused_with_413_before_it_is_read() {
     let db = TestDb::new().await;
-    let addr = serve(http::router(&config(), db.pool.clone())).await;
+    let addr = TestApp::new(&db).serve().await;
 
     // 200 MB announced, none of it sent: the answer comes at once, the body is never read.
     let started = Instant::now();
@@ -105,7 +90,7 @@ async fn a_huge_body_is_refused_with_413_before_it_is_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oversized_request_heads_are_refused_with_431() {
     let db = TestDb::new().await;
-    let addr = serve(http::router(&config(), db.pool.clone())).await;
+    let addr = TestApp::new(&db).serve().await;
     let answer = exchange(
         addr,
         &format!(
@@ -435,7 +420,7 @@ async fn request_logs_keep_the_codes_in_links_out() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_never_finishes_its_headers_is_cut_off() {
     let db = TestDb::new().await;
-    let addr = serve(http::router(&config(), db.pool.clone())).await;
+    let addr = TestApp::new(&db).serve().await;
     let mut stream = TcpStream::connect(addr).await.expect("connect");
     // Half a request head, then nothing (a slow-loris client holding a connection open).
     stream

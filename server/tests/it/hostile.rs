@@ -17,11 +17,10 @@ use app::domain::AppError;
 use server::config::Config;
 use server::http;
 
-use crate::accounts::PASSWORD;
-use crate::authorization::{CALLERS, Caller, Fixture, Snapshot, fingerprint, matrix, registered};
-use crate::harness::TestDb;
-use crate::sessions::{body_text, session_cookie};
-use crate::web::config;
+use crate::harness::{
+    CALLERS, Caller, Fixture, PASSWORD, Snapshot, TestDb, body_text, config, fingerprint, fixture,
+    matrix, registered, session_cookie,
+};
 
 /// Optional parameters that the matrix's valid forms leave out, with a valid value each, so that
 /// they meet the hostile values too.
@@ -454,7 +453,7 @@ fn valid_forms(fixture: &Fixture) -> Forms {
 async fn every_server_function_survives_hostile_input() {
     let started = Instant::now();
     let db = TestDb::new().await;
-    let fixture = crate::authorization::fixture(&db).await;
+    let fixture = fixture(&db).await;
     // Hundreds of calls per caller would hit every rate limit; the limits have their own tests.
     let router = http::router(
         &Config {
@@ -599,7 +598,7 @@ async fn restore_callers(db: &TestDb, router: &Router, cookies: &mut BTreeMap<&s
 #[tokio::test]
 async fn the_snapshot_sees_a_balance_change() {
     let db = TestDb::new().await;
-    crate::authorization::fixture(&db).await;
+    fixture(&db).await;
     let before: Snapshot = fingerprint(&db).await;
     sqlx::query("UPDATE users SET wallet_balance = wallet_balance + 1 WHERE username = 'pat'")
         .execute(&db.pool)

@@ -3,8 +3,7 @@
 use app::services::outbox::{OutgoingEmail, enqueue};
 use server::mailer::{Mailer, deliver_due};
 
-use crate::harness::TestDb;
-use crate::smtp_sink::SmtpSink;
+use crate::harness::{SmtpSink, TestDb, form};
 
 fn email(n: usize) -> OutgoingEmail {
     OutgoingEmail {
@@ -160,13 +159,9 @@ async fn a_registration_code_travels_by_smtp_and_confirms_the_address() {
     let db = TestDb::new().await;
     let sink = SmtpSink::start(false).await;
     let now = chrono::Utc::now();
-    let user = app::services::accounts::register(
-        &db.pool,
-        crate::accounts::form("ann", "ann@example.com"),
-        now,
-    )
-    .await
-    .expect("register");
+    let user = app::services::accounts::register(&db.pool, form("ann", "ann@example.com"), now)
+        .await
+        .expect("register");
     deliver_due(&db.pool, &mailer(&sink))
         .await
         .expect("deliver");

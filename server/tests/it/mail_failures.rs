@@ -13,9 +13,7 @@ use app::services::dashboards;
 use app::services::outbox::{OutgoingEmail, enqueue};
 use server::mailer::{Mailer, deliver_due};
 
-use crate::booking::settings;
-use crate::harness::TestDb;
-use crate::smtp_sink::SmtpSink;
+use crate::harness::{SmtpSink, TestDb, settings};
 
 /// Pieces that make or break an address for one parser or the other.
 const PIECES: &[&str] = &[

@@ -1,6 +1,7 @@
 //! Integration tests against a real PostgreSQL: one binary (it links once), one module per area.
 //! Every test gets a fresh database cloned from a migrated template. scripts/test.sh runs them
-//! with nextest, a process per test (the comment there says why).
+//! with nextest, a process per test (the comment there says why). What the modules share lives in
+//! `harness`; a test module imports the harness, never another test module.
 
 // The allocator the server runs with (main.rs), so memory is measured as it will be served.
 #[global_allocator]
@@ -28,7 +29,6 @@ mod scale;
 mod schema;
 mod sessions;
 mod slots;
-mod smtp_sink;
 mod text_limits;
 mod users;
 mod web;

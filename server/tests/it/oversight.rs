@@ -14,11 +14,9 @@ use app::domain::{AppError, Money, UserRole};
 use app::services::booking::{self, Actor};
 use app::services::{doctor_records, oversight};
 
-use crate::admin::sign_in;
-use crate::booking::{World, assert_invariants, confirmed, key, settings};
-use crate::directory::NewDoctor;
-use crate::harness::TestDb;
-use crate::users::{account, get};
+use crate::harness::{
+    NewDoctor, TestDb, World, account, assert_invariants, confirmed, get, key, settings, sign_in,
+};
 
 fn appointments(
     patient: &str,

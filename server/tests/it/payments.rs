@@ -8,17 +8,16 @@ use std::time::Duration;
 
 use chrono::Utc;
 
+use app::domain::AppError;
 use app::domain::request_key::RequestKey;
 use app::domain::wallet::{Card, CardPayments};
-use app::domain::{AppError, Money};
 use app::services::gateway::{
     CardRequest, GatewayAnswer, GatewayFuture, GatewayUnreachable, PaymentGateway, StatusFuture,
     test_cards,
 };
 use app::services::wallet;
 
-use crate::booking::{World, assert_invariants};
-use crate::harness::TestDb;
+use crate::harness::{TestDb, World, assert_invariants, money};
 
 /// What the scripted provider does with a call.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -95,10 +94,6 @@ impl PaymentGateway for Scripted {
     fn timeout(&self) -> Duration {
         Duration::from_millis(300)
     }
-}
-
-fn money(text: &str) -> Money {
-    Money::parse(text).expect("amount")
 }
 
 fn card() -> Card {

@@ -3,26 +3,15 @@
 //! concurrent reviews, `recompute-ratings` correcting tampered doctors, the public page's order,
 //! filter and pages, and anonymity in server-function answers and page HTML.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
-use tower::ServiceExt;
 
 use app::domain::AppError;
 use app::domain::reviews::{AdminReviewQuery, ReviewDraft, ReviewFilter};
-use app::services::{ClinicSettings, accounts, reviews};
+use app::services::{accounts, reviews};
 
-use crate::accounts::form;
-use crate::admin::sign_in;
-use crate::directory::{Clinic, NewDoctor};
-use crate::harness::TestDb;
-use crate::sessions::{body_text, post};
-use crate::web::config;
-
-fn settings() -> ClinicSettings {
-    config().clinic_settings()
-}
+use crate::harness::{Clinic, NewDoctor, TestDb, body_text, form, get, post, settings, sign_in};
 
 fn t0() -> DateTime<Utc> {
     "2030-03-04T10:00:00Z".parse().expect("instant")
@@ -616,19 +605,6 @@ async fn the_public_page_is_newest_first_ten_at_a_time_and_filters_by_stars() {
     assert!(matches!(gone, Err(AppError::NotFound(_))));
 }
 
-async fn get(db: &TestDb, uri: &str, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut request = Request::get(uri);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = server::http::router(&config(), db.pool.clone())
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    (status, body_text(response).await)
-}
-
 /// Registers `username` with a name, and gives the account `role`.
 async fn account(db: &TestDb, username: &str, first: &str, last: &str, role: &str) -> i64 {
     let mut registration = form(username, &format!("{username}@example.com"));
@@ -743,7 +719,7 @@ async fn anonymous_reviews_never_reveal_the_patient_in_answers_or_html() {
     secrets(&json, "the public reviews answer");
 
     // The doctor's page HTML (with its embedded hydration data).
-    let (status, html) = get(&db, &format!("/doctors/{}", world.doctor), None).await;
+    let (status, _, html) = get(&db, &format!("/doctors/{}", world.doctor), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("Anonymous patient") && html.contains("Excellent care"),
@@ -765,7 +741,7 @@ async fn anonymous_reviews_never_reveal_the_patient_in_answers_or_html() {
     let json = body_text(received).await;
     assert!(json.contains("Anonymous patient"), "{json}");
     secrets(&json, "the doctor's reviews answer");
-    let (_, html) = get(&db, "/doctor/reviews", Some(&doc_cookie)).await;
+    let (_, _, html) = get(&db, "/doctor/reviews", Some(&doc_cookie)).await;
     assert!(html.contains("Anonymous patient"), "{html}");
     secrets(&html, "the doctor's reviews page");
     let admin_cookie = sign_in(&db, "boss").await;
@@ -781,7 +757,7 @@ async fn anonymous_reviews_never_reveal_the_patient_in_answers_or_html() {
     secrets(&json, "the admin's list");
 
     // The author sees their own review on their page.
-    let (status, html) = get(&db, "/reviews", Some(&zeb_cookie)).await;
+    let (status, _, html) = get(&db, "/reviews", Some(&zeb_cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         html.contains("Excellent care") && html.contains("anonymously"),

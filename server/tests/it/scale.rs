@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use server::scale::{self, ScalePlan, SeedOutcome, SeedReport};
 
-use crate::harness::TestDb;
+use crate::harness::{TestDb, count};
 
 /// 20 doctors with 100 slots each: small enough to load in a moment.
 const PLAN: ScalePlan = ScalePlan {
@@ -41,13 +41,6 @@ async fn seeded(pool: &PgPool) -> SeedReport {
 async fn offenders(pool: &PgPool, sql: &str) -> Vec<i64> {
     sqlx::query_scalar(sql)
         .fetch_all(pool)
-        .await
-        .unwrap_or_else(|err| panic!("{err}: {sql}"))
-}
-
-async fn count(pool: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(pool)
         .await
         .unwrap_or_else(|err| panic!("{err}: {sql}"))
 }

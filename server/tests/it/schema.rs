@@ -6,7 +6,7 @@ use std::fmt::Debug;
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
-use crate::harness::TestDb;
+use crate::harness::{TestDb, decimal};
 
 fn assert_refused<T: Debug>(result: Result<T, sqlx::Error>, constraint: &str) {
     match result {
@@ -19,10 +19,6 @@ fn assert_refused<T: Debug>(result: Result<T, sqlx::Error>, constraint: &str) {
         }
         other => panic!("expected the database to refuse with {constraint}, got {other:?}"),
     }
-}
-
-fn money(text: &str) -> Decimal {
-    text.parse().expect("test literal")
 }
 
 async fn insert_user(
@@ -167,7 +163,7 @@ async fn insert_payment(
          VALUES ($1, $2, 'completed', $3, now()) RETURNING id",
     )
     .bind(appointment)
-    .bind(money(amount))
+    .bind(decimal(amount))
     .bind(transaction)
     .fetch_one(pool)
     .await
@@ -525,8 +521,8 @@ async fn ledger_types_signs_and_balances_follow_the_rules() {
         )
         .bind(w.patient)
         .bind(kind)
-        .bind(money(amount))
-        .bind(money(after))
+        .bind(decimal(amount))
+        .bind(decimal(after))
         .bind(linked)
         .execute(&db.pool)
     };

@@ -1,47 +1,11 @@
 //! Sessions and request rules over HTTP, through the real router: the session id changes at
 //! sign-in, other sites cannot post, and "forgot password" answers the same for every address.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use axum::response::Response;
-use tower::ServiceExt;
+use axum::http::{StatusCode, header};
 
 use app::services::accounts;
-use server::http;
 
-use crate::accounts::{PASSWORD, form};
-use crate::harness::TestDb;
-use crate::web::config;
-
-pub async fn post(db: &TestDb, path: &str, body: &str, extra: &[(&str, &str)]) -> Response {
-    let mut request =
-        Request::post(path).header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-    for (name, value) in extra {
-        request = request.header(*name, *value);
-    }
-    http::router(&config(), db.pool.clone())
-        .oneshot(request.body(Body::from(body.to_owned())).expect("request"))
-        .await
-        .expect("response")
-}
-
-/// The value of the session cookie a response sets, if any.
-pub fn session_cookie(response: &Response) -> Option<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("clinic_session="))
-        .map(|rest| rest.split(';').next().unwrap_or_default().to_owned())
-}
-
-pub async fn body_text(response: Response) -> String {
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .expect("body");
-    String::from_utf8_lossy(&bytes).into_owned()
-}
+use crate::harness::{PASSWORD, TestDb, body_text, form, post, session_cookie};
 
 async fn register_ann(db: &TestDb) {
     let t0 = chrono::Utc::now();

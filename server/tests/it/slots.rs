@@ -8,31 +8,17 @@ use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
 
 use app::domain::slots::{BulkPlan, BulkPlanForm, BulkStage, SlotState, SlotTime};
 use app::domain::{AppError, UserRole};
-use app::services::{ClinicSettings, accounts};
+use app::services::accounts;
 use app::services::{acting::Acting, slots};
 
-use crate::accounts::{PASSWORD, form};
-use crate::directory::{Clinic, NewDoctor};
-use crate::harness::TestDb;
-use crate::sessions::{body_text, post, session_cookie};
-use crate::web::config;
-
-/// The tests' clinic runs on Europe/London time.
-fn settings() -> ClinicSettings {
-    config().clinic_settings()
-}
-
-fn at(instant: &str) -> DateTime<Utc> {
-    instant.parse().expect("instant")
-}
+use crate::harness::{
+    Clinic, NewDoctor, PASSWORD, TestDb, at, body_text, count, date, form, get, post, settings,
+    sign_in,
+};
 
 /// Monday 7 January 2030, 08:00 in London (GMT in winter).
 fn monday_morning() -> DateTime<Utc> {
     at("2030-01-07T08:00:00Z")
-}
-
-fn date(text: &str) -> NaiveDate {
-    text.parse().expect("date")
 }
 
 fn time(text: &str) -> NaiveTime {
@@ -104,13 +90,6 @@ async fn as_doctor(db: &TestDb, user: i64) -> Acting {
     slots::acting(&db.pool, user, UserRole::Doctor, None)
         .await
         .expect("a doctor acts on their own slots")
-}
-
-async fn count(db: &TestDb, sql: &str) -> i64 {
-    sqlx::query_scalar(sql)
-        .fetch_one(&db.pool)
-        .await
-        .expect("count")
 }
 
 /// A patient with an appointment in `slot_id`, in `status`.
@@ -359,8 +338,15 @@ async fn bulk_plans_skip_overlaps_and_report_them_even_when_racing() {
         .map(|_| {
             let (pool, plan, form, doctor) = (db.pool.clone(), plan.clone(), form.clone(), doctor);
             tokio::spawn(async move {
-                slots::create_bulk(&pool, &crate::slots::settings(), &doctor, &plan, form, now)
-                    .await
+                slots::create_bulk(
+                    &pool,
+                    &crate::harness::settings(),
+                    &doctor,
+                    &plan,
+                    form,
+                    now,
+                )
+                .await
             })
         })
         .collect();
@@ -743,22 +729,6 @@ async fn a_doctor_reaches_only_their_own_slots_through_the_services() {
     );
 }
 
-/// Signs `username` in over HTTP; returns the cookie header value.
-async fn sign_in(db: &TestDb, username: &str) -> String {
-    let response = post(
-        db,
-        "/api/sign-in",
-        &format!("identifier={username}&password={PASSWORD}"),
-        &[],
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::OK, "sign-in of {username}");
-    format!(
-        "clinic_session={}",
-        session_cookie(&response).expect("cookie")
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn over_http_only_a_slots_own_doctor_or_an_admin_may_change_it() {
     let db = TestDb::new().await;
@@ -1044,27 +1014,15 @@ async fn when_the_clocks_go_back_the_repeated_hour_means_its_first_occurrence() 
     assert!(!settings.has_started(date("2030-10-27"), time("02:00"), during_second));
 }
 
-/// GETs a page through the real router, with `cookie` when given.
+/// GETs a page through the real router, with `cookie` when given: status, `Location`, body.
 async fn get_page(db: &TestDb, path: &str, cookie: Option<&str>) -> (StatusCode, String, String) {
-    use axum::body::Body;
-    use axum::http::{Request, header};
-    use tower::ServiceExt;
-    let mut request = Request::get(path);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = server::http::router(&config(), db.pool.clone())
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
+    let (status, headers, body) = get(db, path, cookie).await;
+    let location = headers
+        .get(axum::http::header::LOCATION)
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
-    (status, location, body_text(response).await)
+    (status, location, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1097,7 +1055,7 @@ async fn the_slots_page_renders_for_its_doctor_and_sends_visitors_to_sign_in() {
     assert_eq!(status, StatusCode::FOUND);
     assert_eq!(location, "/sign-in?next=/doctor/slots");
     let cookie = sign_in(&db, "dr.avery").await;
-    let week = crate::slots::settings().local_date(Utc::now()) + Days::new(1);
+    let week = settings().local_date(Utc::now()) + Days::new(1);
     let (status, _, body) =
         get_page(&db, &format!("/doctor/slots?week={week}"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);

@@ -9,9 +9,7 @@ use app::domain::{DoctorDetails, DoctorForm, UserRole};
 use app::services::booking::{self, Actor};
 use server::mailer::{Mailer, deliver_due};
 
-use crate::booking::{World, assert_invariants, confirmed, key, settings};
-use crate::harness::TestDb;
-use crate::smtp_sink::SmtpSink;
+use crate::harness::{SmtpSink, TestDb, World, assert_invariants, confirmed, key, settings};
 
 /// A name of exactly `length` characters, two bytes each, so a byte count would get it wrong.
 fn long_name(letter: char, length: usize) -> String {

@@ -1,58 +1,13 @@
 //! The admin's users list (search, filters, pages, CSV download) and deactivation: a deactivated
 //! account cannot sign in and its sessions end at once; an admin cannot deactivate themself.
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
-use chrono::Utc;
-use tower::ServiceExt;
+use axum::http::{StatusCode, header};
 
 use app::domain::UserRole;
 use app::domain::admin::{UserParams, UserQuery};
-use app::services::{accounts, users};
-use server::http;
+use app::services::users;
 
-use crate::accounts::{PASSWORD, form};
-use crate::admin::sign_in;
-use crate::harness::TestDb;
-use crate::sessions::{body_text, post};
-use crate::web::config;
-
-/// Registers `username` with `role`; returns the id.
-pub(crate) async fn account(db: &TestDb, username: &str, role: UserRole) -> i64 {
-    let id = accounts::register(
-        &db.pool,
-        form(username, &format!("{username}@example.com")),
-        Utc::now(),
-    )
-    .await
-    .expect("register")
-    .id;
-    sqlx::query("UPDATE users SET user_type = $2 WHERE id = $1")
-        .bind(id)
-        .bind(role.as_str())
-        .execute(&db.pool)
-        .await
-        .expect("role");
-    id
-}
-
-/// A GET through the real router with an optional cookie: status, headers, body.
-pub(crate) async fn get(
-    db: &TestDb,
-    uri: &str,
-    cookie: Option<&str>,
-) -> (StatusCode, axum::http::HeaderMap, String) {
-    let mut request = Request::get(uri);
-    if let Some(cookie) = cookie {
-        request = request.header(header::COOKIE, cookie);
-    }
-    let response = http::router(&config(), db.pool.clone())
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let (status, headers) = (response.status(), response.headers().clone());
-    (status, headers, body_text(response).await)
-}
+use crate::harness::{PASSWORD, TestDb, account, body_text, config, get, post, sign_in};
 
 fn query(search: &str, role: &str, status: &str, page: &str) -> UserQuery {
     UserQuery::parse(&UserParams {

@@ -9,51 +9,7 @@ use tower::ServiceExt;
 use server::config::Config;
 use server::{demo, http};
 
-use crate::harness::TestDb;
-
-pub fn config() -> Config {
-    Config {
-        database_url: None,
-        data_dir: ".local".into(),
-        addr: "127.0.0.1:0".parse().expect("address"),
-        site_root: "target/site".to_owned(),
-        public_url: None,
-        time_zone: chrono_tz::Europe::London,
-        smtp_url: None,
-        mail_from: "Clinic <no-reply@clinic.example>".to_owned(),
-        session_idle_minutes: 120,
-        session_absolute_hours: 12,
-        session_remember_days: 30,
-        db_max_connections: 4,
-        booking_notice_minutes: 120,
-        slot_horizon_days: 180,
-        payment_hold_minutes: 15,
-        free_cancellation_hours: 24,
-        late_refund_percent: 50,
-        max_wallet_amount: app::domain::Money::parse("10000").expect("amount"),
-        // Tests read what they just wrote; the cache has its own test.
-        page_cache_ms: 0,
-        trusted_proxies: Default::default(),
-        max_body_kb: 64,
-        request_timeout_secs: 30,
-        rate_limits: true,
-        max_unpaid_holds: 2,
-        payments: None,
-    }
-}
-
-async fn get(db: &TestDb, uri: &str) -> (StatusCode, String) {
-    let router = http::router(&config(), db.pool.clone());
-    let response = router
-        .oneshot(Request::get(uri).body(Body::empty()).expect("request"))
-        .await
-        .expect("response");
-    let status = response.status();
-    let body = axum::body::to_bytes(response.into_body(), 4 * 1024 * 1024)
-        .await
-        .expect("body");
-    (status, String::from_utf8_lossy(&body).into_owned())
-}
+use crate::harness::{TestDb, config, get};
 
 async fn seed(db: &TestDb) {
     let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
@@ -66,18 +22,18 @@ async fn seed(db: &TestDb) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_check_answers_when_the_database_does() {
     let db = TestDb::new().await;
-    let (status, body) = get(&db, "/healthz").await;
+    let (status, _, body) = get(&db, "/healthz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
 
     db.pool.close().await;
-    let (status, _) = get(&db, "/healthz").await;
+    let (status, _, _) = get(&db, "/healthz", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn home_page_lists_the_specialties_in_the_database() {
     let db = TestDb::new().await;
-    let (status, body) = get(&db, "/").await;
+    let (status, _, body) = get(&db, "/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         body.contains("No specialties have been added yet."),
@@ -88,7 +44,7 @@ async fn home_page_lists_the_specialties_in_the_database() {
         .execute(&db.pool)
         .await
         .expect("specialty");
-    let (status, body) = get(&db, "/").await;
+    let (status, _, body) = get(&db, "/", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
         body.contains("Sleep Medicine") && body.contains("Snoring and insomnia"),
@@ -101,7 +57,7 @@ async fn home_page_lists_the_specialties_in_the_database() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_pages_answer_404_with_a_way_back() {
     let db = TestDb::new().await;
-    let (status, body) = get(&db, "/no-such-page").await;
+    let (status, _, body) = get(&db, "/no-such-page", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("We could not find that page"));
 }
@@ -111,7 +67,7 @@ async fn directory_finds_doctors_by_name_and_specialty() {
     let db = TestDb::new().await;
     seed(&db).await;
 
-    let (status, body) = get(&db, "/doctors?q=hart").await;
+    let (status, _, body) = get(&db, "/doctors?q=hart", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Dr. Amelia Hart"), "{body}");
     assert!(!body.contains("Dr. Rafael Ortiz"));
@@ -121,12 +77,12 @@ async fn directory_finds_doctors_by_name_and_specialty() {
             .fetch_one(&db.pool)
             .await
             .expect("specialty");
-    let (_, body) = get(&db, &format!("/doctors?specialty={dermatology}")).await;
+    let (_, _, body) = get(&db, &format!("/doctors?specialty={dermatology}"), None).await;
     assert!(body.contains("Dr. Priya Nair") && body.contains("Dr. Tom Becker"));
     assert!(!body.contains("Dr. Amelia Hart"));
 
     // Wildcards in the search are literal text, and no match says so.
-    let (status, body) = get(&db, "/doctors?q=%25").await;
+    let (status, _, body) = get(&db, "/doctors?q=%25", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("No doctors match"), "{body}");
 }
@@ -273,7 +229,7 @@ async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone
             .expect("slot taken");
     }
 
-    let (status, body) = get(&db, &format!("/doctors/{doctor}")).await;
+    let (status, _, body) = get(&db, &format!("/doctors/{doctor}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Dr. Amelia Hart") && body.contains("Consultant cardiologist"));
     assert!(body.contains("Free times in the next 14 days"));
@@ -322,7 +278,7 @@ async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone
         "{text}"
     );
 
-    let (status, body) = get(&db, "/doctors/999999").await;
+    let (status, _, body) = get(&db, "/doctors/999999", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("We could not find that page"));
 }

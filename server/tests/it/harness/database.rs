@@ -1,8 +1,10 @@
-//! Test databases: each test gets its own, cloned from a template that holds the migrated schema.
+//! Test databases: each test gets its own, cloned from a template that holds the migrated schema,
+//! and the questions tests ask of it (how many rows, do the invariants hold, which code was sent).
 //!
 //! The server is `DATABASE_URL` when set (it needs the CREATEDB privilege), otherwise the
 //! project's private cluster, started on demand exactly as the app starts it.
 
+use std::ops::Deref;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
@@ -12,6 +14,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 use server::database::{MIGRATOR, quote_identifier};
+use server::invariants;
 
 /// Where test databases are created, and the template they are cloned from.
 struct Server {
@@ -158,6 +161,16 @@ impl TestDb {
     }
 }
 
+/// A test database is used through its pool, so it can be passed wherever a pool is asked for
+/// (`count(&db, ...)`) while it still owns the database it drops.
+impl Deref for TestDb {
+    type Target = PgPool;
+
+    fn deref(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let name = self.name.clone();
@@ -184,4 +197,37 @@ impl Drop for TestDb {
             eprintln!("note: could not drop test database {}", self.name);
         }
     }
+}
+
+/// The single number `sql` selects (a `count(*)`, usually).
+pub async fn count(pool: &PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(pool)
+        .await
+        .unwrap_or_else(|err| panic!("{err}: {sql}"))
+}
+
+/// Fails the test with every invariant the database breaks (see `server::invariants`).
+pub async fn assert_invariants(db: &TestDb) {
+    let violations = invariants::violations(&db.pool).await.expect("check");
+    assert!(
+        violations.is_empty(),
+        "invariants broken:\n{}",
+        violations.join("\n")
+    );
+}
+
+/// The code in the newest email to `to`.
+pub async fn last_code(db: &TestDb, to: &str) -> String {
+    let text: String = sqlx::query_scalar(
+        "SELECT text_body FROM email_outbox WHERE to_address = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(to)
+    .fetch_one(&db.pool)
+    .await
+    .expect("an email was queued");
+    text.split_whitespace()
+        .find(|word| word.len() == 6 && word.chars().all(|c| c.is_ascii_digit()))
+        .expect("a 6-digit code in the email")
+        .to_owned()
 }
