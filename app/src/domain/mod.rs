@@ -4,10 +4,12 @@
 pub mod account;
 pub mod admin;
 pub mod booking;
+pub mod codes;
 pub mod dashboard;
 pub mod directory;
 pub mod doctor;
 pub mod error;
+pub mod forms;
 pub mod money;
 pub mod oversight;
 pub mod return_path;
@@ -18,12 +20,14 @@ pub mod specialty;
 pub mod text;
 pub mod wallet;
 
-pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};
+pub use account::{Email, Phone, SessionUser, Username};
+pub use codes::OtpCode;
 pub use doctor::{
     DoctorCard, DoctorDetails, DoctorForm, DoctorProfile, DoctorRecord, FreeSlot, PracticeDetails,
     PublicReview,
 };
 pub use error::AppError;
+pub use forms::FieldError;
 pub use money::Money;
 pub use return_path::ReturnPath;
 pub use role::UserRole;

@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::account::FormCheck;
+use super::forms::FormCheck;
 use super::{AppError, PublicReview};
 
 /// The longest comment a review may carry (`reviews.comment` is TEXT: this is the only limit;

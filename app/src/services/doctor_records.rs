@@ -6,11 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
-use super::accounts::{CodePurpose, replace_code};
 use super::audit::{self, Target};
 use super::{ClinicSettings, emails, outbox, oversight, passwords};
 use crate::domain::oversight::{DoctorQuery, DoctorStatus, ListPage, ROWS_PER_PAGE};
 use crate::domain::{AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, encode_query};
+use crate::{domain::codes::CodePurpose, services::codes::replace_code};
 
 /// How long a new doctor's password link works: long enough for a weekend.
 pub const INVITATION_LIFETIME: Duration = Duration::days(3);

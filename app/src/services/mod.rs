@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod booking;
 pub mod clock;
+pub mod codes;
 pub mod csv;
 pub mod dashboards;
 pub mod doctor_records;

@@ -18,7 +18,7 @@ use app::services::booking::{self, Actor};
 use app::services::gateway::{SandboxGateway, test_cards};
 use app::services::ledger::{self, Posting};
 use app::services::{ClinicSettings, accounts, wallet};
-use server::{http, invariants};
+use server::{http, tools::invariants};
 
 use crate::accounts::{PASSWORD, form};
 use crate::directory::{Clinic, NewDoctor};
