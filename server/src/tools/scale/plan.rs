@@ -104,6 +104,7 @@ impl Clock {
             .map_or_else(|| local.and_utc(), |at| at.with_timezone(&Utc))
     }
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

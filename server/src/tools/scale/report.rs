@@ -74,6 +74,7 @@ impl std::fmt::Display for SeedReport {
 pub(super) fn group_thousands(n: usize) -> String {
     app::domain::group_thousands(&n.to_string())
 }
+
 #[cfg(test)]
 mod tests {
     use super::*;

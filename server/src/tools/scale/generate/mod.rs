@@ -171,6 +171,7 @@ pub(super) fn generate(plan: &ScalePlan, clock: &Clock) -> Generated {
 pub(super) fn transaction_id(appointment: usize) -> String {
     format!("wallet-{:016x}", mix(appointment as u64 ^ SEED))
 }
+
 #[cfg(test)]
 mod tests {
     use super::people::license_number;

@@ -267,6 +267,7 @@ pub(in crate::tools::scale) const SPECIALTIES: &[Specialty] = &[
         "Arteries and veins: varicose veins, poor circulation and aneurysms.",
     ),
 ];
+
 #[cfg(test)]
 mod tests {
     use super::*;
