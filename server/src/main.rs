@@ -1,16 +1,17 @@
-//! The `server` command: serves the app (default) and runs the operator's tasks.
+//! The `server` command: serves the app (default) and runs the operator's tasks, whose bodies
+//! live in `tools/`.
 
-use std::io::BufRead;
 use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use tower_sessions::ExpiredDeletion;
 
-use app::domain::{Email, Username};
+use app::services::accounts::AdminForm;
 use server::config::Config;
 use server::database::{self, Database};
-use server::{demo, housekeeping, http, local_postgres, mailer, scale, telemetry};
+use server::tools::{admin, demo, explain, loadgen, ratings, scale};
+use server::{housekeeping, http, local_postgres, mailer, telemetry};
 
 // Under load the server spent about a third of its time in glibc's malloc and free (perf, 32
 // connections): rendering a page makes many small, short-lived allocations, which mimalloc
@@ -128,28 +129,41 @@ async fn main() -> anyhow::Result<()> {
             email,
             first_name,
             last_name,
-        } => create_admin(&config, username, email, first_name, last_name).await,
+        } => {
+            let password = admin::read_password(&username)?;
+            // Refuse bad input before starting a database.
+            let new_admin = admin::check(AdminForm {
+                username,
+                email,
+                first_name,
+                last_name,
+                password,
+            })?;
+            let db = Database::open(&config).await?;
+            let result = admin::create(&db.pool, new_admin).await;
+            db.close().await;
+            result
+        }
         Command::SeedDemo { scale: factor } => {
             // Refuse a bad scale before starting a database.
             let plan = factor.map(scale::ScalePlan::for_scale).transpose()?;
             let db = Database::open(&config).await?;
             let result = match plan {
-                Some(plan) => seed_scale(&db, &config, &plan).await,
-                None => seed_demo(&db, &config).await,
+                Some(plan) => scale::seed_and_report(&db.pool, &plan, config.time_zone).await,
+                None => demo::seed_and_show_logins(&db.pool, config.time_zone).await,
             };
             db.close().await;
             result
         }
         Command::ExplainDirectory => {
             let db = Database::open(&config).await?;
-            let result =
-                server::explain::explain_directory(&db.pool, &config.clinic_settings()).await;
+            let result = explain::explain_directory(&db.pool, &config.clinic_settings()).await;
             db.close().await;
             result.map(|_| ())
         }
         Command::RecomputeRatings => {
             let db = Database::open(&config).await?;
-            let result = recompute_ratings(&db).await;
+            let result = ratings::recompute(&db.pool).await;
             db.close().await;
             result
         }
@@ -160,8 +174,7 @@ async fn main() -> anyhow::Result<()> {
         } => {
             let db = Database::open(&config).await?;
             let result =
-                server::loadgen::run(&db.pool, &config.clinic_settings(), &host, clients, seconds)
-                    .await;
+                loadgen::run(&db.pool, &config.clinic_settings(), &host, clients, seconds).await;
             db.close().await;
             let report = result?;
             println!("{report}");
@@ -192,7 +205,7 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
         }
     }
     if demo {
-        seed_demo(db, config).await?;
+        demo::seed_and_show_logins(&db.pool, config.time_zone).await?;
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
@@ -257,147 +270,6 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {},
         () = terminate => {},
-    }
-}
-
-async fn seed_demo(db: &Database, config: &Config) -> anyhow::Result<()> {
-    let (today, now) = demo::clinic_now(config.time_zone);
-    let seeded = demo::seed_if_empty(&db.pool, today, now)
-        .await
-        .context("could not load the demo data")?;
-    if seeded {
-        println!("Loaded the demo data.");
-    } else {
-        println!("The database already has users; the demo data was not loaded again.");
-    }
-    println!(
-        "\nDemo accounts (password for all: {})",
-        demo::DEMO_PASSWORD
-    );
-    for login in demo::logins() {
-        println!("  {:<8} {:<14} {}", login.role, login.username, login.email);
-    }
-    Ok(())
-}
-
-async fn seed_scale(db: &Database, config: &Config, plan: &scale::ScalePlan) -> anyhow::Result<()> {
-    eprintln!(
-        "Generating {} doctors, {} patients, {} slots, {} appointments and {} reviews...",
-        plan.doctors, plan.patients, plan.slots, plan.appointments, plan.reviews
-    );
-    let mut progress = |line: String| eprintln!("  {line}");
-    let outcome = scale::seed(
-        &db.pool,
-        plan,
-        chrono::Utc::now(),
-        config.time_zone,
-        &mut progress,
-    )
-    .await
-    .context("could not load the generated data set")?;
-    match outcome {
-        scale::SeedOutcome::Seeded(report) => {
-            println!("Loaded the generated data set:\n{report}");
-            println!(
-                "\nEvery account's password is {}; for example admin, {} (doctor), {} (patient).",
-                demo::DEMO_PASSWORD,
-                report.sample_doctor,
-                report.sample_patient
-            );
-        }
-        scale::SeedOutcome::NotEmpty { users, doctors } => {
-            println!(
-                "The database already has data ({users} users, {doctors} doctors); the generated \
-                 data set was not loaded. Use an empty database, such as one from \
-                 `server local-db start --database NAME --fresh`."
-            );
-        }
-    }
-    Ok(())
-}
-
-async fn recompute_ratings(db: &Database) -> anyhow::Result<()> {
-    // Progress goes to standard error (every 5%), the report to standard output.
-    let mut shown = 0;
-    let corrections = app::services::reviews::recompute_all(&db.pool, |done, all| {
-        let percent = done * 100 / all.max(1);
-        if percent >= shown + 5 || done == all {
-            shown = percent;
-            eprintln!("  checked {done} of {all} doctors ({percent}%)");
-        }
-    })
-    .await
-    .map_err(|err| anyhow::anyhow!("could not recompute the ratings: {err}"))?;
-    for correction in &corrections {
-        println!("corrected {correction}");
-    }
-    match corrections.len() {
-        0 => println!("Every doctor's rating matched their reviews; nothing was changed."),
-        1 => println!("Corrected 1 doctor's rating."),
-        n => println!("Corrected {n} doctors' ratings."),
-    }
-    Ok(())
-}
-
-async fn create_admin(
-    config: &Config,
-    username: String,
-    email: String,
-    first_name: String,
-    last_name: String,
-) -> anyhow::Result<()> {
-    let password = match std::env::var("CLINIC_ADMIN_PASSWORD") {
-        Ok(password) => password,
-        Err(_) => {
-            eprintln!("Password for {username} (one line):");
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("could not read the password from standard input")?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    // The same rules as registration: a valid username and address, a password that is long
-    // enough and not one of the most common.
-    let username = Username::parse(&username).map_err(|m| anyhow::anyhow!("username: {m}"))?;
-    let email = Email::parse(&email).map_err(|m| anyhow::anyhow!("email: {m}"))?;
-    app::services::accounts::check_new_password(&password)
-        .map_err(|m| anyhow::anyhow!("password: {m}"))?;
-    // Names are optional here, but when given they follow the same rule as everywhere else.
-    let optional_name = |name: &str, what: &str| match name.trim() {
-        "" => Ok(String::new()),
-        name => {
-            app::domain::account::parse_name(name, what).map_err(|m| anyhow::anyhow!("{what}: {m}"))
-        }
-    };
-    let first_name = optional_name(&first_name, "first name")?;
-    let last_name = optional_name(&last_name, "last name")?;
-    let (username, email) = (username.as_str().to_owned(), email.as_str().to_owned());
-    let db = Database::open(config).await?;
-    let hash = app::services::passwords::hash(password).await?;
-    let inserted = sqlx::query_scalar::<_, i64>(
-        "INSERT INTO users (username, email, first_name, last_name, password_hash, user_type, email_verified_at)
-         VALUES ($1, $2, $3, $4, $5, 'admin', now())
-         RETURNING id",
-    )
-    .bind(&username)
-    .bind(&email)
-    .bind(&first_name)
-    .bind(&last_name)
-    .bind(hash)
-    .fetch_one(&db.pool)
-    .await;
-    db.close().await;
-    match inserted {
-        Ok(id) => {
-            println!("Created administrator {username} (id {id}).");
-            Ok(())
-        }
-        Err(sqlx::Error::Database(err)) if err.is_unique_violation() => {
-            bail!("a user with the username {username:?} or the email {email:?} already exists")
-        }
-        Err(err) => Err(err).context("could not create the administrator"),
     }
 }
 

@@ -34,7 +34,7 @@ pub async fn get_my_practice() -> Result<PracticeDetails, AppError> {
 #[server(prefix = "/api", endpoint = "update-my-practice")]
 pub async fn update_my_practice(bio: String, consultation_fee: String) -> Result<(), AppError> {
     let doctor = super::auth::require(UserRole::Doctor).await?;
-    let mut check = crate::domain::account::FormCheck::default();
+    let mut check = crate::domain::forms::FormCheck::default();
     let bio = check.field("bio", crate::domain::doctor::parse_bio(&bio));
     let fee = check.field(
         "consultation_fee",

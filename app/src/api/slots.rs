@@ -135,7 +135,7 @@ pub async fn delete_range_slots(
     last_day: String,
 ) -> Result<DeleteReport, AppError> {
     let acting = acting(doctor_id).await?;
-    let mut check = crate::domain::account::FormCheck::default();
+    let mut check = crate::domain::forms::FormCheck::default();
     let from = check.field("first_day", parse_date(&first_day, "the first day"));
     let to = check.field("last_day", parse_date(&last_day, "the last day"));
     let (Some(from), Some(to)) = (from, to) else {

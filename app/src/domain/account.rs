@@ -4,47 +4,6 @@ use serde::{Deserialize, Serialize};
 
 use super::{AppError, UserRole};
 
-/// One problem with one form field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldError {
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
-
-/// Collects the problems of a whole form, so every field's message can be shown at once.
-#[derive(Debug, Default)]
-pub struct FormCheck(Vec<FieldError>);
-
-impl FormCheck {
-    /// The parsed value, or `None` with the message recorded against `field`.
-    pub fn field<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
-        match parsed {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.0.push(FieldError {
-                    field: field.to_owned(),
-                    message,
-                });
-                None
-            }
-        }
-    }
-
-    /// All problems found, as one error.
-    pub fn into_error(self) -> AppError {
-        AppError::Invalid(self.0)
-    }
-}
-
 /// An email address: trimmed, at most 254 characters, `local@domain.tld`, in plain ASCII.
 /// Compared without regard to case (the database's unique index does the same).
 ///
@@ -186,24 +145,6 @@ pub fn check_password_length(password: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A one-time code: exactly six digits (spaces around it are forgiven).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OtpCode(String);
-
-impl OtpCode {
-    pub fn parse(input: &str) -> Result<Self, String> {
-        let text: String = input.chars().filter(|c| !c.is_whitespace()).collect();
-        if text.len() != 6 || !text.chars().all(|c| c.is_ascii_digit()) {
-            return Err("Enter the 6-digit code from the email.".to_owned());
-        }
-        Ok(Self(text))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
 /// The signed-in person, as pages see them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
@@ -330,15 +271,5 @@ mod tests {
         assert!(check_password_length("éééééééé").is_ok());
         assert!(check_password_length(&"x".repeat(128)).is_ok());
         assert!(check_password_length(&"x".repeat(129)).is_err());
-    }
-
-    #[test]
-    fn codes() {
-        assert_eq!(
-            OtpCode::parse(" 123 456 ").map(|c| c.0),
-            Ok("123456".to_owned())
-        );
-        assert!(OtpCode::parse("12345").is_err());
-        assert!(OtpCode::parse("12345a").is_err());
     }
 }

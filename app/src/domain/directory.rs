@@ -5,7 +5,7 @@ use chrono::NaiveDateTime;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::account::FormCheck;
+use super::forms::FormCheck;
 use super::{AppError, DoctorCard, Money, encode_query};
 
 /// Doctors shown per page.

@@ -102,7 +102,7 @@ pub const MAX_EXPERIENCE_YEARS: i32 = 70;
 impl DoctorDetails {
     /// Parses the whole form, reporting every problem beside its field.
     pub fn parse(form: &DoctorForm) -> Result<Self, super::AppError> {
-        use super::account::{FormCheck, parse_name};
+        use super::{account::parse_name, forms::FormCheck};
         let mut check = FormCheck::default();
         let first_name = check.field("first_name", parse_name(&form.first_name, "first name"));
         let last_name = check.field("last_name", parse_name(&form.last_name, "last name"));

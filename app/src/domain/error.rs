@@ -10,7 +10,7 @@ pub enum AppError {
     Validation { field: String, message: String },
     /// Several fields were rejected at once (a whole form); each message sits beside its field.
     #[error("{}", .0.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "))]
-    Invalid(Vec<super::account::FieldError>),
+    Invalid(Vec<super::forms::FieldError>),
     #[error("{0} was not found.")]
     NotFound(String),
     #[error("Please sign in to continue.")]

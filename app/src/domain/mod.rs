@@ -4,11 +4,13 @@
 pub mod account;
 pub mod admin;
 pub mod booking;
+pub mod codes;
 pub mod dashboard;
 pub mod directory;
 pub mod doctor;
 pub mod error;
 pub mod format;
+pub mod forms;
 pub mod listing;
 pub mod money;
 pub mod oversight;
@@ -21,12 +23,14 @@ pub mod specialty;
 pub mod text;
 pub mod wallet;
 
-pub use account::{Email, FieldError, OtpCode, Phone, SessionUser, Username};
+pub use account::{Email, Phone, SessionUser, Username};
+pub use codes::OtpCode;
 pub use doctor::{
     DoctorCard, DoctorDetails, DoctorForm, DoctorProfile, DoctorRecord, FreeSlot, PracticeDetails,
     PublicReview,
 };
 pub use error::AppError;
+pub use forms::FieldError;
 pub use money::Money;
 pub use return_path::ReturnPath;
 pub use role::UserRole;

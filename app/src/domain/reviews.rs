@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::account::FormCheck;
+use super::forms::FormCheck;
 use super::listing::parse_page;
 use super::{AppError, PublicReview};
 

@@ -8,7 +8,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
-use super::account::FormCheck;
+use super::forms::FormCheck;
 
 /// One bulk request creates at most this many slots (about a year of full days in 30-minute
 /// slots would be 4,000; nobody plans that in one go, and one statement stays quick).

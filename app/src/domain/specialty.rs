@@ -30,7 +30,7 @@ pub struct SpecialtyDetails {
 
 impl SpecialtyDetails {
     pub fn parse(name: &str, description: &str) -> Result<Self, super::AppError> {
-        let mut check = super::account::FormCheck::default();
+        let mut check = super::forms::FormCheck::default();
         let name = check.field(
             "name",
             super::text::parse_line(name, MAX_NAME_CHARS, "The specialty's name"),

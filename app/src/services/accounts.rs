@@ -1,24 +1,19 @@
-//! Accounts: registration, one-time codes, sign-in with throttling, password reset and profile
-//! changes. Every function takes `now`, so tests can move the clock.
+//! Accounts: registration (and the operator's administrators), sign-in with throttling, email
+//! verification, password reset and profile changes. The one-time codes they send and redeem
+//! are `codes.rs`'s. Every function takes `now`, so tests can move the clock.
 
-use std::collections::HashSet;
 use std::net::IpAddr;
-use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
-use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
-use super::{outbox, passwords};
-use crate::domain::account::{FormCheck, check_password_length, parse_name};
-use crate::domain::{AppError, Email, OtpCode, Phone, SessionUser, Username};
+use super::codes::{check_cooldown, issue_code, redeem_code};
+use super::passwords;
+use crate::domain::account::parse_name;
+use crate::domain::codes::CodePurpose;
+use crate::domain::forms::FormCheck;
+use crate::domain::{AppError, Email, OtpCode, Phone, SessionUser, UserRole, Username};
 
-/// How long a one-time code works.
-pub const CODE_LIFETIME: Duration = Duration::minutes(10);
-/// Wrong tries before a code stops working.
-pub const CODE_MAX_ATTEMPTS: i16 = 5;
-/// The shortest wait between two codes for the same purpose.
-pub const RESEND_COOLDOWN: Duration = Duration::seconds(60);
 /// Failed sign-ins are counted over this sliding window...
 pub const THROTTLE_WINDOW: Duration = Duration::minutes(15);
 /// ...and sign-in pauses after this many for one account,
@@ -27,24 +22,6 @@ pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
 pub const ADDRESS_FAILURE_LIMIT: i64 = 20;
 
 const SIGN_IN_REFUSED: &str = "The username, email or password is not right.";
-
-/// What a one-time code proves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CodePurpose {
-    VerifyEmail,
-    ResetPassword,
-    ChangeEmail,
-}
-
-impl CodePurpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::VerifyEmail => "verify_email",
-            Self::ResetPassword => "reset_password",
-            Self::ChangeEmail => "change_email",
-        }
-    }
-}
 
 /// The registration form as typed.
 #[derive(Debug, Clone, Default)]
@@ -74,7 +51,7 @@ pub async fn register(
         check.field("first_name", parse_name(&form.first_name, "first name")),
         check.field("last_name", parse_name(&form.last_name, "last name")),
         check.field("phone", Phone::parse(&form.phone)),
-        check.field("password", check_new_password(&form.password)),
+        check.field("password", passwords::check_new(&form.password)),
     );
     let (Some(username), Some(email), Some(first_name), Some(last_name), Some(phone), Some(())) =
         fields
@@ -82,14 +59,131 @@ pub async fn register(
         return Err(check.into_error());
     };
 
-    // The cheap refusals come before the costly hash (19 MiB and tens of milliseconds each).
+    let hash = checked_hash(pool, &username, &email, form.password).await?;
+    let mut tx = pool.begin().await?;
+    let user = insert_user(
+        &mut tx,
+        NewUser {
+            username: &username,
+            email: &email,
+            first_name: &first_name,
+            last_name: &last_name,
+            phone: phone.as_str(),
+            password_hash: hash,
+            role: UserRole::Patient,
+            email_verified_at: None,
+        },
+    )
+    .await?;
+    issue_code(&mut tx, &user, CodePurpose::VerifyEmail, None, now).await?;
+    tx.commit().await?;
+    Ok(user)
+}
+
+/// An administrator as the operator types it (`server create-admin`, the demo data). Unlike a
+/// registration, the names may be left empty and there is no phone number.
+#[derive(Debug, Clone, Default)]
+pub struct AdminForm {
+    pub username: String,
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub password: String,
+}
+
+/// An administrator's account, checked by registration's rules: a valid username and address, a
+/// password long enough and not one of the most common, names that follow the name rule when
+/// given. Checking needs no database, so a tool can refuse bad input before it opens one.
+#[derive(Debug, Clone)]
+pub struct NewAdmin {
+    username: Username,
+    email: Email,
+    first_name: String,
+    last_name: String,
+    password: String,
+}
+
+impl NewAdmin {
+    /// Every problem of the form at once.
+    pub fn check(form: AdminForm) -> Result<Self, AppError> {
+        let optional_name = |name: &str, what: &str| match name.trim() {
+            "" => Ok(String::new()),
+            name => parse_name(name, what),
+        };
+        let mut check = FormCheck::default();
+        let fields = (
+            check.field("username", Username::parse(&form.username)),
+            check.field("email", Email::parse(&form.email)),
+            check.field("first_name", optional_name(&form.first_name, "first name")),
+            check.field("last_name", optional_name(&form.last_name, "last name")),
+            check.field("password", passwords::check_new(&form.password)),
+        );
+        let (Some(username), Some(email), Some(first_name), Some(last_name), Some(())) = fields
+        else {
+            return Err(check.into_error());
+        };
+        Ok(Self {
+            username,
+            email,
+            first_name,
+            last_name,
+            password: form.password,
+        })
+    }
+}
+
+/// Creates the administrator, refusing a username or address already in use. The address counts
+/// as verified at `now` (the operator vouches for it), so no code is sent. Runs on `conn`, so a
+/// caller may make it part of a larger transaction.
+pub async fn create_admin(
+    conn: &mut PgConnection,
+    admin: NewAdmin,
+    now: DateTime<Utc>,
+) -> Result<SessionUser, AppError> {
+    let hash = checked_hash(&mut *conn, &admin.username, &admin.email, admin.password).await?;
+    insert_user(
+        conn,
+        NewUser {
+            username: &admin.username,
+            email: &admin.email,
+            first_name: &admin.first_name,
+            last_name: &admin.last_name,
+            phone: "",
+            password_hash: hash,
+            role: UserRole::Admin,
+            email_verified_at: Some(now),
+        },
+    )
+    .await
+}
+
+/// A new account's row, every value checked.
+struct NewUser<'a> {
+    username: &'a Username,
+    email: &'a Email,
+    first_name: &'a str,
+    last_name: &'a str,
+    phone: &'a str,
+    password_hash: String,
+    role: UserRole,
+    email_verified_at: Option<DateTime<Utc>>,
+}
+
+/// Refuses a username or address already in use, then hashes `password`: the cheap refusals
+/// come before the costly hash (19 MiB and tens of milliseconds each).
+async fn checked_hash<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    username: &Username,
+    email: &Email,
+    password: String,
+) -> Result<String, AppError> {
     let (username_taken, email_taken): (bool, bool) = sqlx::query_as(
         "SELECT EXISTS (SELECT 1 FROM users WHERE username = $1),
                 EXISTS (SELECT 1 FROM users WHERE lower(email) = lower($2))",
     )
     .bind(username.as_str())
     .bind(email.as_str())
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?;
     if username_taken {
         return Err(username_taken_error());
@@ -97,35 +191,37 @@ pub async fn register(
     if email_taken {
         return Err(email_taken_error());
     }
-    let hash = passwords::hash(form.password).await?;
-    let mut tx = pool.begin().await?;
+    passwords::hash(password).await
+}
+
+async fn insert_user(conn: &mut PgConnection, user: NewUser<'_>) -> Result<SessionUser, AppError> {
     let inserted = sqlx::query_as::<_, SessionUser>(&format!(
-        "INSERT INTO users (username, email, first_name, last_name, phone_number, password_hash, user_type)
-         VALUES ($1, $2, $3, $4, $5, $6, 'patient')
+        "INSERT INTO users (username, email, first_name, last_name, phone_number, password_hash,
+                            user_type, email_verified_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          RETURNING {USER_COLUMNS}"
     ))
-    .bind(username.as_str())
-    .bind(email.as_str())
-    .bind(&first_name)
-    .bind(&last_name)
-    .bind(phone.as_str())
-    .bind(hash)
-    .fetch_one(&mut *tx)
+    .bind(user.username.as_str())
+    .bind(user.email.as_str())
+    .bind(user.first_name)
+    .bind(user.last_name)
+    .bind(user.phone)
+    .bind(user.password_hash)
+    .bind(user.role.as_str())
+    .bind(user.email_verified_at)
+    .fetch_one(conn)
     .await;
-    let user = match inserted {
-        Ok(user) => user,
-        // Someone else registered the same name or address in the meantime.
+    match inserted {
+        Ok(user) => Ok(user),
+        // Someone else took the same name or address in the meantime.
         Err(sqlx::Error::Database(err)) if err.constraint() == Some("users_username_key") => {
-            return Err(username_taken_error());
+            Err(username_taken_error())
         }
         Err(sqlx::Error::Database(err)) if err.constraint() == Some("users_email_key") => {
-            return Err(email_taken_error());
+            Err(email_taken_error())
         }
-        Err(err) => return Err(err.into()),
-    };
-    issue_code(&mut tx, &user, CodePurpose::VerifyEmail, None, now).await?;
-    tx.commit().await?;
-    Ok(user)
+        Err(err) => Err(err.into()),
+    }
 }
 
 fn username_taken_error() -> AppError {
@@ -137,110 +233,6 @@ fn email_taken_error() -> AppError {
         "email",
         "An account with this email already exists. Sign in, or reset your password.",
     )
-}
-
-/// Length and the common-password list.
-pub fn check_new_password(password: &str) -> Result<(), String> {
-    check_password_length(password)?;
-    if is_common_password(password) {
-        return Err(
-            "This password is one of the most common ones; choose one that is harder to guess."
-                .to_owned(),
-        );
-    }
-    Ok(())
-}
-
-fn is_common_password(password: &str) -> bool {
-    static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
-    COMMON
-        .get_or_init(|| {
-            include_str!("../../data/common-passwords.txt")
-                .lines()
-                .map(str::to_lowercase)
-                .collect()
-        })
-        .contains(&password.to_lowercase())
-}
-
-/// Replaces any live code of `user` for `purpose` with a fresh one and queues the email.
-async fn issue_code(
-    conn: &mut PgConnection,
-    user: &SessionUser,
-    purpose: CodePurpose,
-    new_email: Option<&Email>,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let code = replace_code(conn, user.id, purpose, new_email, now, now + CODE_LIFETIME).await?;
-    let to = new_email.map_or(user.email.as_str(), Email::as_str);
-    let email = outbox::enqueue(
-        conn,
-        &super::emails::code_email(to, &user.display_name(), purpose, &code),
-    )
-    .await?;
-    outbox::carries_code(conn, email, &code).await
-}
-
-/// Invalidates any live code of `user_id` for `purpose` and stores a fresh one that works until
-/// `expires_at`. Returns the code; sending it is the caller's business.
-pub(crate) async fn replace_code(
-    conn: &mut PgConnection,
-    user_id: i64,
-    purpose: CodePurpose,
-    new_email: Option<&Email>,
-    now: DateTime<Utc>,
-    expires_at: DateTime<Utc>,
-) -> Result<String, AppError> {
-    sqlx::query(
-        "UPDATE otp_verifications SET invalidated_at = $3
-          WHERE user_id = $1 AND purpose = $2 AND NOT is_verified AND invalidated_at IS NULL",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .bind(now)
-    .execute(&mut *conn)
-    .await?;
-    let code = format!("{:06}", rand::rngs::OsRng.gen_range(0..1_000_000));
-    // Only the code's hash is kept: the code itself goes out by email and nowhere else.
-    let hash = passwords::hash(code.clone()).await?;
-    sqlx::query(
-        "INSERT INTO otp_verifications (user_id, otp_code, purpose, new_email, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(user_id)
-    .bind(&hash)
-    .bind(purpose.as_str())
-    .bind(new_email.map(Email::as_str))
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(code)
-}
-
-/// Refuses a new code for `purpose` within a minute of the last one.
-async fn check_cooldown(
-    pool: &PgPool,
-    user_id: i64,
-    purpose: CodePurpose,
-    now: DateTime<Utc>,
-) -> Result<(), AppError> {
-    let last: Option<DateTime<Utc>> = sqlx::query_scalar(
-        "SELECT max(created_at) FROM otp_verifications WHERE user_id = $1 AND purpose = $2",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .fetch_one(pool)
-    .await?;
-    if let Some(last) = last {
-        let wait = last + RESEND_COOLDOWN - now;
-        if wait > Duration::zero() {
-            return Err(AppError::RateLimited {
-                retry_after_secs: wait.num_seconds().max(1) as u64,
-            });
-        }
-    }
-    Ok(())
 }
 
 /// Sends a new verification code, at most once a minute.
@@ -259,80 +251,6 @@ pub async fn resend_verification(
     issue_code(&mut tx, user, CodePurpose::VerifyEmail, None, now).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// Checks `code` against the user's live code for `purpose` inside `tx`, counting wrong tries.
-/// On success the code is used up and the (optional) new email it proves is returned.
-async fn redeem_code(
-    tx: &mut PgConnection,
-    user_id: i64,
-    purpose: CodePurpose,
-    code: &OtpCode,
-    now: DateTime<Utc>,
-) -> Result<Option<String>, AppError> {
-    #[derive(sqlx::FromRow)]
-    struct LiveCode {
-        id: i64,
-        otp_code: String,
-        expires_at: DateTime<Utc>,
-        failed_attempts: i16,
-        new_email: Option<String>,
-    }
-    let live: Option<LiveCode> = sqlx::query_as(
-        "SELECT id, otp_code, expires_at, failed_attempts, new_email FROM otp_verifications
-          WHERE user_id = $1 AND purpose = $2 AND NOT is_verified AND invalidated_at IS NULL
-          FOR UPDATE",
-    )
-    .bind(user_id)
-    .bind(purpose.as_str())
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(LiveCode {
-        id,
-        otp_code: expected,
-        expires_at,
-        failed_attempts: failed,
-        new_email,
-    }) = live
-    else {
-        return Err(AppError::validation(
-            "code",
-            "No code is waiting. Ask for a new one.",
-        ));
-    };
-    if now >= expires_at {
-        return Err(AppError::validation(
-            "code",
-            "This code has expired. Ask for a new one.",
-        ));
-    }
-    if !passwords::verify(code.as_str().to_owned(), expected).await? {
-        let failed = failed + 1;
-        sqlx::query(
-            "UPDATE otp_verifications SET failed_attempts = $2,
-                    invalidated_at = CASE WHEN $2 >= $3 THEN $4 END
-              WHERE id = $1",
-        )
-        .bind(id)
-        .bind(failed)
-        .bind(CODE_MAX_ATTEMPTS)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        let left = CODE_MAX_ATTEMPTS - failed;
-        let message = match left {
-            0 => "That code is not right, and it has now stopped working. Ask for a new one."
-                .to_owned(),
-            1 => "That code is not right. You have 1 more try.".to_owned(),
-            n => format!("That code is not right. You have {n} more tries."),
-        };
-        return Err(AppError::validation("code", message));
-    }
-    sqlx::query("UPDATE otp_verifications SET is_verified = TRUE WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
-    Ok(new_email)
 }
 
 /// Marks the user's email verified when `code` is their live verification code.
@@ -573,7 +491,7 @@ pub async fn reset_password(
 ) -> Result<(), AppError> {
     let email = Email::parse(email).map_err(|m| AppError::validation("email", m))?;
     let code = OtpCode::parse(code).map_err(|m| AppError::validation("code", m))?;
-    check_new_password(new_password).map_err(|m| AppError::validation("password", m))?;
+    passwords::check_new(new_password).map_err(|m| AppError::validation("password", m))?;
     let user_id: Option<i64> =
         sqlx::query_scalar("SELECT id FROM users WHERE lower(email) = lower($1) AND is_active")
             .bind(email.as_str())
@@ -683,7 +601,7 @@ pub async fn change_password(
     new_password: &str,
 ) -> Result<i32, AppError> {
     confirm_password(pool, user_id, current, "current_password").await?;
-    check_new_password(new_password).map_err(|m| AppError::validation("new_password", m))?;
+    passwords::check_new(new_password).map_err(|m| AppError::validation("new_password", m))?;
     let new_hash = passwords::hash(new_password.to_owned()).await?;
     let epoch = sqlx::query_scalar(
         "UPDATE users SET password_hash = $2, auth_epoch = auth_epoch + 1 WHERE id = $1 RETURNING auth_epoch",
@@ -759,23 +677,4 @@ pub async fn confirm_email_change(
     })?;
     tx.commit().await?;
     Ok(user)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_common_password_list_is_shipped_and_case_insensitive() {
-        assert!(is_common_password("password"));
-        assert!(is_common_password("PassWord"));
-        assert!(is_common_password("12345678"));
-        assert!(!is_common_password("plum-kettle-orbit-42"));
-        assert_eq!(
-            include_str!("../../data/common-passwords.txt")
-                .lines()
-                .count(),
-            10_000
-        );
-    }
 }

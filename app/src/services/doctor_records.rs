@@ -6,10 +6,11 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
-use super::accounts::{CodePurpose, replace_code};
 use super::audit::{self, Target};
+use super::codes::replace_code;
 use super::listing::{CsvExport, list_page, offset, pattern};
 use super::{ClinicSettings, emails, outbox, passwords};
+use crate::domain::codes::CodePurpose;
 use crate::domain::listing::{EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
 use crate::domain::oversight::{DoctorParams, DoctorQuery, DoctorStatus};
 use crate::domain::{

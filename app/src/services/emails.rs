@@ -1,8 +1,7 @@
 //! The emails the clinic sends: each as a plain-text and an HTML part.
 
-use super::accounts::CODE_LIFETIME;
-use super::accounts::CodePurpose;
 use super::outbox::{Attachment, OutgoingEmail};
+use crate::domain::codes::{CODE_LIFETIME, CodePurpose};
 use crate::domain::money::Money;
 use crate::domain::text;
 use crate::domain::text::escape_html;

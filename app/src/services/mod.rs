@@ -6,6 +6,7 @@ pub mod acting;
 pub mod audit;
 pub mod booking;
 pub mod clock;
+pub mod codes;
 pub mod csv;
 pub mod dashboards;
 pub mod doctor_records;

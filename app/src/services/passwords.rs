@@ -1,11 +1,12 @@
-//! Password hashing with argon2id (OWASP's parameters: 19 MiB, 2 passes, 1 lane). Hashing takes
-//! tens of milliseconds of CPU on purpose, so it never runs on the async executor. It runs on
-//! hashing threads of its own, one per core: at most that many hashes run at once, and each
-//! thread reuses its own 19 MiB. (On the blocking pool, hundreds of parallel registrations took
-//! all the CPU, and the hashes spread over many threads that each kept their memory: 826 MiB
-//! for 200 registrations in the test.) The others queue, holding only their password, within
-//! the request's time limit.
+//! Passwords: the rule a new one must meet, and hashing with argon2id (OWASP's parameters:
+//! 19 MiB, 2 passes, 1 lane). Hashing takes tens of milliseconds of CPU on purpose, so it never
+//! runs on the async executor. It runs on hashing threads of its own, one per core: at most that
+//! many hashes run at once, and each thread reuses its own 19 MiB. (On the blocking pool,
+//! hundreds of parallel registrations took all the CPU, and the hashes spread over many threads
+//! that each kept their memory: 826 MiB for 200 registrations in the test.) The others queue,
+//! holding only their password, within the request's time limit.
 
+use std::collections::HashSet;
 use std::sync::mpsc;
 use std::sync::{Mutex, OnceLock};
 
@@ -15,6 +16,32 @@ use argon2::password_hash::{
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::domain::AppError;
+use crate::domain::account::check_password_length;
+
+/// A new password's rule: the length (as the browser also checks), and not one of the 10,000
+/// most common passwords.
+pub fn check_new(password: &str) -> Result<(), String> {
+    check_password_length(password)?;
+    if is_common_password(password) {
+        return Err(
+            "This password is one of the most common ones; choose one that is harder to guess."
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+fn is_common_password(password: &str) -> bool {
+    static COMMON: OnceLock<HashSet<String>> = OnceLock::new();
+    COMMON
+        .get_or_init(|| {
+            include_str!("../../data/common-passwords.txt")
+                .lines()
+                .map(str::to_lowercase)
+                .collect()
+        })
+        .contains(&password.to_lowercase())
+}
 
 type Job = Box<dyn FnOnce() + Send>;
 
@@ -122,6 +149,20 @@ mod tests {
             !verify("wrong horse battery".to_owned(), hash)
                 .await
                 .expect("verify")
+        );
+    }
+
+    #[test]
+    fn the_common_password_list_is_shipped_and_case_insensitive() {
+        assert!(is_common_password("password"));
+        assert!(is_common_password("PassWord"));
+        assert!(is_common_password("12345678"));
+        assert!(!is_common_password("plum-kettle-orbit-42"));
+        assert_eq!(
+            include_str!("../../data/common-passwords.txt")
+                .lines()
+                .count(),
+            10_000
         );
     }
 }

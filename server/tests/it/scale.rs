@@ -5,7 +5,7 @@ use chrono::{NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
 
-use server::scale::{self, ScalePlan, SeedOutcome, SeedReport};
+use server::tools::scale::{self, ScalePlan, SeedOutcome, SeedReport};
 
 use crate::harness::{TestDb, count};
 
@@ -247,7 +247,7 @@ async fn a_generated_data_set_keeps_every_invariant() {
         .await
         .expect("patient");
     assert!(
-        app::services::passwords::verify(server::demo::DEMO_PASSWORD.to_owned(), hash)
+        app::services::passwords::verify(server::tools::demo::DEMO_PASSWORD.to_owned(), hash)
             .await
             .expect("verify")
     );

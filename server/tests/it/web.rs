@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use tower::ServiceExt;
 
 use server::config::Config;
-use server::{demo, http};
+use server::{http, tools::demo};
 
 use crate::harness::{TestDb, config, get};
 

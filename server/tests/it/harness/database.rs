@@ -14,7 +14,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 
 use server::database::{MIGRATOR, quote_identifier};
-use server::invariants;
+use server::tools::invariants;
 
 /// Where test databases are created, and the template they are cloned from.
 struct Server {
@@ -207,7 +207,7 @@ pub async fn count(pool: &PgPool, sql: &str) -> i64 {
         .unwrap_or_else(|err| panic!("{err}: {sql}"))
 }
 
-/// Fails the test with every invariant the database breaks (see `server::invariants`).
+/// Fails the test with every invariant the database breaks (see `server::tools::invariants`).
 pub async fn assert_invariants(db: &TestDb) {
     let violations = invariants::violations(&db.pool).await.expect("check");
     assert!(

@@ -18,7 +18,7 @@ use sqlx::PgPool;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufStream};
 use tokio::net::TcpStream;
 
-use crate::demo::DEMO_PASSWORD;
+use super::demo::DEMO_PASSWORD;
 
 /// What one run measured.
 #[derive(Debug, Default)]
@@ -277,6 +277,6 @@ pub async fn run(
         total.latencies_ms.extend(part.latencies_ms);
     }
     total.seconds = started.elapsed().as_secs_f64();
-    total.violations = crate::invariants::violations(pool).await?;
+    total.violations = super::invariants::violations(pool).await?;
     Ok(total)
 }

@@ -2,9 +2,15 @@
 //! the next 14 days, patients with wallet balances, and an admin. Loaded only into an empty
 //! database, in one transaction, so a re-run keeps whatever is there.
 
+mod data;
+
+use anyhow::Context;
+use app::services::accounts::{self, AdminForm, NewAdmin};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
+
+use data::{DOCTORS, DemoDoctor, PATIENTS, SPECIALTIES, Shift};
 
 /// The password of every demo account. Printed at start-up; never use the demo data in production.
 pub const DEMO_PASSWORD: &str = "demo-clinic-2026";
@@ -12,207 +18,6 @@ pub const DEMO_PASSWORD: &str = "demo-clinic-2026";
 /// How many days ahead the demo doctors have free slots.
 const DAYS_OF_SLOTS: i64 = 14;
 const SLOT_MINUTES: i64 = 30;
-
-struct DemoSpecialty {
-    name: &'static str,
-    description: &'static str,
-}
-
-const SPECIALTIES: &[DemoSpecialty] = &[
-    DemoSpecialty {
-        name: "Cardiology",
-        description: "Heart and blood vessels: chest pain, blood pressure, palpitations and check-ups after a heart event.",
-    },
-    DemoSpecialty {
-        name: "Dermatology",
-        description: "Skin, hair and nails: rashes, acne, moles and eczema.",
-    },
-    DemoSpecialty {
-        name: "General Practice",
-        description: "Your first stop for everyday health questions, prescriptions and referrals.",
-    },
-    DemoSpecialty {
-        name: "Neurology",
-        description: "Brain and nerves: headaches, dizziness, numbness and memory concerns.",
-    },
-    DemoSpecialty {
-        name: "Ophthalmology",
-        description: "Eyes and vision: sight tests, infections, glaucoma and cataract advice.",
-    },
-    DemoSpecialty {
-        name: "Orthopedics",
-        description: "Bones, joints and muscles: sports injuries, back pain and arthritis.",
-    },
-    DemoSpecialty {
-        name: "Pediatrics",
-        description: "Care for babies, children and teenagers, from vaccinations to growing pains.",
-    },
-    DemoSpecialty {
-        name: "Psychiatry",
-        description: "Mental health: anxiety, depression, sleep and stress, with therapy and medication.",
-    },
-];
-
-/// Which part of the day a doctor works.
-#[derive(Clone, Copy)]
-enum Shift {
-    Mornings,
-    Afternoons,
-    FullDays,
-}
-
-struct DemoDoctor {
-    first: &'static str,
-    last: &'static str,
-    specialty: &'static str,
-    years: i32,
-    fee: i64,
-    shift: Shift,
-    bio: &'static str,
-}
-
-const DOCTORS: &[DemoDoctor] = &[
-    DemoDoctor {
-        first: "Amelia",
-        last: "Hart",
-        specialty: "Cardiology",
-        years: 15,
-        fee: 120,
-        shift: Shift::Mornings,
-        bio: "Consultant cardiologist focused on preventing heart disease. Explains test results in plain words and agrees a plan you can keep.",
-    },
-    DemoDoctor {
-        first: "Rafael",
-        last: "Ortiz",
-        specialty: "Cardiology",
-        years: 8,
-        fee: 95,
-        shift: Shift::Afternoons,
-        bio: "Cardiologist with a special interest in heart rhythm problems and sports cardiology.",
-    },
-    DemoDoctor {
-        first: "Priya",
-        last: "Nair",
-        specialty: "Dermatology",
-        years: 11,
-        fee: 85,
-        shift: Shift::FullDays,
-        bio: "Dermatologist treating acne, eczema and psoriasis, and checking moles with dermoscopy.",
-    },
-    DemoDoctor {
-        first: "Tom",
-        last: "Becker",
-        specialty: "Dermatology",
-        years: 4,
-        fee: 60,
-        shift: Shift::Afternoons,
-        bio: "Dermatologist who sees children and adults for rashes, allergies and skin infections.",
-    },
-    DemoDoctor {
-        first: "Sofia",
-        last: "Rossi",
-        specialty: "Pediatrics",
-        years: 12,
-        fee: 70,
-        shift: Shift::Mornings,
-        bio: "Paediatrician and mother of three; vaccinations, development checks and the worries of new parents.",
-    },
-    DemoDoctor {
-        first: "Kwame",
-        last: "Mensah",
-        specialty: "Pediatrics",
-        years: 6,
-        fee: 65,
-        shift: Shift::Afternoons,
-        bio: "Paediatrician with a background in childhood asthma and allergies.",
-    },
-    DemoDoctor {
-        first: "Hannah",
-        last: "Weiss",
-        specialty: "Neurology",
-        years: 19,
-        fee: 140,
-        shift: Shift::Mornings,
-        bio: "Neurologist for migraine, epilepsy and nerve pain; runs the clinic's headache service.",
-    },
-    DemoDoctor {
-        first: "Daniel",
-        last: "Kim",
-        specialty: "Orthopedics",
-        years: 10,
-        fee: 110,
-        shift: Shift::FullDays,
-        bio: "Orthopaedic specialist for knees, shoulders and sports injuries, from first assessment to rehabilitation.",
-    },
-    DemoDoctor {
-        first: "Laura",
-        last: "Chen",
-        specialty: "General Practice",
-        years: 7,
-        fee: 50,
-        shift: Shift::FullDays,
-        bio: "Family doctor for everyday illnesses, long-term conditions and health checks.",
-    },
-    DemoDoctor {
-        first: "Omar",
-        last: "Haddad",
-        specialty: "General Practice",
-        years: 22,
-        fee: 55,
-        shift: Shift::Mornings,
-        bio: "Experienced general practitioner with an interest in diabetes and travel medicine.",
-    },
-    DemoDoctor {
-        first: "Ingrid",
-        last: "Larsen",
-        specialty: "Psychiatry",
-        years: 14,
-        fee: 130,
-        shift: Shift::Afternoons,
-        bio: "Psychiatrist offering assessment and treatment for anxiety, depression and sleep problems.",
-    },
-    DemoDoctor {
-        first: "Mateo",
-        last: "Silva",
-        specialty: "Ophthalmology",
-        years: 9,
-        fee: 90,
-        shift: Shift::Mornings,
-        bio: "Eye specialist for sight problems, dry eyes and glaucoma monitoring.",
-    },
-];
-
-struct DemoPatient {
-    username: &'static str,
-    first: &'static str,
-    last: &'static str,
-    phone: &'static str,
-    balance: i64,
-}
-
-const PATIENTS: &[DemoPatient] = &[
-    DemoPatient {
-        username: "ann",
-        first: "Ann",
-        last: "Lee",
-        phone: "+442079460001",
-        balance: 250,
-    },
-    DemoPatient {
-        username: "ben",
-        first: "Ben",
-        last: "Carter",
-        phone: "+442079460002",
-        balance: 80,
-    },
-    DemoPatient {
-        username: "chloe",
-        first: "Chloe",
-        last: "Martin",
-        phone: "+442079460003",
-        balance: 500,
-    },
-];
 
 /// One account a person can sign in with.
 #[derive(Debug, Clone)]
@@ -266,22 +71,25 @@ pub async fn seed_if_empty(
         return Ok(false);
     }
 
-    let logins = logins();
-    let mut hashes = Vec::with_capacity(logins.len());
-    for _ in &logins {
+    // The admin is made by the accounts service, as `server create-admin` makes one. The doctors
+    // and patients are written here: no service makes a doctor with a known password (onboarding
+    // sends an invitation instead) or a patient whose address is verified and whose wallet holds
+    // money, and the whole cast must be one transaction.
+    let admin = NewAdmin::check(AdminForm {
+        username: "admin".to_owned(),
+        email: "admin@clinic.example".to_owned(),
+        first_name: "Clinic".to_owned(),
+        last_name: "Administrator".to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+    })?;
+    let admin_id = accounts::create_admin(&mut tx, admin, Utc::now()).await?.id;
+
+    let mut hashes = Vec::with_capacity(DOCTORS.len() + PATIENTS.len());
+    for _ in 0..DOCTORS.len() + PATIENTS.len() {
         hashes.push(app::services::passwords::hash(DEMO_PASSWORD.to_owned()).await?);
     }
     let mut hashes = hashes.into_iter();
     let mut next_hash = || hashes.next().unwrap_or_default();
-
-    let admin_id: i64 = sqlx::query_scalar(
-        "INSERT INTO users (username, email, first_name, last_name, password_hash, user_type, email_verified_at)
-         VALUES ('admin', 'admin@clinic.example', 'Clinic', 'Administrator', $1, 'admin', now())
-         RETURNING id",
-    )
-    .bind(next_hash())
-    .fetch_one(&mut *tx)
-    .await?;
 
     for specialty in SPECIALTIES {
         sqlx::query("INSERT INTO specialties (name, description) VALUES ($1, $2)")
@@ -365,6 +173,25 @@ pub async fn seed_if_empty(
     Ok(true)
 }
 
+/// `seed-demo` (and `serve --demo`): loads the demo data into an empty database and prints the
+/// demo logins either way.
+pub async fn seed_and_show_logins(pool: &PgPool, time_zone: chrono_tz::Tz) -> anyhow::Result<()> {
+    let (today, now) = clinic_now(time_zone);
+    let seeded = seed_if_empty(pool, today, now)
+        .await
+        .context("could not load the demo data")?;
+    if seeded {
+        println!("Loaded the demo data.");
+    } else {
+        println!("The database already has users; the demo data was not loaded again.");
+    }
+    println!("\nDemo accounts (password for all: {DEMO_PASSWORD})");
+    for login in logins() {
+        println!("  {:<8} {:<14} {}", login.role, login.username, login.email);
+    }
+    Ok(())
+}
+
 /// The free slots of one doctor: 30 minutes each, Monday to Saturday, for 14 days from `today`,
 /// none already started.
 fn slot_times(
@@ -429,17 +256,6 @@ mod tests {
             if dates[i] == dates[i - 1] {
                 assert!(starts[i] >= ends[i - 1], "slots overlap");
             }
-        }
-    }
-
-    #[test]
-    fn every_demo_doctor_has_a_demo_specialty() {
-        for doctor in DOCTORS {
-            assert!(
-                SPECIALTIES.iter().any(|s| s.name == doctor.specialty),
-                "{}",
-                doctor.specialty
-            );
         }
     }
 }
