@@ -4,7 +4,7 @@
 //! functions do, and reads the list's own URL parameters type.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,54 +14,47 @@ use tower_sessions::Session;
 use app::api::auth::require_in_session;
 use app::domain::admin::{AuditEntry, UserRow};
 use app::domain::oversight::{AppointmentRow, PaymentRow, TransactionRow};
-use app::domain::wallet::HistoryParams;
-use app::domain::{AppError, DoctorRecord, UserRole};
+use app::domain::wallet::LedgerEntry;
+use app::domain::{AppError, DoctorRecord};
+use app::services::ClinicSettings;
 use app::services::listing::{self, CsvExport};
-use app::services::{ClinicSettings, wallet};
 
-use crate::http::AppState;
-
-/// Every download, at the path of its list with `.csv`.
-pub fn routes() -> Router<AppState> {
+/// Every download, at the path of its list with `.csv`, for any router state that holds the
+/// pool and the clinic's settings.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    PgPool: FromRef<S>,
+    ClinicSettings: FromRef<S>,
+{
     Router::new()
-        .route("/wallet/transactions.csv", get(wallet_csv))
-        .route("/admin/users.csv", get(csv::<UserRow>))
-        .route("/admin/audit.csv", get(csv::<AuditEntry>))
-        .route("/admin/doctors.csv", get(csv::<DoctorRecord>))
-        .route("/admin/appointments.csv", get(csv::<AppointmentRow>))
-        .route("/admin/payments.csv", get(csv::<PaymentRow>))
-        .route("/admin/transactions.csv", get(csv::<TransactionRow>))
+        .route("/wallet/transactions.csv", get(csv::<S, LedgerEntry>))
+        .route("/admin/users.csv", get(csv::<S, UserRow>))
+        .route("/admin/audit.csv", get(csv::<S, AuditEntry>))
+        .route("/admin/doctors.csv", get(csv::<S, DoctorRecord>))
+        .route("/admin/appointments.csv", get(csv::<S, AppointmentRow>))
+        .route("/admin/payments.csv", get(csv::<S, PaymentRow>))
+        .route("/admin/transactions.csv", get(csv::<S, TransactionRow>))
 }
 
-/// `GET /admin/<list>.csv?<the list's filters>`: every row the filters match, for whoever may
-/// read the list.
-async fn csv<E: CsvExport>(
+/// `GET /<list>.csv?<the list's filters>`: every row the filters match, for whoever may read
+/// the list.
+async fn csv<S, E: CsvExport>(
     State(pool): State<PgPool>,
     State(settings): State<ClinicSettings>,
     session: Session,
     Query(params): Query<E::Params>,
-) -> Response {
+) -> Response
+where
+    S: Send + Sync,
+    PgPool: FromRef<S>,
+    ClinicSettings: FromRef<S>,
+{
     let file = async {
         let user = require_in_session(&session, &pool, &settings, E::ROLE).await?;
         listing::export::<E>(&pool, &settings, user.id, params).await
     };
     download(E::FILE, &settings, file.await)
-}
-
-/// `GET /wallet/transactions.csv?kind=&from=&to=`: the signed-in patient's history, filtered
-/// as on the wallet page.
-async fn wallet_csv(
-    State(pool): State<PgPool>,
-    State(settings): State<ClinicSettings>,
-    session: Session,
-    Query(params): Query<HistoryParams>,
-) -> Response {
-    let file = async {
-        let user = require_in_session(&session, &pool, &settings, UserRole::Patient).await?;
-        let filter = params.parse()?;
-        wallet::csv(&pool, &settings, user.id, &filter).await
-    };
-    download("wallet-transactions", &settings, file.await)
 }
 
 /// The file as an attachment named after the list and the clinic's date, or the error's status

@@ -6,6 +6,7 @@ use std::fmt;
 use std::str::FromStr;
 
 use super::AppError;
+use super::listing::list_params;
 use super::money::Money;
 
 /// `wallet_transactions.transaction_type`.
@@ -81,17 +82,9 @@ pub struct LedgerEntry {
     pub appointment_id: Option<i64>,
 }
 
-/// Which history rows to show, as they come from the URL (strings, parsed on the server).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HistoryParams {
-    #[serde(default)]
-    pub kind: String,
-    #[serde(default)]
-    pub from: String,
-    #[serde(default)]
-    pub to: String,
-    #[serde(default)]
-    pub page: String,
+list_params! {
+    /// Which history rows to show, as they come from the URL (strings, parsed on the server).
+    pub struct HistoryParams { kind, from, to }
 }
 
 /// The parsed history filter.
@@ -126,8 +119,8 @@ impl HistoryParams {
         };
         let mut date = |field: &str, text: &str| match text.trim() {
             "" => None,
-            text => match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-                Ok(date) if (2000..=2200).contains(&date.year()) => Some(date),
+            text => match super::format::parse_iso_date(text) {
+                Some(date) if (2000..=2200).contains(&date.year()) => Some(date),
                 _ => {
                     errors.push(super::FieldError::new(
                         field,

@@ -10,13 +10,14 @@ use super::gateway::{
 };
 use super::idempotency::{self, Opened, Request};
 use super::ledger::{self, Posting};
-use crate::domain::AppError;
+use super::listing::CsvExport;
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
 use crate::domain::wallet::{
-    Card, CardPayments, HISTORY_PAGE_SIZE, HistoryFilter, LedgerEntry, TransactionType, WalletPage,
-    WalletReceipt,
+    Card, CardPayments, HISTORY_PAGE_SIZE, HistoryFilter, HistoryParams, LedgerEntry,
+    TransactionType, WalletPage, WalletReceipt,
 };
+use crate::domain::{AppError, UserRole, format};
 
 /// Adds the filter's conditions to a query over `wallet_transactions` of `user_id`.
 fn push_filter<'a>(
@@ -85,46 +86,49 @@ pub async fn page(
     })
 }
 
-/// The whole filtered history as CSV (newest first), dates in the clinic's time zone.
-pub async fn csv(
-    pool: &PgPool,
-    settings: &ClinicSettings,
-    user_id: i64,
-    filter: &HistoryFilter,
-) -> Result<String, AppError> {
-    let mut rows = QueryBuilder::new(
-        "SELECT id, created_at, transaction_type, amount, description, balance_after, appointment_id
-           FROM wallet_transactions",
-    );
-    push_filter(&mut rows, settings, user_id, filter);
-    rows.push(" ORDER BY id DESC");
-    let entries = rows.build_query_as::<LedgerEntry>().fetch_all(pool).await?;
-    Ok(super::csv::table(
-        &[
-            "Date",
-            "Type",
-            "Amount",
-            "Balance after",
-            "Description",
-            "Appointment",
-        ],
-        entries.into_iter().map(|entry| {
-            vec![
-                settings
-                    .local_time(entry.created_at)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string(),
-                entry.transaction_type.label().to_owned(),
-                entry.amount.plain(),
-                entry.balance_after.plain(),
-                entry.description,
-                entry
-                    .appointment_id
-                    .map(|id| id.to_string())
-                    .unwrap_or_default(),
-            ]
-        }),
-    ))
+/// The history downloads as CSV: every row the filter matches, newest first, dates in the
+/// clinic's time zone.
+impl CsvExport for LedgerEntry {
+    type Params = HistoryParams;
+    const ROLE: UserRole = UserRole::Patient;
+    const FILE: &'static str = "wallet-transactions";
+    const HEADER: &'static [&'static str] = &[
+        "Date",
+        "Type",
+        "Amount",
+        "Balance after",
+        "Description",
+        "Appointment",
+    ];
+
+    async fn rows(
+        pool: &PgPool,
+        settings: &ClinicSettings,
+        caller: i64,
+        params: &HistoryParams,
+    ) -> Result<Vec<Self>, AppError> {
+        let filter = params.parse()?;
+        let mut rows = QueryBuilder::new(
+            "SELECT id, created_at, transaction_type, amount, description, balance_after, appointment_id
+               FROM wallet_transactions",
+        );
+        push_filter(&mut rows, settings, caller, &filter);
+        rows.push(" ORDER BY id DESC");
+        Ok(rows.build_query_as::<LedgerEntry>().fetch_all(pool).await?)
+    }
+
+    fn record(self, settings: &ClinicSettings) -> Vec<String> {
+        vec![
+            format::iso_minute(settings.local_time(self.created_at)),
+            self.transaction_type.label().to_owned(),
+            self.amount.plain(),
+            self.balance_after.plain(),
+            self.description,
+            self.appointment_id
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        ]
+    }
 }
 
 // Card operations, in three steps, so that the provider is never called while the wallet is

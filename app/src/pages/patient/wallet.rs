@@ -3,12 +3,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::api::wallet::{TopUpWallet, WithdrawFromWallet, get_wallet};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
+use crate::components::lists::use_list_params;
 use crate::domain::format;
 use crate::domain::wallet::{
     CardPayments, HistoryParams, TransactionType, WalletPage, WalletReceipt,
@@ -28,16 +28,7 @@ pub fn WalletPageView() -> impl IntoView {
 
 #[component]
 fn Wallet() -> impl IntoView {
-    let query = use_query_map();
-    let params = Memo::new(move |_| {
-        let query = query.read();
-        HistoryParams {
-            kind: query.get("kind").unwrap_or_default(),
-            from: query.get("from").unwrap_or_default(),
-            to: query.get("to").unwrap_or_default(),
-            page: query.get("page").unwrap_or_default(),
-        }
-    });
+    let params = use_list_params::<HistoryParams>();
     let top_up = ServerAction::<TopUpWallet>::new();
     let withdraw = ServerAction::<WithdrawFromWallet>::new();
     let page = Resource::new(
