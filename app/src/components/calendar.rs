@@ -12,6 +12,7 @@ use crate::api::slots::{
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::domain::AppError;
+use crate::domain::format;
 use crate::domain::slots::{
     BulkReport, BulkStage, CalendarDay, CalendarSlot, SlotState, SlotTime, WEEKDAYS, plural,
 };
@@ -130,12 +131,12 @@ pub fn SlotManager(doctor_id: Option<i64>) -> impl IntoView {
 
 /// "Mon 30 Nov".
 fn short_date(date: NaiveDate) -> String {
-    date.format("%a %-d %b").to_string()
+    format::short_day(date)
 }
 
 /// "Monday 30 November".
 fn long_date(date: NaiveDate) -> String {
-    date.format("%A %-d %B").to_string()
+    format::long_day(date)
 }
 
 #[component]
@@ -145,7 +146,7 @@ fn Week(calendar: crate::domain::slots::WeekCalendar, actions: SlotActions) -> i
     let Some(monday) = calendar.monday() else {
         return ().into_any();
     };
-    let link = |date: NaiveDate| format!("{path}?week={}", date.format("%Y-%m-%d"));
+    let link = |date: NaiveDate| format!("{path}?week={}", format::iso_date(date));
     let previous = link(monday - Days::new(7));
     let next = link(monday + Days::new(7));
     let this_week = path.clone();
@@ -157,7 +158,7 @@ fn Week(calendar: crate::domain::slots::WeekCalendar, actions: SlotActions) -> i
             <div>
                 <p class="eyebrow">{calendar.doctor_name.clone()}</p>
                 <h2 id="week-heading">
-                    {format!("{} – {}", monday.format("%-d %B"), sunday.format("%-d %B %Y"))}
+                    {format!("{} – {}", format::day_month(monday), format::full_date(sunday))}
                 </h2>
                 <p class="muted small">{plural(total as u32, "slot", "slots")} " this week"</p>
             </div>
@@ -191,7 +192,7 @@ fn Day(day: CalendarDay, today: NaiveDate, actions: SlotActions) -> impl IntoVie
     let deletable = day.has_deletable();
     let count = day.slots.len();
     view! {
-        <li class="week-day" class:today=is_today aria-current=is_today.then_some("date") data-date=date.format("%Y-%m-%d").to_string()>
+        <li class="week-day" class:today=is_today aria-current=is_today.then_some("date") data-date=format::iso_date(date)>
             <div class="day-head">
                 <h3>
                     <span aria-hidden="true">{short_date(date)}</span>
@@ -202,7 +203,7 @@ fn Day(day: CalendarDay, today: NaiveDate, actions: SlotActions) -> impl IntoVie
                 {deletable.then(|| view! {
                     <ActionForm action=actions.delete_day attr:class="inline-form">
                         {doctor_field(actions.doctor_id)}
-                        <input type="hidden" name="date" value=date.format("%Y-%m-%d").to_string() />
+                        <input type="hidden" name="date" value=format::iso_date(date) />
                         <button type="submit" class="link-button danger-link"
                             aria-label=format!("Delete free slots on {}", long_date(date))
                             disabled=move || actions.pending()>
@@ -231,8 +232,8 @@ fn SlotChip(entry: CalendarSlot, actions: SlotActions) -> impl IntoView {
     let CalendarSlot { id, time, state } = entry;
     let times = format!(
         "{}–{}",
-        time.start().format("%H:%M"),
-        time.end().format("%H:%M")
+        format::clock(time.start()),
+        format::clock(time.end())
     );
     let class = format!("slot-chip {}", state.class());
     let label = match &state {

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::Money;
+use super::format;
 
 /// One doctor in a list of search results.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,7 +25,7 @@ pub struct DoctorCard {
 
 impl DoctorCard {
     pub fn display_name(&self) -> String {
-        format!("Dr. {} {}", self.first_name, self.last_name)
+        format::doctor_name(&self.first_name, &self.last_name)
     }
 
     pub fn fee(&self) -> Money {
@@ -210,7 +211,7 @@ pub struct DoctorRecord {
 
 impl DoctorRecord {
     pub fn display_name(&self) -> String {
-        format!("Dr. {} {}", self.first_name, self.last_name)
+        format::doctor_name(&self.first_name, &self.last_name)
     }
 
     /// The record as the edit form starts out.

@@ -4,7 +4,7 @@
 //! Dates and times here are the clinic's local ones (slots are stored that way); instants are
 //! turned into local time by the caller before they are written.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// "Tue 3 Dec": lists and tables, where the year is plain from the context.
 pub fn short_day(date: NaiveDate) -> String {
@@ -24,6 +24,11 @@ pub fn short_date(date: NaiveDate) -> String {
 /// "3 Dec 2026 09:30": when a payment or a ledger row happened.
 pub fn short_date_clock(at: NaiveDateTime) -> String {
     format!("{} {}", short_date(at.date()), clock(at.time()))
+}
+
+/// "3 Dec": a chart's axis.
+pub fn short_day_month(date: NaiveDate) -> String {
+    date.format("%-d %b").to_string()
 }
 
 /// "3 December".
@@ -86,6 +91,11 @@ pub fn iso_second(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// "20261203T093015Z": an instant in an iCalendar file (RFC 5545, UTC).
+pub fn ics_instant(at: DateTime<Utc>) -> String {
+    at.format("%Y%m%dT%H%M%SZ").to_string()
+}
+
 const ISO_DATE: &str = "%Y-%m-%d";
 
 /// Reads "2026-12-03" (what `<input type="date">` sends and `iso_date` writes).
@@ -125,6 +135,7 @@ mod tests {
         assert_eq!(short_day_year(day()), "Thu 3 Dec 2026");
         assert_eq!(short_date(day()), "3 Dec 2026");
         assert_eq!(day_month(day()), "3 December");
+        assert_eq!(short_day_month(day()), "3 Dec");
         assert_eq!(full_date(day()), "3 December 2026");
         assert_eq!(long_day(day()), "Thursday 3 December");
         assert_eq!(long_day_year(day()), "Thursday 3 December 2026");
@@ -150,6 +161,7 @@ mod tests {
         let moment = day().and_hms_opt(9, 30, 15).expect("a real time");
         assert_eq!(iso_minute(moment), "2026-12-03 09:30");
         assert_eq!(iso_second(moment), "2026-12-03 09:30:15");
+        assert_eq!(ics_instant(moment.and_utc()), "20261203T093015Z");
     }
 
     #[test]

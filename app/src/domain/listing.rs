@@ -156,8 +156,7 @@ impl DateRange {
 fn parse_day(text: &str, field: &str, what: &str) -> Result<Option<NaiveDate>, AppError> {
     match text.trim() {
         "" => Ok(None),
-        text => NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .ok()
+        text => super::format::parse_iso_date(text)
             .filter(|date| (2000..=2200).contains(&date.year()))
             .map(Some)
             .ok_or_else(|| {

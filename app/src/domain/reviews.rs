@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::format;
 use super::forms::FormCheck;
 use super::listing::parse_page;
 use super::{AppError, PublicReview};
@@ -190,7 +191,7 @@ pub struct PendingReview {
 
 impl PendingReview {
     pub fn doctor_name(&self) -> String {
-        format!("Dr. {} {}", self.doctor_first_name, self.doctor_last_name)
+        format::doctor_name(&self.doctor_first_name, &self.doctor_last_name)
     }
 }
 
@@ -218,7 +219,7 @@ pub struct OwnReview {
 
 impl OwnReview {
     pub fn doctor_name(&self) -> String {
-        format!("Dr. {} {}", self.doctor_first_name, self.doctor_last_name)
+        format::doctor_name(&self.doctor_first_name, &self.doctor_last_name)
     }
 }
 
@@ -332,7 +333,7 @@ pub struct AdminReview {
 
 impl AdminReview {
     pub fn doctor_name(&self) -> String {
-        format!("Dr. {} {}", self.doctor_first_name, self.doctor_last_name)
+        format::doctor_name(&self.doctor_first_name, &self.doctor_last_name)
     }
 }
 

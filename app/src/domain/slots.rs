@@ -8,6 +8,7 @@ use chrono::{Datelike, Days, NaiveDate, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
 use super::AppError;
+use super::format;
 use super::forms::FormCheck;
 
 /// One bulk request creates at most this many slots (about a year of full days in 30-minute
@@ -82,9 +83,9 @@ impl SlotTime {
     pub fn label(&self) -> String {
         format!(
             "{} {}–{}",
-            self.date.format("%a %-d %b"),
-            self.start.format("%H:%M"),
-            self.end.format("%H:%M")
+            format::short_day(self.date),
+            format::clock(self.start),
+            format::clock(self.end)
         )
     }
 }
@@ -95,8 +96,8 @@ pub fn parse_date(text: &str, what: &str) -> Result<NaiveDate, String> {
     if text.is_empty() {
         return Err(format!("Enter {what}."));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("Enter {what} as a date like 2030-03-31."))
+    super::format::parse_iso_date(text)
+        .ok_or_else(|| format!("Enter {what} as a date like 2030-03-31."))
 }
 
 /// A time as a time input sends it (`09:30`, or `09:30:00`), to the minute.
@@ -105,9 +106,7 @@ pub fn parse_time(text: &str, what: &str) -> Result<NaiveTime, String> {
     if text.is_empty() {
         return Err(format!("Enter {what}."));
     }
-    NaiveTime::parse_from_str(text, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(text, "%H:%M:%S"))
-        .ok()
+    super::format::parse_clock(text)
         .filter(|time| time.second() == 0 && time.nanosecond() == 0)
         .ok_or_else(|| format!("Enter {what} as hours and minutes, like 09:30."))
 }
@@ -680,7 +679,7 @@ mod tests {
             .slots()
             .expect("slots")
             .iter()
-            .map(|s| s.start().format("%H:%M").to_string())
+            .map(|s| format::clock(s.start()))
             .collect();
         assert_eq!(starts, ["09:00", "10:45"]);
     }

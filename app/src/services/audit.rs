@@ -10,7 +10,7 @@ use super::ClinicSettings;
 use super::listing::{CsvExport, offset, pattern};
 use crate::domain::admin::{AUDIT_PER_PAGE, AuditEntry, AuditPage, AuditParams, AuditQuery};
 use crate::domain::listing::{EXPORT_LIMIT, page_count};
-use crate::domain::{AppError, UserRole};
+use crate::domain::{AppError, UserRole, format};
 
 /// What an audit row is about: a table's name in the singular and the row's id.
 #[derive(Debug, Clone, Copy)]
@@ -168,10 +168,7 @@ impl CsvExport for AuditEntry {
         vec![
             self.id.to_string(),
             self.created_at.to_rfc3339(),
-            settings
-                .local_time(self.created_at)
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string(),
+            format::iso_second(settings.local_time(self.created_at)),
             self.actor.unwrap_or_else(|| "system".to_owned()),
             self.action,
             self.target_type,

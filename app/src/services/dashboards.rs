@@ -282,7 +282,7 @@ pub async fn doctor(
 /// A patient's appointments with the doctor's name and specialty.
 const PATIENT_LIST: &str =
     "SELECT a.id AS appointment_id, t.date, t.start_time, t.end_time, a.status,
-        'Dr. ' || u.first_name || ' ' || u.last_name AS with_name, s.name AS specialty,
+        doctor_display_name(u.first_name, u.last_name) AS with_name, s.name AS specialty,
         a.consultation_fee AS fee
    FROM appointments a
    JOIN time_slots t ON t.id = a.time_slot_id

@@ -14,7 +14,7 @@ use crate::domain::codes::CodePurpose;
 use crate::domain::listing::{EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
 use crate::domain::oversight::{DoctorParams, DoctorQuery, DoctorStatus};
 use crate::domain::{
-    AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, UserRole, encode_query,
+    AppError, DoctorDetails, DoctorRecord, Money, PracticeDetails, UserRole, encode_query, format,
 };
 
 /// How long a new doctor's password link works: long enough for a weekend.
@@ -165,7 +165,7 @@ async fn invite(
         settings.public_url.trim_end_matches('/'),
         encode_query(email)
     );
-    let name = format!("Dr. {} {}", details.first_name, details.last_name);
+    let name = format::doctor_name(&details.first_name, &details.last_name);
     let welcome = outbox::enqueue(
         conn,
         &emails::doctor_welcome_email(email, &name, &link, &code, INVITATION_LIFETIME.num_days()),

@@ -238,7 +238,7 @@ fn appointment_subject(label: &str, doctor_name: &str, when: &str) -> String {
 
 /// An iCalendar (RFC 5545) file with the visit as one event, in UTC.
 fn calendar_event(facts: &AppointmentFacts, now: DateTime<Utc>) -> String {
-    let stamp = |at: DateTime<Utc>| at.format("%Y%m%dT%H%M%SZ").to_string();
+    let stamp = crate::domain::format::ics_instant;
     let lines = [
         "BEGIN:VCALENDAR".to_owned(),
         "VERSION:2.0".to_owned(),

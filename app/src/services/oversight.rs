@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use super::ClinicSettings;
 use super::booking::{self, Actor};
 use super::listing::{CsvExport, list_page, offset, pattern};
+use crate::domain::format;
 use crate::domain::listing::{DateRange, EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
 use crate::domain::oversight::{
     AppointmentParams, AppointmentQuery, AppointmentRow, PaymentParams, PaymentQuery, PaymentRow,
@@ -109,7 +110,7 @@ const APPOINTMENTS: &str = "
 fn appointment_columns() -> String {
     format!(
         "a.id, s.date, s.start_time, s.end_time, a.doctor_id,
-         'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name, sp.name AS specialty,
+         doctor_display_name(du.first_name, du.last_name) AS doctor_name, sp.name AS specialty,
          a.patient_id, {PATIENT_NAME} AS patient_name, pu.email AS patient_email, a.status,
          a.consultation_fee, p.status AS payment_status, a.created_at"
     )
@@ -188,8 +189,8 @@ impl CsvExport for AppointmentRow {
         vec![
             self.id.to_string(),
             self.date.to_string(),
-            self.start_time.format("%H:%M").to_string(),
-            self.end_time.format("%H:%M").to_string(),
+            format::clock(self.start_time),
+            format::clock(self.end_time),
             self.doctor_name,
             self.specialty,
             self.patient_name,
@@ -223,7 +224,7 @@ fn payment_columns() -> String {
          (SELECT w.amount FROM wallet_transactions w
            WHERE w.appointment_id = a.id AND w.transaction_type = 'refund') AS refunded,
          a.id AS appointment_id, a.status AS appointment_status, s.date, s.start_time,
-         'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name,
+         doctor_display_name(du.first_name, du.last_name) AS doctor_name,
          a.patient_id, {PATIENT_NAME} AS patient_name, pu.email AS patient_email"
     )
 }
@@ -308,12 +309,10 @@ impl CsvExport for PaymentRow {
             self.status.as_str().to_owned(),
             self.amount.plain(),
             self.refunded.map(Money::plain).unwrap_or_default(),
-            self.paid_local
-                .map(|at| at.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            self.paid_local.map(format::iso_minute).unwrap_or_default(),
             self.appointment_id.to_string(),
             self.appointment_status.as_str().to_owned(),
-            format!("{} {}", self.date, self.start_time.format("%H:%M")),
+            format!("{} {}", self.date, format::clock(self.start_time)),
             self.doctor_name,
             self.patient_name,
             self.patient_email,
@@ -447,7 +446,7 @@ impl CsvExport for TransactionRow {
     fn record(self, _: &ClinicSettings) -> Vec<String> {
         vec![
             self.id.to_string(),
-            self.local_at.format("%Y-%m-%d %H:%M").to_string(),
+            format::iso_minute(self.local_at),
             self.user_name,
             self.username,
             self.transaction_type.as_str().to_owned(),

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
+use crate::domain::format;
 use crate::domain::reviews::{
     ADMIN_REVIEWS_PER_PAGE, AdminReview, AdminReviewPage, AdminReviewQuery, DoctorReviewsPage,
     EDIT_WINDOW_DAYS, OwnReview, PatientReviews, PendingReview, REVIEWS_PER_PAGE, RatingCorrection,
@@ -111,7 +112,7 @@ pub async fn edit(
     if now > created_at + edit_window() {
         return Err(AppError::Conflict(format!(
             "A review can be changed for {EDIT_WINDOW_DAYS} days after posting; this one was posted on {}.",
-            created_at.format("%-d %B %Y")
+            format::full_date(created_at.date_naive())
         )));
     }
     lock_doctor(&mut tx, doctor_id).await?;
@@ -269,7 +270,7 @@ pub async fn recompute_all(
     for (done, doctor_id) in doctors.iter().enumerate() {
         let mut tx = pool.begin().await?;
         let kept: Option<(Decimal, i32, String)> = sqlx::query_as(
-            "SELECT d.average_rating, d.total_reviews, u.first_name || ' ' || u.last_name
+            "SELECT d.average_rating, d.total_reviews, doctor_display_name(u.first_name, u.last_name)
                FROM doctors d JOIN users u ON u.id = d.user_id
               WHERE d.id = $1
                 FOR UPDATE OF d",
@@ -294,7 +295,7 @@ pub async fn recompute_all(
                 .await?;
                 corrections.push(RatingCorrection {
                     doctor_id: *doctor_id,
-                    doctor_name: format!("Dr. {name}"),
+                    doctor_name: name,
                     old_average,
                     old_total,
                     new_average,

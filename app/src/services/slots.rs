@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::ClinicSettings;
 use super::acting::Acting;
+use crate::domain::format;
 use crate::domain::slots::{
     BulkPlan, BulkPlanForm, BulkReport, BulkStage, CalendarDay, CalendarSlot, DeleteReport,
     MAX_PLAN_DAYS, SlotState, SlotTime, WeekCalendar, count_by_day, week_start,
@@ -45,7 +46,7 @@ fn check_horizon(
             format!(
                 "Slots can be published at most {} days ahead, so until {}.",
                 settings.slot_horizon_days,
-                last.format("%-d %B %Y")
+                format::full_date(last)
             ),
         ));
     }
@@ -67,8 +68,8 @@ pub async fn create_one(
             field,
             format!(
                 "{what} {} does not exist on {} because the clocks go forward. Choose another time.",
-                time.format("%H:%M"),
-                slot.date().format("%-d %B")
+                format::clock(time),
+                format::day_month(slot.date())
             ),
         )
     };
@@ -316,7 +317,7 @@ pub async fn week(
     let monday = week_start(day.unwrap_or(today));
     let sunday = monday + Days::new(6);
     let doctor_name: String = sqlx::query_scalar(
-        "SELECT 'Dr. ' || u.first_name || ' ' || u.last_name
+        "SELECT doctor_display_name(u.first_name, u.last_name)
            FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.id = $1",
     )
     .bind(acting.doctor_id())

@@ -773,3 +773,23 @@ async fn every_documented_index_exists() {
         );
     }
 }
+
+/// The database and the app write a doctor's name the same way: lists built in SQL and pages
+/// built in Rust never show one doctor under two names.
+#[tokio::test]
+async fn the_database_writes_a_doctors_name_as_the_app_does() {
+    let db = TestDb::new().await;
+    for (first, last) in [
+        ("Ada", "Lovelace"),
+        ("Jo", "Smith, Jr."),
+        ("Zoë", "O'Brien"),
+    ] {
+        let written: String = sqlx::query_scalar("SELECT doctor_display_name($1, $2)")
+            .bind(first)
+            .bind(last)
+            .fetch_one(&*db)
+            .await
+            .expect("the function exists");
+        assert_eq!(written, app::domain::format::doctor_name(first, last));
+    }
+}

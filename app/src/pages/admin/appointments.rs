@@ -14,6 +14,7 @@ use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::booking::AppointmentStatus;
+use crate::domain::format;
 use crate::domain::listing::ListParams;
 use crate::domain::oversight::{AppointmentParams, AppointmentRow};
 use crate::domain::{Money, UserRole};
@@ -124,8 +125,8 @@ fn AppointmentLine(
     view! {
         <tr data-appointment=row.id>
             <td>
-                <a href=format!("/appointments/{}", row.id)>{row.date.format("%a %-d %b %Y").to_string()}</a>
-                <div class="muted small">{format!("{}–{}", row.start_time.format("%H:%M"), row.end_time.format("%H:%M"))}</div>
+                <a href=format!("/appointments/{}", row.id)>{format::short_day_year(row.date)}</a>
+                <div class="muted small">{format::span(row.start_time, row.end_time)}</div>
             </td>
             <td>{row.doctor_name.clone()}<div class="muted small">{row.specialty.clone()}</div></td>
             <td>{row.patient_name.clone()}<div class="muted small">{row.patient_email.clone()}</div></td>

@@ -12,6 +12,7 @@ use crate::components::guards::SignedIn;
 use crate::components::lists::{ListHeading, Pager, use_list_params};
 use crate::domain::UserRole;
 use crate::domain::admin::{AuditEntry, AuditParams};
+use crate::domain::format;
 use crate::domain::listing::ListParams;
 
 #[component]
@@ -134,7 +135,7 @@ fn AuditLine(entry: AuditEntry) -> impl IntoView {
     };
     view! {
         <tr>
-            <td>{entry.local_at.format("%Y-%m-%d %H:%M:%S").to_string()}</td>
+            <td>{format::iso_second(entry.local_at)}</td>
             <td>{entry.actor.clone().unwrap_or_else(|| "system".to_owned())}</td>
             <td><code>{entry.action.clone()}</code></td>
             <td>{target}</td>

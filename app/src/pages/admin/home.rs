@@ -11,6 +11,7 @@ use crate::components::charts::{BarChart, ChartBar, ColumnChart};
 use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::domain::dashboard::{AdminDashboard, CHART_DAYS, FailedEmail};
+use crate::domain::format;
 use crate::domain::{AppError, Money, UserRole};
 
 #[component]
@@ -72,7 +73,7 @@ fn FailedEmails(total: i64, emails: Vec<FailedEmail>) -> impl IntoView {
                     <tbody>
                         {emails.into_iter().map(|email| view! {
                             <tr>
-                                <td>{email.failed_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                                <td>{format::short_date_clock(email.failed_at)}</td>
                                 <td>{email.to_address}</td>
                                 <td>{email.subject}</td>
                                 <td class="small">{email.error}</td>
@@ -95,7 +96,7 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
         .bookings_per_day
         .iter()
         .map(|day| ChartBar {
-            label: day.day.format("%-d %b").to_string(),
+            label: format::short_day_month(day.day),
             value: day.count as f64,
             shown: day.count.to_string(),
         })
@@ -109,7 +110,7 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
         .map(|d| {
             format!(
                 " The busiest day was {} with {}.",
-                d.day.format("%-d %B"),
+                format::day_month(d.day),
                 d.count
             )
         })
@@ -169,7 +170,7 @@ fn Figures(board: AdminDashboard) -> impl IntoView {
         outcomes.total()
     );
     view! {
-        <p class="muted">{format!("Today is {}. Dates are the clinic's.", board.today.format("%A %-d %B %Y"))}</p>
+        <p class="muted">{format!("Today is {}. Dates are the clinic's.", format::long_day_year(board.today))}</p>
         <dl class="stat-grid">
             <Figure name="bookings-today" value=board.bookings_today.to_string() label="Bookings today" />
             <Figure name="bookings-week" value=board.bookings_week.to_string() label="Bookings this week" note="Since Monday" />

@@ -14,6 +14,7 @@ use crate::components::guards::SignedIn;
 use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::UserRole;
 use crate::domain::booking::PaymentStatus;
+use crate::domain::format;
 use crate::domain::listing::ListParams;
 use crate::domain::oversight::{PaymentParams, PaymentRow};
 
@@ -118,15 +119,20 @@ fn PaymentLine(
     let reason_id = format!("refund-reason-{}", row.id);
     let paid = row
         .paid_local
-        .map(|at| format!("Paid {}", at.format("%-d %b %Y %H:%M")))
-        .unwrap_or_else(|| format!("Created {}", row.created_at.format("%-d %b %Y")));
+        .map(|at| format!("Paid {}", format::short_date_clock(at)))
+        .unwrap_or_else(|| {
+            format!(
+                "Created {}",
+                format::short_date(row.created_at.date_naive())
+            )
+        });
     view! {
         <tr data-payment=row.id>
             <td><code>{row.transaction_id.clone()}</code><div class="muted small">{paid}</div></td>
             <td>{row.patient_name.clone()}<div class="muted small">{row.patient_email.clone()}</div></td>
             <td>
                 <a href=format!("/appointments/{}", row.appointment_id)>
-                    {format!("{} {}", row.date.format("%-d %b %Y"), row.start_time.format("%H:%M"))}
+                    {format!("{} {}", format::short_date(row.date), format::clock(row.start_time))}
                 </a>
                 <div class="muted small">{format!("{} · {}", row.doctor_name, row.appointment_status.label())}</div>
             </td>

@@ -12,6 +12,7 @@ use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 use crate::components::lists::Pager;
 use crate::components::ratings::Stars;
+use crate::domain::format;
 use crate::domain::reviews::{AdminReview, MAX_HIDE_REASON_CHARS, Visibility};
 use crate::domain::{AppError, UserRole, encode_query};
 
@@ -128,13 +129,13 @@ fn ReviewRow(review: AdminReview, changed: RwSignal<u32>) -> impl IntoView {
                 <p class="rating"><Stars rating=review.rating /></p>
                 {(!review.comment.is_empty()).then(|| view! { <p class="review-comment">{review.comment.clone()}</p> })}
                 <p class="muted small">
-                    {review.author.clone()} " · " {review.created_at.format("%-d %B %Y").to_string()}
+                    {review.author.clone()} " · " {format::full_date(review.created_at.date_naive())}
                 </p>
                 {review.hidden_at.map(|at| view! {
                     <p class="alert alert-warning">
                         <strong>{format!(
                             "Hidden {} by {}: ",
-                            at.format("%-d %B %Y"),
+                            format::full_date(at.date_naive()),
                             review.hidden_by.clone().unwrap_or_else(|| "an admin".to_owned())
                         )}</strong>
                         {review.hidden_reason.clone()}

@@ -11,6 +11,7 @@ use crate::components::feedback::Loading;
 use crate::components::guards::SignedIn;
 use crate::components::lists::{DateRangeFields, ListTable, use_list_params};
 use crate::domain::UserRole;
+use crate::domain::format;
 use crate::domain::listing::ListParams;
 use crate::domain::oversight::{TransactionParams, TransactionRow};
 use crate::domain::wallet::TransactionType;
@@ -78,7 +79,7 @@ fn TransactionList() -> impl IntoView {
 fn TransactionLine(row: TransactionRow) -> impl IntoView {
     view! {
         <tr data-transaction=row.id>
-            <td>{row.local_at.format("%-d %b %Y %H:%M").to_string()}</td>
+            <td>{format::short_date_clock(row.local_at)}</td>
             <td>{row.user_name.clone()}<div class="muted small">{format!("{} · {}", row.username, row.role)}</div></td>
             <td>{row.transaction_type.label()}</td>
             <td>

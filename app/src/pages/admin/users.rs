@@ -12,6 +12,7 @@ use crate::components::forms::{FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 use crate::components::lists::{ListHeading, Pager, use_list_params};
 use crate::domain::admin::{AccountStatus, UserParams, UserRow};
+use crate::domain::format;
 use crate::domain::listing::ListParams;
 use crate::domain::{AppError, UserRole};
 
@@ -135,7 +136,7 @@ fn UserLine(user: UserRow, me: i64, changed: RwSignal<u32>) -> impl IntoView {
                 UserRole::Doctor => "Doctor",
                 UserRole::Patient => "Patient",
             }}</td>
-            <td>{user.created_at.format("%-d %b %Y").to_string()}</td>
+            <td>{format::short_date(user.created_at.date_naive())}</td>
             <td>
                 {if user.is_active {
                     view! { <span class="badge badge-success">"Active"</span> }.into_any()

@@ -7,6 +7,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::{Actor, ClinicSettings, LEDGER_NAME_CHARS, doctor_name, facts, lock_appointment};
 use crate::domain::booking::{AppointmentStatus, Refund};
+use crate::domain::format;
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
 use crate::domain::text::shorten;
@@ -132,7 +133,7 @@ pub(super) async fn cancel_in(
         let description = format!(
             "Refund: appointment with {} on {} {}",
             shorten(&doctor_name, LEDGER_NAME_CHARS),
-            appointment.date.format("%-d %b %Y"),
+            format::short_date(appointment.date),
             if rescheduled_to.is_some() {
                 "(rescheduled)"
             } else {

@@ -6,6 +6,7 @@ use sqlx::PgPool;
 
 use super::{Actor, ClinicSettings, lock_appointment};
 use crate::domain::booking::AppointmentStatus;
+use crate::domain::format;
 use crate::domain::{AppError, UserRole};
 use crate::services::audit::{self, Target};
 
@@ -43,8 +44,8 @@ pub async fn complete(
     if !settings.has_started(appointment.date, appointment.start_time, now) {
         return Err(AppError::Conflict(format!(
             "An appointment can be completed once it has started ({} at {}).",
-            appointment.date.format("%-d %B"),
-            appointment.start_time.format("%H:%M")
+            format::day_month(appointment.date),
+            format::clock(appointment.start_time)
         )));
     }
     sqlx::query("UPDATE appointments SET status = 'completed' WHERE id = $1")

@@ -33,6 +33,7 @@ use super::emails::{self, AppointmentFacts};
 use super::ledger::{self, Posting};
 use super::outbox;
 use crate::domain::booking::{Alternative, AppointmentStatus, BookingOutcome, check_notice};
+use crate::domain::format;
 use crate::domain::money::Money;
 use crate::domain::text::shorten;
 use crate::domain::wallet::TransactionType;
@@ -78,7 +79,7 @@ async fn lock_slot(conn: &mut PgConnection, slot_id: i64) -> Result<LockedSlot, 
     sqlx::query_as(
         "SELECT s.id, s.doctor_id, s.date, s.start_time, s.is_available,
                 d.is_active AS doctor_active, d.consultation_fee AS fee,
-                'Dr. ' || u.first_name || ' ' || u.last_name AS doctor_name
+                doctor_display_name(u.first_name, u.last_name) AS doctor_name
            FROM time_slots s
            JOIN doctors d ON d.id = s.doctor_id
            JOIN users u ON u.id = d.user_id
@@ -159,9 +160,9 @@ async fn alternatives(
 fn when(settings: &ClinicSettings, date: NaiveDate, start: NaiveTime, end: NaiveTime) -> String {
     format!(
         "{}, {}–{} ({})",
-        date.format("%A %-d %B %Y"),
-        start.format("%H:%M"),
-        end.format("%H:%M"),
+        format::long_day_year(date),
+        format::clock(start),
+        format::clock(end),
         settings.time_zone
     )
 }
@@ -185,7 +186,7 @@ async fn facts(
     }
     let row: Row = sqlx::query_as(
         "SELECT p.email, p.first_name AS patient_name,
-                'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name,
+                doctor_display_name(du.first_name, du.last_name) AS doctor_name,
                 sp.name AS specialty, s.date, s.start_time, s.end_time, a.consultation_fee
            FROM appointments a
            JOIN users p ON p.id = a.patient_id
@@ -229,8 +230,8 @@ fn payment_description(doctor_name: &str, date: NaiveDate, start: NaiveTime) -> 
     format!(
         "Appointment with {} on {} at {}",
         shorten(doctor_name, LEDGER_NAME_CHARS),
-        date.format("%-d %b %Y"),
-        start.format("%H:%M")
+        format::short_date(date),
+        format::clock(start)
     )
 }
 
@@ -341,7 +342,7 @@ async fn lock_appointment(
 
 async fn doctor_name(conn: &mut PgConnection, doctor_id: i64) -> Result<String, AppError> {
     Ok(sqlx::query_scalar(
-        "SELECT 'Dr. ' || u.first_name || ' ' || u.last_name
+        "SELECT doctor_display_name(u.first_name, u.last_name)
            FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.id = $1",
     )
     .bind(doctor_id)

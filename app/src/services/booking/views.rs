@@ -38,7 +38,7 @@ pub async fn quote(
         balance: Money,
     }
     let row: Row = sqlx::query_as(
-        "SELECT s.doctor_id, 'Dr. ' || u.first_name || ' ' || u.last_name AS doctor_name,
+        "SELECT s.doctor_id, doctor_display_name(u.first_name, u.last_name) AS doctor_name,
                 sp.name AS specialty, s.date, s.start_time, s.end_time, s.is_available,
                 d.is_active, d.consultation_fee AS fee,
                 (SELECT wallet_balance FROM users WHERE id = $2) AS balance
@@ -77,7 +77,7 @@ pub async fn quote(
 }
 
 const SUMMARY_SELECT: &str = "
-    SELECT a.id, a.doctor_id, 'Dr. ' || du.first_name || ' ' || du.last_name AS doctor_name,
+    SELECT a.id, a.doctor_id, doctor_display_name(du.first_name, du.last_name) AS doctor_name,
            sp.name AS specialty, a.patient_id,
            btrim(p.first_name || ' ' || p.last_name) AS patient_name,
            s.date, s.start_time, s.end_time, a.status, a.consultation_fee, a.hold_expires_at,

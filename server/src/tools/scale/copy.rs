@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use anyhow::Context;
+use app::domain::format;
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
@@ -88,7 +89,7 @@ impl CopyValue for bool {
 
 impl CopyValue for DateTime<Utc> {
     fn write(&self, out: &mut String) -> std::fmt::Result {
-        write!(out, "{}+00", self.format("%Y-%m-%d %H:%M:%S"))
+        write!(out, "{}+00", format::iso_second(self.naive_utc()))
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::{Duration, NaiveDateTime};
 
 use super::rng::Rng;
 use super::{Appointment, Doctor, LedgerEntry, LedgerKind, Person, Slot, Status};
+use app::domain::format;
 
 /// Every patient tops up on signing up; each booking pays from the wallet (topping up first when
 /// the balance is short) and each cancellation refunds. Walking all of it in time order gives
@@ -43,7 +44,7 @@ pub(super) fn generate_ledger(
     let mut ledger = Vec::with_capacity(events.len() + patients.len());
     let doctor_name = |a: &Appointment| {
         let person = &doctors[a.doctor].person;
-        format!("Dr. {} {}", person.first, person.last)
+        format::doctor_name(person.first, person.last)
     };
     for (at, event) in events {
         match event {
@@ -85,9 +86,10 @@ pub(super) fn generate_ledger(
                     kind: LedgerKind::Payment,
                     amount_cents: -appointment.fee_cents,
                     description: format!(
-                        "Appointment with {} on {}",
+                        "Appointment with {} on {} at {}",
                         doctor_name(appointment),
-                        slot.starts_at().format("%-d %b %Y at %H:%M")
+                        format::short_date(slot.starts_at().date()),
+                        format::clock(slot.starts_at().time())
                     ),
                     balance_after_cents: balances[patient],
                     appointment: Some(index),
