@@ -10,18 +10,132 @@ use super::ClinicSettings;
 use super::listing::{CsvExport, offset, pattern};
 use crate::domain::admin::{AUDIT_PER_PAGE, AuditEntry, AuditPage, AuditParams, AuditQuery};
 use crate::domain::listing::{EXPORT_LIMIT, page_count};
+use crate::domain::wallet::TransactionType;
 use crate::domain::{AppError, UserRole, format};
 
-/// What an audit row is about: a table's name in the singular and the row's id.
-#[derive(Debug, Clone, Copy)]
-pub struct Target<'a> {
-    pub kind: &'a str,
-    pub id: Option<i64>,
+/// What was done, as the audit log's `action` column names it: `<what it was done to>.<verb>`,
+/// so the admin's filter can ask for `doctor` or for `doctor.update`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    AppointmentBook,
+    AppointmentPay,
+    AppointmentCancel,
+    AppointmentReschedule,
+    AppointmentComplete,
+    AppointmentExpireHold,
+    DoctorOnboard,
+    DoctorResendInvitation,
+    DoctorUpdate,
+    DoctorActivate,
+    DoctorDeactivate,
+    ReviewHide,
+    ReviewUnhide,
+    SpecialtyCreate,
+    SpecialtyUpdate,
+    SpecialtyDelete,
+    UserDeactivate,
+    UserReactivate,
+    /// A money movement in a wallet, by its kind (`wallet.deposit`, `wallet.refund`, ...).
+    Wallet(TransactionType),
 }
 
-impl<'a> Target<'a> {
-    pub fn new(kind: &'a str, id: i64) -> Self {
-        Self { kind, id: Some(id) }
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AppointmentBook => "appointment.book",
+            Self::AppointmentPay => "appointment.pay",
+            Self::AppointmentCancel => "appointment.cancel",
+            Self::AppointmentReschedule => "appointment.reschedule",
+            Self::AppointmentComplete => "appointment.complete",
+            Self::AppointmentExpireHold => "appointment.expire_hold",
+            Self::DoctorOnboard => "doctor.onboard",
+            Self::DoctorResendInvitation => "doctor.resend_invitation",
+            Self::DoctorUpdate => "doctor.update",
+            Self::DoctorActivate => "doctor.activate",
+            Self::DoctorDeactivate => "doctor.deactivate",
+            Self::ReviewHide => "review.hide",
+            Self::ReviewUnhide => "review.unhide",
+            Self::SpecialtyCreate => "specialty.create",
+            Self::SpecialtyUpdate => "specialty.update",
+            Self::SpecialtyDelete => "specialty.delete",
+            Self::UserDeactivate => "user.deactivate",
+            Self::UserReactivate => "user.reactivate",
+            Self::Wallet(TransactionType::Deposit) => "wallet.deposit",
+            Self::Wallet(TransactionType::Withdrawal) => "wallet.withdrawal",
+            Self::Wallet(TransactionType::Payment) => "wallet.payment",
+            Self::Wallet(TransactionType::Refund) => "wallet.refund",
+        }
+    }
+}
+
+/// What an audit row is about: a kind of row and its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Target {
+    kind: TargetKind,
+    id: i64,
+}
+
+/// The kinds of row the audit log speaks of, as its `target_type` column names them (the table's
+/// name in the singular).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TargetKind {
+    Appointment,
+    Doctor,
+    Review,
+    Specialty,
+    User,
+    WalletTransaction,
+}
+
+impl TargetKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Appointment => "appointment",
+            Self::Doctor => "doctor",
+            Self::Review => "review",
+            Self::Specialty => "specialty",
+            Self::User => "user",
+            Self::WalletTransaction => "wallet_transaction",
+        }
+    }
+}
+
+impl Target {
+    pub fn appointment(id: i64) -> Self {
+        Self {
+            kind: TargetKind::Appointment,
+            id,
+        }
+    }
+    pub fn doctor(id: i64) -> Self {
+        Self {
+            kind: TargetKind::Doctor,
+            id,
+        }
+    }
+    pub fn review(id: i64) -> Self {
+        Self {
+            kind: TargetKind::Review,
+            id,
+        }
+    }
+    pub fn specialty(id: i64) -> Self {
+        Self {
+            kind: TargetKind::Specialty,
+            id,
+        }
+    }
+    pub fn user(id: i64) -> Self {
+        Self {
+            kind: TargetKind::User,
+            id,
+        }
+    }
+    pub fn wallet_transaction(id: i64) -> Self {
+        Self {
+            kind: TargetKind::WalletTransaction,
+            id,
+        }
     }
 }
 
@@ -31,8 +145,8 @@ impl<'a> Target<'a> {
 pub async fn record(
     conn: &mut PgConnection,
     actor: Option<i64>,
-    action: &str,
-    target: Target<'_>,
+    action: Action,
+    target: Target,
     before: Option<Value>,
     after: Option<Value>,
 ) -> Result<(), AppError> {
@@ -41,8 +155,8 @@ pub async fn record(
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(actor)
-    .bind(action)
-    .bind(target.kind)
+    .bind(action.as_str())
+    .bind(target.kind.as_str())
     .bind(target.id)
     .bind(before)
     .bind(after)

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
 use sqlx::{PgConnection, PgPool};
 
-use super::audit::{self, Target};
+use super::audit::{self, Action, Target};
 use super::codes::replace_code;
 use super::listing::{CsvExport, list_page, offset, pattern};
 use super::{ClinicSettings, emails, outbox, passwords};
@@ -82,8 +82,8 @@ pub async fn onboard(
     audit::record(
         &mut tx,
         Some(admin_id),
-        "doctor.onboard",
-        Target::new("doctor", doctor_id),
+        Action::DoctorOnboard,
+        Target::doctor(doctor_id),
         None,
         Some(after),
     )
@@ -133,8 +133,8 @@ pub async fn resend_invitation(
     audit::record(
         &mut tx,
         Some(admin_id),
-        "doctor.resend_invitation",
-        Target::new("doctor", doctor_id),
+        Action::DoctorResendInvitation,
+        Target::doctor(doctor_id),
         None,
         Some(serde_json::json!({ "email": details.email.as_str() })),
     )
@@ -276,8 +276,8 @@ pub async fn update(
     audit::record(
         &mut tx,
         Some(admin_id),
-        "doctor.update",
-        Target::new("doctor", doctor_id),
+        Action::DoctorUpdate,
+        Target::doctor(doctor_id),
         Some(before),
         Some(after),
     )
@@ -313,11 +313,11 @@ pub async fn set_active(
         &mut tx,
         Some(admin_id),
         if active {
-            "doctor.activate"
+            Action::DoctorActivate
         } else {
-            "doctor.deactivate"
+            Action::DoctorDeactivate
         },
-        Target::new("doctor", doctor_id),
+        Target::doctor(doctor_id),
         Some(serde_json::json!({ "is_active": was_active })),
         Some(serde_json::json!({ "is_active": active })),
     )

@@ -5,7 +5,7 @@
 use serde_json::json;
 use sqlx::PgConnection;
 
-use super::audit::{self, Target};
+use super::audit::{self, Action, Target};
 use crate::domain::AppError;
 use crate::domain::money::Money;
 use crate::domain::text::header_line;
@@ -75,8 +75,8 @@ pub async fn post(
     audit::record(
         conn,
         posting.actor,
-        &format!("wallet.{}", posting.kind.as_str()),
-        Target::new("wallet_transaction", entry_id),
+        Action::Wallet(posting.kind),
+        Target::wallet_transaction(entry_id),
         None,
         Some(json!({
             "user_id": posting.user_id,

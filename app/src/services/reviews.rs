@@ -169,8 +169,8 @@ pub async fn hide(
     super::audit::record(
         &mut tx,
         Some(admin_id),
-        "review.hide",
-        super::audit::Target::new("review", review_id),
+        super::audit::Action::ReviewHide,
+        super::audit::Target::review(review_id),
         Some(serde_json::json!({ "hidden": false })),
         Some(serde_json::json!({ "hidden": true, "reason": reason })),
     )
@@ -199,8 +199,8 @@ pub async fn restore(pool: &PgPool, admin_id: i64, review_id: i64) -> Result<(),
         super::audit::record(
             &mut tx,
             Some(admin_id),
-            "review.unhide",
-            super::audit::Target::new("review", review_id),
+            super::audit::Action::ReviewUnhide,
+            super::audit::Target::review(review_id),
             Some(serde_json::json!({ "hidden": true, "reason": reason })),
             Some(serde_json::json!({ "hidden": false })),
         )

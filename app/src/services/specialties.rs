@@ -1,6 +1,6 @@
 //! Specialties: listing them for everyone, and their management by admins.
 
-use super::audit::{self, Target};
+use super::audit::{self, Action, Target};
 use sqlx::PgPool;
 
 use crate::domain::{AppError, SpecialtyDetails, SpecialtySummary};
@@ -52,8 +52,8 @@ pub async fn create(
     audit::record(
         &mut tx,
         Some(actor),
-        "specialty.create",
-        Target::new("specialty", id),
+        Action::SpecialtyCreate,
+        Target::specialty(id),
         None,
         Some(snapshot(&details.name, &details.description)),
     )
@@ -86,8 +86,8 @@ pub async fn update(
     audit::record(
         &mut tx,
         Some(actor),
-        "specialty.update",
-        Target::new("specialty", id),
+        Action::SpecialtyUpdate,
+        Target::specialty(id),
         Some(snapshot(&name, &description)),
         Some(snapshot(&details.name, &details.description)),
     )
@@ -130,8 +130,8 @@ pub async fn delete(pool: &PgPool, actor: i64, id: i64) -> Result<(), AppError> 
     audit::record(
         &mut tx,
         Some(actor),
-        "specialty.delete",
-        Target::new("specialty", id),
+        Action::SpecialtyDelete,
+        Target::specialty(id),
         Some(snapshot(&name, &description)),
         None,
     )

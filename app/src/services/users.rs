@@ -5,7 +5,7 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use super::ClinicSettings;
-use super::audit::{self, Target};
+use super::audit::{self, Action, Target};
 use super::listing::{CsvExport, offset, pattern};
 use crate::domain::admin::{USERS_PER_PAGE, UserPage, UserParams, UserQuery, UserRow};
 use crate::domain::listing::EXPORT_LIMIT;
@@ -137,11 +137,11 @@ pub async fn set_active(
         &mut tx,
         Some(admin_id),
         if active {
-            "user.reactivate"
+            Action::UserReactivate
         } else {
-            "user.deactivate"
+            Action::UserDeactivate
         },
-        Target::new("user", user_id),
+        Target::user(user_id),
         Some(json!({ "username": username, "is_active": was_active })),
         Some(json!({ "username": username, "is_active": active })),
     )
@@ -157,8 +157,8 @@ pub async fn set_active(
             audit::record(
                 &mut tx,
                 Some(admin_id),
-                "doctor.deactivate",
-                Target::new("doctor", doctor_id),
+                Action::DoctorDeactivate,
+                Target::doctor(doctor_id),
                 Some(json!({ "is_active": true })),
                 Some(json!({ "is_active": false })),
             )

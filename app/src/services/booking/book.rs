@@ -11,7 +11,7 @@ use crate::domain::AppError;
 use crate::domain::booking::{AppointmentStatus, BookingOutcome};
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
 
@@ -133,8 +133,8 @@ async fn book_in(
     audit::record(
         conn,
         Some(patient_id),
-        "appointment.book",
-        Target::new("appointment", appointment_id),
+        Action::AppointmentBook,
+        Target::appointment(appointment_id),
         None,
         Some(json!({
             "slot_id": slot.id,

@@ -13,7 +13,7 @@ use crate::domain::request_key::RequestKey;
 use crate::domain::text::shorten;
 use crate::domain::wallet::TransactionType;
 use crate::domain::{AppError, UserRole};
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 use crate::services::emails;
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger::{self, Posting};
@@ -162,11 +162,11 @@ pub(super) async fn cancel_in(
         conn,
         Some(actor.user_id),
         if rescheduled_to.is_some() {
-            "appointment.reschedule"
+            Action::AppointmentReschedule
         } else {
-            "appointment.cancel"
+            Action::AppointmentCancel
         },
-        Target::new("appointment", appointment.id),
+        Target::appointment(appointment.id),
         Some(json!({ "status": appointment.status.as_str() })),
         Some(json!({
             "status": "cancelled",

@@ -8,7 +8,7 @@ use super::{Actor, ClinicSettings, lock_appointment};
 use crate::domain::booking::AppointmentStatus;
 use crate::domain::format;
 use crate::domain::{AppError, UserRole};
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 
 /// Marks a confirmed appointment completed, once it has started: its doctor or an admin.
 pub async fn complete(
@@ -55,8 +55,8 @@ pub async fn complete(
     audit::record(
         &mut tx,
         Some(actor.user_id),
-        "appointment.complete",
-        Target::new("appointment", appointment.id),
+        Action::AppointmentComplete,
+        Target::appointment(appointment.id),
         Some(json!({ "status": "confirmed" })),
         Some(json!({ "status": "completed" })),
     )

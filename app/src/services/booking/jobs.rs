@@ -8,7 +8,7 @@ use sqlx::PgPool;
 
 use super::{ClinicSettings, facts};
 use crate::domain::AppError;
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 use crate::services::{emails, outbox};
 
 /// Cancels unpaid bookings whose hold has ended and frees their slots. Safe with several server
@@ -46,8 +46,8 @@ pub async fn expire_holds(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, AppE
         audit::record(
             &mut tx,
             None,
-            "appointment.expire_hold",
-            Target::new("appointment", *id),
+            Action::AppointmentExpireHold,
+            Target::appointment(*id),
             Some(json!({ "status": "pending" })),
             Some(json!({ "status": "cancelled" })),
         )

@@ -10,7 +10,7 @@ use crate::domain::AppError;
 use crate::domain::booking::AppointmentStatus;
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
 
@@ -90,8 +90,8 @@ async fn pay_in(
     audit::record(
         conn,
         Some(patient_id),
-        "appointment.pay",
-        Target::new("appointment", appointment.id),
+        Action::AppointmentPay,
+        Target::appointment(appointment.id),
         Some(json!({ "status": "pending" })),
         Some(json!({ "status": "confirmed", "fee": appointment.consultation_fee })),
     )

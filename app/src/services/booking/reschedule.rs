@@ -12,7 +12,7 @@ use crate::domain::AppError;
 use crate::domain::booking::{AppointmentStatus, BookingOutcome};
 use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
-use crate::services::audit::{self, Target};
+use crate::services::audit::{self, Action, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
 
@@ -109,8 +109,8 @@ async fn reschedule_in(
     audit::record(
         conn,
         Some(patient_id),
-        "appointment.book",
-        Target::new("appointment", new_id),
+        Action::AppointmentBook,
+        Target::appointment(new_id),
         None,
         Some(json!({ "slot_id": slot.id, "rescheduled_from": old.id, "fee": slot.fee })),
     )
