@@ -35,7 +35,7 @@ use crate::pages::{
     },
     patient::{
         AppointmentPage, BookPage, MyAppointmentsPage, PatientHomePage, PatientReviewsPage,
-        ReschedulePage, WalletPageView,
+        ReschedulePage, WalletPage,
     },
     public::{DoctorPage, DoctorsPage, HomePage},
 };
@@ -108,7 +108,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("appointments") view=MyAppointmentsPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("appointments"), ParamSegment("id")) view=AppointmentPage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("reschedule")) view=ReschedulePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("wallet") view=WalletPageView ssr=SsrMode::Async />
+                        <Route path=StaticSegment("wallet") view=WalletPage ssr=SsrMode::Async />
                         // Doctors
                         <Route path=StaticSegment("doctor") view=DoctorHomePage ssr=SsrMode::Async />
                         <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />

@@ -11,7 +11,7 @@ use axum::routing::get;
 use sqlx::PgPool;
 use tower_sessions::Session;
 
-use app::api::auth::require_in_session;
+use app::api::caller::require_in_session;
 use app::domain::admin::{AuditEntry, UserRow};
 use app::domain::oversight::{AppointmentRow, PaymentRow, TransactionRow};
 use app::domain::wallet::LedgerEntry;

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::auth::require;
+use super::caller::require;
 use crate::domain::listing::ListPage;
 use crate::domain::oversight::DoctorParams;
 use crate::domain::{AppError, DoctorForm, DoctorRecord};

@@ -12,7 +12,7 @@ use crate::domain::{UserRole, admin::AuditQuery};
 /// such as `doctor`), a target kind, and clinic-local days `from` to `to` (each may be empty).
 #[server(prefix = "/api", endpoint = "admin/audit")]
 pub async fn audit_log(#[server(flatten)] params: AuditParams) -> Result<AuditPage, AppError> {
-    super::auth::require(UserRole::Admin).await?;
+    super::caller::require(UserRole::Admin).await?;
     let query = AuditQuery::parse(&params)?;
     crate::services::audit::list(&super::pool()?, &super::settings()?, &query).await
 }

@@ -16,7 +16,7 @@ use crate::services::booking::{self as service, Actor};
 
 #[cfg(feature = "ssr")]
 async fn actor() -> Result<Actor, AppError> {
-    let user = super::auth::require_user().await?;
+    let user = super::caller::require_user().await?;
     Ok(Actor {
         user_id: user.id,
         role: user.role,
@@ -26,7 +26,7 @@ async fn actor() -> Result<Actor, AppError> {
 /// What the booking page shows for a slot: the doctor, time, fee and the patient's balance.
 #[server(prefix = "/api", endpoint = "booking/quote")]
 pub async fn get_booking_quote(slot_id: i64) -> Result<BookingQuote, AppError> {
-    let patient = super::auth::require_verified_patient().await?;
+    let patient = super::caller::require_verified_patient().await?;
     service::quote(
         &super::pool()?,
         &super::settings()?,
@@ -44,7 +44,7 @@ pub async fn book_appointment(
     notes: Option<String>,
     request_key: String,
 ) -> Result<BookingOutcome, AppError> {
-    let patient = super::auth::require_verified_patient().await?;
+    let patient = super::caller::require_verified_patient().await?;
     super::rate_limit(
         crate::services::rate_limits::Action::Book,
         Some(patient.id),
@@ -68,7 +68,7 @@ pub async fn book_appointment(
 /// Pays a held booking from the wallet; returns the appointment's id.
 #[server(prefix = "/api", endpoint = "booking/pay")]
 pub async fn pay_appointment(appointment_id: i64, request_key: String) -> Result<i64, AppError> {
-    let patient = super::auth::require_verified_patient().await?;
+    let patient = super::caller::require_verified_patient().await?;
     let key = RequestKey::parse(&request_key)?;
     service::pay(
         &super::pool()?,
@@ -112,7 +112,7 @@ pub async fn cancel_appointment(
 /// The free times a confirmed appointment could move to.
 #[server(prefix = "/api", endpoint = "booking/reschedule-options")]
 pub async fn get_reschedule_options(appointment_id: i64) -> Result<RescheduleOptions, AppError> {
-    let patient = super::auth::require_verified_patient().await?;
+    let patient = super::caller::require_verified_patient().await?;
     service::reschedule_options(
         &super::pool()?,
         &super::settings()?,
@@ -130,7 +130,7 @@ pub async fn reschedule_appointment(
     slot_id: i64,
     request_key: String,
 ) -> Result<BookingOutcome, AppError> {
-    let patient = super::auth::require_verified_patient().await?;
+    let patient = super::caller::require_verified_patient().await?;
     let key = RequestKey::parse(&request_key)?;
     service::reschedule(
         &super::pool()?,
@@ -164,7 +164,7 @@ pub async fn complete_appointment(appointment_id: i64) -> Result<(), AppError> {
 /// The signed-in patient's appointments.
 #[server(prefix = "/api", endpoint = "booking/mine")]
 pub async fn list_my_appointments() -> Result<MyAppointments, AppError> {
-    let patient = super::auth::require(UserRole::Patient).await?;
+    let patient = super::caller::require(UserRole::Patient).await?;
     service::my_appointments(
         &super::pool()?,
         &super::settings()?,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::auth::require;
+use super::caller::require;
 use crate::domain::AppError;
 #[cfg(feature = "ssr")]
 use crate::domain::UserRole;

@@ -1,13 +1,16 @@
 //! Server functions, one file per feature. Each is thin: who is calling, may they, parse the
 //! input, call a service. They run on the server; the browser calls them over HTTP.
 
+pub mod accounts;
 pub mod admin;
 pub mod audit;
-pub mod auth;
 pub mod booking;
+#[cfg(feature = "ssr")]
+pub mod caller;
 pub mod dashboards;
-pub mod doctors;
+pub mod directory;
 pub mod oversight;
+pub mod practice;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;
@@ -41,7 +44,7 @@ pub(crate) async fn rate_limit(
     recipient: Option<&str>,
 ) -> Result<(), AppError> {
     let actor = crate::services::rate_limits::Actor {
-        address: auth::client_address(),
+        address: caller::client_address(),
         account,
         recipient,
     };

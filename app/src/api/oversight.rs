@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::auth::require;
+use super::caller::require;
 use crate::domain::AppError;
 use crate::domain::booking::Refund;
 use crate::domain::listing::ListPage;

@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
-use super::auth::require;
+use super::caller::require;
 use crate::domain::AppError;
 use crate::domain::reviews::{
     AdminReviewPage, DoctorReviewsPage, PatientReviews, ReceivedReviewsPage,

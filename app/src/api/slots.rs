@@ -14,7 +14,7 @@ use crate::domain::{
 /// Who is acting on whose slots: refuses visitors (401) and patients (403) before anything else.
 #[cfg(feature = "ssr")]
 async fn acting(doctor_id: Option<i64>) -> Result<crate::services::acting::Acting, AppError> {
-    let user = super::auth::require_user().await?;
+    let user = super::caller::require_user().await?;
     if !matches!(user.role, UserRole::Doctor | UserRole::Admin) {
         return Err(AppError::Forbidden);
     }

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::domain::AppError;
-use crate::domain::wallet::{HistoryParams, WalletPage, WalletReceipt};
+use crate::domain::wallet::{HistoryParams, WalletOverview, WalletReceipt};
 #[cfg(feature = "ssr")]
 use crate::domain::{
     UserRole,
@@ -23,8 +23,8 @@ fn gateway() -> Result<Gateway, AppError> {
 
 /// A page of the wallet's history, with the balance.
 #[server(prefix = "/api", endpoint = "wallet/page")]
-pub async fn get_wallet(params: HistoryParams) -> Result<WalletPage, AppError> {
-    let user = super::auth::require(UserRole::Patient).await?;
+pub async fn get_wallet(params: HistoryParams) -> Result<WalletOverview, AppError> {
+    let user = super::caller::require(UserRole::Patient).await?;
     let filter = params.parse()?;
     crate::services::wallet::page(
         &super::pool()?,
@@ -45,7 +45,7 @@ pub async fn top_up_wallet(
     cvc: String,
     request_key: String,
 ) -> Result<WalletReceipt, AppError> {
-    let user = super::auth::require_verified_patient().await?;
+    let user = super::caller::require_verified_patient().await?;
     let settings = super::settings()?;
     let key = RequestKey::parse(&request_key)?;
     let (amount, card) = parse_card_form(&settings, &amount, &card_number, &expiry, &cvc)?;
@@ -71,7 +71,7 @@ pub async fn withdraw_from_wallet(
     password: String,
     request_key: String,
 ) -> Result<WalletReceipt, AppError> {
-    let user = super::auth::require_verified_patient().await?;
+    let user = super::caller::require_verified_patient().await?;
     let settings = super::settings()?;
     let key = RequestKey::parse(&request_key)?;
     let (amount, card) = parse_card_form(&settings, &amount, &card_number, &expiry, &cvc)?;

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::get_current_user;
+use crate::api::accounts::get_current_user;
 use crate::components::feedback::Loading;
 use crate::domain::{SessionUser, UserRole, encode_query};
 

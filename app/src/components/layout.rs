@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::api::auth::{SignOut, get_current_user};
+use crate::api::accounts::{SignOut, get_current_user};
 use crate::domain::UserRole;
 
 #[component]

@@ -186,9 +186,10 @@ pub enum CardPayments {
     Off,
 }
 
-/// A page of the history.
+/// The wallet as its page shows it: the balance, whether cards can be used, and a page of the
+/// history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WalletPage {
+pub struct WalletOverview {
     pub card_payments: CardPayments,
     pub balance: Money,
     pub entries: Vec<LedgerEntry>,

@@ -15,7 +15,7 @@ use crate::domain::money::Money;
 use crate::domain::request_key::RequestKey;
 use crate::domain::wallet::{
     Card, CardPayments, HISTORY_PAGE_SIZE, HistoryFilter, HistoryParams, LedgerEntry,
-    TransactionType, WalletPage, WalletReceipt,
+    TransactionType, WalletOverview, WalletReceipt,
 };
 use crate::domain::{AppError, UserRole, format};
 
@@ -52,7 +52,7 @@ pub async fn page(
     card_payments: CardPayments,
     user_id: i64,
     filter: &HistoryFilter,
-) -> Result<WalletPage, AppError> {
+) -> Result<WalletOverview, AppError> {
     let balance = balance(pool, user_id).await?;
     let mut count = QueryBuilder::new("SELECT count(*) FROM wallet_transactions");
     push_filter(&mut count, settings, user_id, filter);
@@ -74,7 +74,7 @@ pub async fn page(
     for entry in &mut entries {
         entry.local_at = settings.local_time(entry.created_at);
     }
-    Ok(WalletPage {
+    Ok(WalletOverview {
         card_payments,
         balance,
         entries,

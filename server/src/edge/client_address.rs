@@ -124,7 +124,7 @@ pub async fn remember(
         let client = proxies.client_address(peer.ip(), request.headers());
         request
             .extensions_mut()
-            .insert(app::api::auth::ClientAddress(client));
+            .insert(app::api::caller::ClientAddress(client));
     }
     next.run(request).await
 }

@@ -5,7 +5,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 
 use app::domain::directory::{DirectoryParams, DirectoryQuery};
-use app::services::{ClinicSettings, doctors};
+use app::services::{ClinicSettings, directory};
 
 /// Runs `EXPLAIN (ANALYZE, BUFFERS)` for each combination; returns how many plans read a whole
 /// table of doctors or slots.
@@ -60,7 +60,7 @@ pub async fn explain_directory(pool: &PgPool, settings: &ClinicSettings) -> anyh
         ),
     ];
     // The second page of the default list, through its cursor.
-    let first = doctors::search(
+    let first = directory::search(
         pool,
         settings,
         &DirectoryQuery::parse(&DirectoryParams::default())?,
@@ -79,7 +79,7 @@ pub async fn explain_directory(pool: &PgPool, settings: &ClinicSettings) -> anyh
                 .map(|(_, v)| v.clone())
         });
         let query = DirectoryQuery::parse(&params)?;
-        let (page, count) = doctors::explain_search(pool, settings, &query).await?;
+        let (page, count) = directory::explain_search(pool, settings, &query).await?;
         println!("\n=== {label}  ({})", params.page_href(None, None));
         for (what, plan) in [("page", page), ("count", count)] {
             println!("--- {what} query");

@@ -294,7 +294,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
         .await
         .expect("deactivate");
     let query = app::domain::directory::DirectoryQuery::parse(&Default::default()).expect("query");
-    let page = app::services::doctors::search(&db.pool, &settings, &query)
+    let page = app::services::directory::search(&db.pool, &settings, &query)
         .await
         .expect("search");
     assert!(page.doctors.is_empty());
@@ -309,7 +309,7 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
     doctor_records::set_active(&db.pool, admin, doctor, true)
         .await
         .expect("reactivate");
-    let page = app::services::doctors::search(&db.pool, &settings, &query)
+    let page = app::services::directory::search(&db.pool, &settings, &query)
         .await
         .expect("search");
     assert_eq!(page.doctors.len(), 1);

@@ -5,7 +5,7 @@ use chrono::{Duration, NaiveDateTime, NaiveTime, Utc};
 
 use app::domain::AppError;
 use app::domain::directory::{DirectoryPage, DirectoryParams, DirectoryQuery};
-use app::services::doctors;
+use app::services::directory;
 
 use crate::harness::{Clinic, NewDoctor, TestDb, local_now, settings};
 
@@ -20,7 +20,7 @@ fn params(pairs: &[(&str, &str)]) -> DirectoryParams {
 
 async fn search(db: &TestDb, pairs: &[(&str, &str)]) -> Result<DirectoryPage, AppError> {
     let query = DirectoryQuery::parse(&params(pairs))?;
-    doctors::search(&db.pool, &settings(), &query).await
+    directory::search(&db.pool, &settings(), &query).await
 }
 
 /// The last names on a page, in order.
@@ -208,7 +208,7 @@ async fn inactive_doctors_and_booked_or_past_slots_are_not_offered() {
         .expect("deactivate");
     assert_eq!(names(&db, &[]).await, ["Here"]);
     assert!(matches!(
-        doctors::profile(&db.pool, &settings(), gone).await,
+        directory::profile(&db.pool, &settings(), gone).await,
         Err(AppError::NotFound(_))
     ));
 
@@ -228,7 +228,7 @@ async fn inactive_doctors_and_booked_or_past_slots_are_not_offered() {
         NaiveTime::from_hms_opt(10, 0, 0).expect("time")
     );
     assert!(next > local_now());
-    let profile = doctors::profile(&db.pool, &settings(), here)
+    let profile = directory::profile(&db.pool, &settings(), here)
         .await
         .expect("profile");
     assert_eq!(profile.free_slots.len(), 1);

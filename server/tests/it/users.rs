@@ -257,7 +257,7 @@ async fn a_deactivated_doctor_account_leaves_the_directory() {
         let (settings, everyone) = (&settings, &everyone);
         let pool = db.pool.clone();
         async move {
-            app::services::doctors::search(&pool, settings, everyone)
+            app::services::directory::search(&pool, settings, everyone)
                 .await
                 .expect("search")
                 .doctors

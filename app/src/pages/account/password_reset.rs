@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{ForgotPassword, ResetPassword};
+use crate::api::accounts::{ForgotPassword, ResetPassword};
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::domain::encode_query;
 

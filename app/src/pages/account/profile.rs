@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::auth::{ChangePassword, ConfirmEmailChange, RequestEmailChange, UpdateProfile};
+use crate::api::accounts::{ChangePassword, ConfirmEmailChange, RequestEmailChange, UpdateProfile};
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 use crate::domain::SessionUser;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::Register;
+use crate::api::accounts::Register;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 
 #[component]

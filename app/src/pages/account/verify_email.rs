@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::auth::{ResendCode, VerifyEmail};
+use crate::api::accounts::{ResendCode, VerifyEmail};
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 

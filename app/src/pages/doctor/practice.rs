@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::api::doctors::{UpdateMyPractice, get_my_practice};
+use crate::api::practice::{UpdateMyPractice, get_my_practice};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, TextArea, last_error};
 use crate::components::guards::SignedIn;

@@ -10,4 +10,4 @@ pub use appointments::{AppointmentPage, MyAppointmentsPage, ReschedulePage, Stat
 pub use booking::BookPage;
 pub use home::PatientHomePage;
 pub use reviews::PatientReviewsPage;
-pub use wallet::WalletPageView;
+pub use wallet::WalletPage;

@@ -11,12 +11,12 @@ use crate::components::guards::SignedIn;
 use crate::components::lists::use_list_params;
 use crate::domain::format;
 use crate::domain::wallet::{
-    CardPayments, HistoryParams, TransactionType, WalletPage, WalletReceipt,
+    CardPayments, HistoryParams, TransactionType, WalletOverview, WalletReceipt,
 };
 use crate::domain::{AppError, UserRole};
 
 #[component]
-pub fn WalletPageView() -> impl IntoView {
+pub fn WalletPage() -> impl IntoView {
     view! {
         <Title text="Your wallet" />
         <section class="container section">
@@ -70,7 +70,7 @@ fn receipt_message(value: Option<Result<WalletReceipt, AppError>>, verb: &str) -
 
 #[component]
 fn WalletView(
-    page: WalletPage,
+    page: WalletOverview,
     params: HistoryParams,
     top_up: ServerAction<TopUpWallet>,
     withdraw: ServerAction<WithdrawFromWallet>,

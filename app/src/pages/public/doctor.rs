@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::doctors::get_doctor;
+use crate::api::directory::get_doctor;
 use crate::api::reviews::doctor_reviews;
 use crate::components::feedback::Loading;
 use crate::components::lists::Pager;

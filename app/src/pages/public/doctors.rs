@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
-use crate::api::{doctors::search_doctors, specialties::list_specialty_names};
+use crate::api::{directory::search_doctors, specialties::list_specialty_names};
 use crate::components::feedback::Loading;
 use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort, MAX_WITHIN_DAYS};
 use crate::domain::format;
