@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use super::caller::require;
 use crate::domain::AppError;
 use crate::domain::reviews::{
-    AdminReviewPage, DoctorReviewsPage, PatientReviews, ReceivedReviewsPage,
+    AdminReviewPage, AdminReviewParams, DoctorReviewsPage, PatientReviews, ReceivedReviewsPage,
 };
 #[cfg(feature = "ssr")]
 use crate::domain::{
@@ -95,12 +95,10 @@ pub async fn received_reviews(page: String) -> Result<ReceivedReviewsPage, AppEr
 /// The admin's review list: by doctor name, visible, hidden or all, a page at a time.
 #[server(prefix = "/api", endpoint = "reviews/admin/list")]
 pub async fn admin_reviews(
-    q: String,
-    show: String,
-    page: String,
+    #[server(flatten)] params: AdminReviewParams,
 ) -> Result<AdminReviewPage, AppError> {
     require(UserRole::Admin).await?;
-    let query = AdminReviewQuery::parse(&q, &show, &page)?;
+    let query = AdminReviewQuery::parse(&params)?;
     crate::services::reviews::admin_list(&super::pool()?, &query).await
 }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format;
 use super::forms::FormCheck;
-use super::listing::parse_page;
+use super::listing::{list_params, parse_page, parse_search};
 use super::{AppError, PublicReview};
 
 /// The longest comment a review may carry (`reviews.comment` is TEXT: this is the only limit;
@@ -300,14 +300,18 @@ pub struct AdminReviewQuery {
     pub page: i64,
 }
 
+list_params! {
+    /// The admin's review list as its URL asks for it: `q` part of the doctor's name, `show`
+    /// visible, hidden or all.
+    pub struct AdminReviewParams { q, show }
+}
+
 impl AdminReviewQuery {
-    pub fn parse(doctor: &str, show: &str, page: &str) -> Result<Self, AppError> {
-        let doctor = super::text::parse_search(doctor, 100)
-            .map_err(|message| AppError::validation("q", message))?;
+    pub fn parse(params: &AdminReviewParams) -> Result<Self, AppError> {
         Ok(Self {
-            doctor,
-            show: Visibility::parse(show)?,
-            page: parse_page(page)?,
+            doctor: parse_search(&params.q, "q")?,
+            show: Visibility::parse(&params.show)?,
+            page: parse_page(&params.page)?,
         })
     }
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 
 use app::domain::AppError;
-use app::domain::reviews::{AdminReviewQuery, ReviewDraft, ReviewFilter};
+use app::domain::reviews::{AdminReviewParams, AdminReviewQuery, ReviewDraft, ReviewFilter};
 use app::services::{accounts, reviews};
 
 use crate::harness::{Clinic, NewDoctor, TestDb, body_text, form, get, post, settings, sign_in};
@@ -368,7 +368,12 @@ async fn hidden_reviews_leave_the_average_and_the_page_until_restored() {
     // The admin's list finds it among the hidden ones, with who hid it.
     let hidden = reviews::admin_list(
         &db.pool,
-        &AdminReviewQuery::parse("hart", "hidden", "").expect("query"),
+        &AdminReviewQuery::parse(&AdminReviewParams {
+            q: "hart".into(),
+            show: "hidden".into(),
+            page: String::new(),
+        })
+        .expect("query"),
     )
     .await
     .expect("admin list");
@@ -376,7 +381,11 @@ async fn hidden_reviews_leave_the_average_and_the_page_until_restored() {
     assert_eq!(hidden.reviews[0].hidden_by.as_deref(), Some("root"));
     let none = reviews::admin_list(
         &db.pool,
-        &AdminReviewQuery::parse("nobody", "", "").expect("query"),
+        &AdminReviewQuery::parse(&AdminReviewParams {
+            q: "nobody".into(),
+            ..AdminReviewParams::default()
+        })
+        .expect("query"),
     )
     .await
     .expect("admin list");

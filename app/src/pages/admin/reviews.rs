@@ -3,18 +3,19 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use super::AdminNav;
 use crate::api::reviews::{HideReview, RestoreReview, admin_reviews};
 use crate::components::feedback::Loading;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::components::lists::Pager;
+use crate::components::lists::{Pager, use_list_params};
 use crate::components::ratings::Stars;
 use crate::domain::format;
-use crate::domain::reviews::{AdminReview, MAX_HIDE_REASON_CHARS, Visibility};
-use crate::domain::{AppError, UserRole, encode_query};
+use crate::domain::listing::ListParams;
+use crate::domain::reviews::{AdminReview, AdminReviewParams, MAX_HIDE_REASON_CHARS, Visibility};
+use crate::domain::{AppError, UserRole};
 
 #[component]
 pub fn AdminReviewsPage() -> impl IntoView {
@@ -30,23 +31,15 @@ pub fn AdminReviewsPage() -> impl IntoView {
 
 #[component]
 fn ReviewModeration() -> impl IntoView {
-    let query = use_query_map();
-    let params = move || {
-        let query = query.read();
-        (
-            query.get("q").unwrap_or_default(),
-            query.get("show").unwrap_or_default(),
-            query.get("page").unwrap_or_default(),
-        )
-    };
+    let params = use_list_params::<AdminReviewParams>();
     // Bumped by a row after hiding or restoring, so the page is read again.
     let changed = RwSignal::new(0u32);
     let reviews = Resource::new(
-        move || (params(), changed.get()),
-        |((q, show, page), _)| admin_reviews(q, show, page),
+        move || (params.get(), changed.get()),
+        |(params, _)| admin_reviews(params),
     );
-    let search = move || params().0;
-    let show = move || params().1;
+    let search = move || params.read().q.clone();
+    let show = move || params.read().show.clone();
     view! {
         <Form method="GET" action="/admin/reviews" attr:class="filters" attr:role="search">
             <div class="field field-wide">
@@ -75,14 +68,8 @@ fn ReviewModeration() -> impl IntoView {
         <Suspense fallback=|| view! { <Loading label="Loading reviews…" /> }>
             {move || Suspend::new(async move {
                 let page = reviews.await?;
-                let (q, show, _) = params();
-                let href = Callback::new(move |n: i64| {
-                    format!(
-                        "/admin/reviews?q={}&show={}&page={n}",
-                        encode_query(&q),
-                        encode_query(&show)
-                    )
-                });
+                let filters = params.get_untracked().filter_query();
+                let href = Callback::new(move |n: i64| format!("/admin/reviews?{filters}&page={n}"));
                 Ok::<_, AppError>(view! {
                     <p class="results-count" role="status">
                         {if page.matching == 1 { "1 review".to_owned() } else { format!("{} reviews", page.matching) }}
