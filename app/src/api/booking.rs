@@ -100,9 +100,11 @@ pub async fn cancel_appointment(
         &super::pool()?,
         &super::settings()?,
         actor,
-        appointment_id,
-        expected,
-        &reason,
+        service::Cancellation {
+            appointment_id,
+            expected_refund: expected,
+            reason: &reason,
+        },
         &key,
         chrono::Utc::now(),
     )

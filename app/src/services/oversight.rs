@@ -352,9 +352,11 @@ pub async fn refund_payment(
         pool,
         settings,
         actor,
-        appointment_id,
-        None,
-        reason,
+        booking::Cancellation {
+            appointment_id,
+            expected_refund: None,
+            reason,
+        },
         key,
         now,
     )

@@ -25,9 +25,11 @@ async fn the_doctor_sees_the_visits_payment_and_refund_but_not_the_patients_bala
             user_id: ann,
             role: UserRole::Patient,
         },
-        visit,
-        Some(app::domain::Money::parse("80").expect("amount")),
-        "",
+        booking::Cancellation {
+            appointment_id: visit,
+            expected_refund: Some(app::domain::Money::parse("80").expect("amount")),
+            reason: "",
+        },
         &key(),
         now,
     )

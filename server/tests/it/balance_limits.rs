@@ -52,9 +52,11 @@ async fn a_refund_that_would_overflow_the_wallet_is_refused_and_changes_nothing(
             &db.pool,
             &settings(),
             actor,
-            appointment,
-            expected,
-            "",
+            booking::Cancellation {
+                appointment_id: appointment,
+                expected_refund: expected,
+                reason: "",
+            },
             &key(),
             now,
         )
@@ -100,9 +102,11 @@ async fn a_refund_that_would_overflow_the_wallet_is_refused_and_changes_nothing(
             user_id: ann,
             role: UserRole::Patient,
         },
-        appointment,
-        Some(money("80.00")),
-        "",
+        booking::Cancellation {
+            appointment_id: appointment,
+            expected_refund: Some(money("80.00")),
+            reason: "",
+        },
         &key(),
         now,
     )

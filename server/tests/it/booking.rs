@@ -275,7 +275,21 @@ async fn cancellation_refunds_by_the_policy_and_only_once() {
     let cancel = |actor: Actor, id: i64, expected: Option<&str>, at: DateTime<Utc>| {
         let db = &db;
         let expected = expected.map(money);
-        async move { booking::cancel(&db.pool, &settings(), actor, id, expected, "", &key(), at).await }
+        async move {
+            booking::cancel(
+                &db.pool,
+                &settings(),
+                actor,
+                booking::Cancellation {
+                    appointment_id: id,
+                    expected_refund: expected,
+                    reason: "",
+                },
+                &key(),
+                at,
+            )
+            .await
+        }
     };
 
     // Early: the whole fee back, and the slot can be booked by someone else.
@@ -439,9 +453,11 @@ async fn only_its_doctor_or_an_admin_completes_an_appointment_once_it_has_starte
         &db.pool,
         &settings(),
         doctor,
-        appointment,
-        None,
-        "",
+        booking::Cancellation {
+            appointment_id: appointment,
+            expected_refund: None,
+            reason: "",
+        },
         &key(),
         start,
     )
@@ -654,9 +670,11 @@ async fn racing_cancellations_and_completions_refund_at_most_once() {
                         &pool,
                         &settings(),
                         actor,
-                        appointment,
-                        expected,
-                        "",
+                        booking::Cancellation {
+                            appointment_id: appointment,
+                            expected_refund: expected,
+                            reason: "",
+                        },
                         &RequestKey::generate(),
                         at,
                     )
@@ -837,9 +855,11 @@ async fn the_wallet_history_filters_pages_and_exports_csv_for_its_owner_only() {
         &db.pool,
         &settings(),
         patient_actor(ann),
-        appointment,
-        Some(money("80")),
-        "",
+        booking::Cancellation {
+            appointment_id: appointment,
+            expected_refund: Some(money("80")),
+            reason: "",
+        },
         &key(),
         Utc::now(),
     )

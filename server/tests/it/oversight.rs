@@ -77,9 +77,11 @@ async fn visits(db: &TestDb) -> Visits<'_> {
             user_id: bob,
             role: UserRole::Patient,
         },
-        bob_cancelled,
-        Some(Money::parse("50.00").expect("money")),
-        "",
+        booking::Cancellation {
+            appointment_id: bob_cancelled,
+            expected_refund: Some(Money::parse("50.00").expect("money")),
+            reason: "",
+        },
         &key(),
         now,
     )

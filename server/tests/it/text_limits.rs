@@ -84,9 +84,11 @@ async fn a_doctor_with_the_longest_names_books_moves_cancels_and_reminds() {
         &db.pool,
         &settings(),
         doctor,
-        second,
-        None,
-        &reason,
+        booking::Cancellation {
+            appointment_id: second,
+            expected_refund: None,
+            reason: &reason,
+        },
         &key(),
         now,
     )

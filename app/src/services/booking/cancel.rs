@@ -19,21 +19,33 @@ use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger::{self, Posting};
 use crate::services::outbox;
 
+/// What a cancellation asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Cancellation<'a> {
+    pub appointment_id: i64,
+    /// The refund the patient was shown (patients must send it; staff need not).
+    pub expected_refund: Option<Money>,
+    /// Why, in the canceller's words (may be empty).
+    pub reason: &'a str,
+}
+
 /// Cancels an appointment. A patient cancels their own and gets the policy's refund, and must
 /// name the refund they were shown (`expected_refund`), so a deadline passing between showing
 /// and confirming never surprises them. A doctor (their own) or an admin (any) always refunds in
 /// full, and the patient is emailed. The slot is free again. Once per request key.
-#[allow(clippy::too_many_arguments)]
 pub async fn cancel(
     pool: &PgPool,
     settings: &ClinicSettings,
     actor: Actor,
-    appointment_id: i64,
-    expected_refund: Option<Money>,
-    reason: &str,
+    cancellation: Cancellation<'_>,
     key: &RequestKey,
     now: DateTime<Utc>,
 ) -> Result<Refund, AppError> {
+    let Cancellation {
+        appointment_id,
+        expected_refund,
+        reason,
+    } = cancellation;
     let fingerprint = format!(
         "{appointment_id};{};{reason}",
         expected_refund
