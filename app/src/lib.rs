@@ -74,6 +74,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    crate::components::viewer::provide_viewer();
+    crate::components::notice::provide_notice();
 
     view! {
         <Stylesheet id="clinic" href=format!("/pkg/{OUTPUT_NAME}.css") />
@@ -84,13 +86,17 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to content"</a>
             <SiteHeader />
             <main id="main" class="site-main">
+                <crate::components::notice::PageNotice />
                 <ErrorBoundary fallback=|errors| {
                     view! { <crate::components::feedback::ErrorPanel errors /> }
                 }>
                     <Routes fallback=NotFound>
-                        // Public
-                        <Route path=StaticSegment("") view=HomePage />
-                        <Route path=StaticSegment("doctors") view=DoctorsPage />
+                        // Public. Pages with data stream in order (SsrMode::InOrder): each part
+                        // arrives in place, so the page is whole without the bundle. Out of order
+                        // (Leptos's default), the data would come as templates that only script
+                        // moves into place, and without JavaScript a page of placeholders.
+                        <Route path=StaticSegment("") view=HomePage ssr=SsrMode::InOrder />
+                        <Route path=StaticSegment("doctors") view=DoctorsPage ssr=SsrMode::InOrder />
                         <Route path=(StaticSegment("doctors"), ParamSegment("id")) view=DoctorPage ssr=SsrMode::Async />
                         // Accounts
                         <Route path=StaticSegment("register") view=RegisterPage />

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{FromRef, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -16,9 +16,10 @@ use leptos_axum::{LeptosRoutes, generate_route_list};
 use sqlx::PgPool;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_sessions::cookie::SameSite;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{Expiry, Session, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use app::api::caller::{PageViewer, user_in_session};
 use app::domain::wallet::CardPayments;
 use app::services::ClinicSettings;
 use app::services::gateway::{Gateway, NoCardPayments, SandboxGateway};
@@ -93,6 +94,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             _,
         >(context, shell))
         .layer(middleware::from_fn(error_statuses))
+        .layer(middleware::from_fn_with_state(state.clone(), page_viewer))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
             page_cache,
@@ -105,6 +107,35 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .with_state(state);
     crate::edge::wrap(app, &config.edge_settings())
+}
+
+/// Looks up who is signed in before a page renders and puts it into the request
+/// ([`PageViewer`]), with the notice a plain form post left for this page, so the page's
+/// header and sign-in gates render whole on the server without waiting on anything (see
+/// `app::components::viewer` and `app::api::notice`). Server functions and the bundle's files
+/// look the session up themselves, or need nobody.
+async fn page_viewer(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let is_page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/api/")
+        && !path.starts_with("/pkg/");
+    if is_page && let Some(session) = request.extensions().get::<Session>().cloned() {
+        let user = match user_in_session(&session, &state.pool, &state.settings).await {
+            Ok(user) => user,
+            Err(err) => {
+                // The page renders for a visitor; what it needs from the database will say
+                // what is wrong more precisely than this could.
+                tracing::warn!(%err, "could not tell who is signed in");
+                None
+            }
+        };
+        request.extensions_mut().insert(PageViewer(user));
+        let notice = app::api::notice::take(&session).await;
+        request
+            .extensions_mut()
+            .insert(app::api::notice::PageNotice(notice));
+    }
+    next.run(request).await
 }
 
 /// Server functions answer every error with 500; give each the status that means the same

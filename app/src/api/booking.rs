@@ -53,7 +53,7 @@ pub async fn book_appointment(
     .await?;
     let key = RequestKey::parse(&request_key)?;
     let notes = parse_notes(notes.as_deref().unwrap_or_default())?;
-    service::book(
+    let outcome = service::book(
         &super::pool()?,
         &super::settings()?,
         patient.id,
@@ -62,7 +62,22 @@ pub async fn book_appointment(
         &key,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    open_booked(&outcome);
+    Ok(outcome)
+}
+
+/// A booking made (paid, or held for payment) opens its appointment page, which says which
+/// it is. Without JavaScript the browser follows the redirect; with it, the router does. A
+/// form post must never land back on the booking page, where the slot it just took shows as
+/// taken.
+#[cfg(feature = "ssr")]
+fn open_booked(outcome: &BookingOutcome) {
+    if let BookingOutcome::Confirmed { appointment_id }
+    | BookingOutcome::AwaitingPayment { appointment_id, .. } = outcome
+    {
+        leptos_axum::redirect(&format!("/appointments/{appointment_id}"));
+    }
 }
 
 /// Pays a held booking from the wallet; returns the appointment's id.
@@ -96,7 +111,7 @@ pub async fn cancel_appointment(
         .map(|text| Money::parse(&text).map_err(|m| AppError::validation("expected_refund", m)))
         .transpose()?;
     let reason = crate::domain::booking::parse_reason(reason.as_deref().unwrap_or_default())?;
-    service::cancel(
+    let refund = service::cancel(
         &super::pool()?,
         &super::settings()?,
         actor,
@@ -108,7 +123,9 @@ pub async fn cancel_appointment(
         &key,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    super::notice::tell(refund.cancelled_message()).await;
+    Ok(refund)
 }
 
 /// The free times a confirmed appointment could move to.
@@ -134,7 +151,7 @@ pub async fn reschedule_appointment(
 ) -> Result<BookingOutcome, AppError> {
     let patient = super::caller::require_verified_patient().await?;
     let key = RequestKey::parse(&request_key)?;
-    service::reschedule(
+    let outcome = service::reschedule(
         &super::pool()?,
         &super::settings()?,
         patient.id,
@@ -143,7 +160,9 @@ pub async fn reschedule_appointment(
         &key,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    open_booked(&outcome);
+    Ok(outcome)
 }
 
 /// Marks an appointment completed (its doctor, or an admin).

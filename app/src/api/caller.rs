@@ -156,6 +156,29 @@ pub(crate) fn client_address() -> Option<std::net::IpAddr> {
     session::client_address()
 }
 
+/// Who a page is rendered for. The server's page layer looks the session's user up before the
+/// page renders and puts this into the request, so the page knows without waiting (see
+/// `components::viewer`).
+#[derive(Debug, Clone)]
+pub struct PageViewer(pub Option<SessionUser>);
+
+/// The person the current page is rendered for; `None` for a visitor, and outside a page.
+pub fn page_viewer() -> Option<SessionUser> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageViewer>().cloned())
+        .and_then(|viewer| viewer.0)
+}
+
+/// The signed-in user of `session`, or `None`, with the same checks as every server function
+/// (for the server's page layer, which runs before a page's context exists).
+pub async fn user_in_session(
+    session: &tower_sessions::Session,
+    pool: &sqlx::PgPool,
+    settings: &crate::services::ClinicSettings,
+) -> Result<Option<SessionUser>, AppError> {
+    session::user(session, pool, settings).await
+}
+
 /// The signed-in user, or `None` for a visitor.
 pub async fn current_user() -> Result<Option<SessionUser>, AppError> {
     session::user(&session::current()?, &super::pool()?, &super::settings()?).await
@@ -169,7 +192,7 @@ pub async fn require_in_session(
     settings: &crate::services::ClinicSettings,
     role: UserRole,
 ) -> Result<SessionUser, AppError> {
-    let user = session::user(session, pool, settings)
+    let user = user_in_session(session, pool, settings)
         .await?
         .ok_or(AppError::Unauthenticated)?;
     user.require(role)?;

@@ -9,6 +9,8 @@ pub mod booking;
 pub mod caller;
 pub mod dashboards;
 pub mod directory;
+#[cfg(feature = "ssr")]
+pub mod notice;
 pub mod oversight;
 pub mod practice;
 pub mod reviews;

@@ -53,7 +53,7 @@ pub async fn refund_payment(
     let admin = require(UserRole::Admin).await?;
     let key = RequestKey::parse(&request_key)?;
     let reason = crate::domain::booking::parse_reason(reason.as_deref().unwrap_or_default())?;
-    crate::services::oversight::refund_payment(
+    let refund = crate::services::oversight::refund_payment(
         &super::pool()?,
         &super::settings()?,
         admin.id,
@@ -62,7 +62,9 @@ pub async fn refund_payment(
         &key,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    super::notice::tell(refund.refunded_message()).await;
+    Ok(refund)
 }
 
 /// One page of wallet transactions: `q` is part of the owner's name, username or email, `kind`

@@ -31,14 +31,16 @@ pub async fn create_slot(
 ) -> Result<i64, AppError> {
     let acting = acting(doctor_id).await?;
     let slot = SlotTime::parse(&date, &start_time, &end_time)?;
-    crate::services::slots::create_one(
+    let id = crate::services::slots::create_one(
         &super::pool()?,
         &super::settings()?,
         &acting,
         &slot,
         chrono::Utc::now(),
     )
-    .await
+    .await?;
+    super::notice::tell(crate::domain::slots::SLOT_ADDED.to_owned()).await;
+    Ok(id)
 }
 
 /// What a bulk plan would create, and what it would leave out and why. Creates nothing.

@@ -49,7 +49,7 @@ pub async fn top_up_wallet(
     let settings = super::settings()?;
     let key = RequestKey::parse(&request_key)?;
     let (amount, card) = parse_card_form(&settings, &amount, &card_number, &expiry, &cvc)?;
-    crate::services::wallet::top_up(
+    let receipt = crate::services::wallet::top_up(
         &super::pool()?,
         gateway()?.0.as_ref(),
         user.id,
@@ -57,7 +57,9 @@ pub async fn top_up_wallet(
         amount,
         &key,
     )
-    .await
+    .await?;
+    super::notice::tell(receipt.message("Added")).await;
+    Ok(receipt)
 }
 
 /// Sends money from the wallet to a card; needs the account's password, not only an open
@@ -77,7 +79,7 @@ pub async fn withdraw_from_wallet(
     let (amount, card) = parse_card_form(&settings, &amount, &card_number, &expiry, &cvc)?;
     crate::services::accounts::confirm_password(&super::pool()?, user.id, &password, "password")
         .await?;
-    crate::services::wallet::withdraw(
+    let receipt = crate::services::wallet::withdraw(
         &super::pool()?,
         gateway()?.0.as_ref(),
         user.id,
@@ -85,7 +87,9 @@ pub async fn withdraw_from_wallet(
         amount,
         &key,
     )
-    .await
+    .await?;
+    super::notice::tell(receipt.message("Sent")).await;
+    Ok(receipt)
 }
 
 /// The amount and the card, with every field's problem reported at once.

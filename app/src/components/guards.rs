@@ -2,48 +2,68 @@
 //! server function checks again on the server.
 
 use leptos::prelude::*;
-use leptos_router::components::Redirect;
-use leptos_router::hooks::use_location;
+use leptos_router::hooks::{use_location, use_navigate};
 
-use crate::api::accounts::get_current_user;
 use crate::components::feedback::Loading;
+use crate::components::viewer::use_viewer;
 use crate::domain::{SessionUser, UserRole, encode_query};
 
 /// Renders `children` with the signed-in user. A visitor is sent to sign in and brought back
 /// afterwards; someone signed in with another `role` is told the page is not for them.
+///
+/// It decides at once from the page's [`Viewer`](crate::components::viewer::Viewer), with no
+/// resource and no placeholder: the server renders the whole page (or answers with the
+/// redirect), and hydration meets the same tree.
 #[component]
 pub fn SignedIn<F, V>(children: F, #[prop(optional)] role: Option<UserRole>) -> impl IntoView
 where
     F: Fn(SessionUser) -> V + Send + Sync + Clone + 'static,
     V: IntoView + 'static,
 {
-    let user = Resource::new(|| (), |_| get_current_user());
-    let location = use_location();
-    view! {
-        <Suspense fallback=|| view! { <Loading label="Loading your account…" /> }>
-            {move || {
-                let children = children.clone();
-                Suspend::new(async move {
-                    let here = format!("{}{}", location.pathname.get_untracked(), location.search.get_untracked());
-                    user.await.map(|user| match user {
-                        None => {
-                            let target = format!("/sign-in?next={}", encode_query(&here));
-                            answer_with_redirect(&target);
-                            view! { <Redirect path=target /> }.into_any()
-                        }
-                        Some(user) if role.is_some_and(|role| role != user.role) => {
-                            view! { <NotAllowed /> }.into_any()
-                        }
-                        Some(user) => children(user).into_any(),
-                    })
-                })
-            }}
-        </Suspense>
+    let viewer = use_viewer();
+    // Only a change of person rebuilds the page, never a refresh that found the same one.
+    let user = Memo::new(move |_| viewer.user());
+    move || {
+        let children = children.clone();
+        match user.get() {
+            None => view! { <SendToSignIn /> }.into_any(),
+            Some(user) if role.is_some_and(|role| role != user.role) => {
+                view! { <NotAllowed /> }.into_any()
+            }
+            Some(user) => children(user).into_any(),
+        }
     }
 }
 
+/// A visitor on a page behind sign-in. On the server the answer is a redirect. In the
+/// browser the page may only know of an older state (this navigation follows a sign-in made a
+/// moment ago), so it asks the server before sending anyone away.
+#[component]
+fn SendToSignIn() -> impl IntoView {
+    let location = use_location();
+    let here = format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        location.search.get_untracked()
+    );
+    let target = format!("/sign-in?next={}", encode_query(&here));
+    answer_with_redirect(&target);
+    let viewer = use_viewer();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let navigate = navigate.clone();
+        let target = target.clone();
+        leptos::task::spawn_local(async move {
+            if let Some(None) = viewer.refresh().await {
+                navigate(&target, Default::default());
+            }
+        });
+    });
+    view! { <Loading label="Checking your sign-in…" /> }
+}
+
 /// On the server, a real `302 Found` (the page renders whole for these routes), so even a
-/// browser without JavaScript follows it; in the browser `<Redirect>` navigates.
+/// browser without JavaScript follows it.
 fn answer_with_redirect(target: &str) {
     #[cfg(feature = "ssr")]
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>()

@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_location;
 
-use crate::api::accounts::{SignOut, get_current_user};
+use crate::api::accounts::SignOut;
+use crate::components::viewer::use_viewer;
 use crate::domain::UserRole;
 
 #[component]
@@ -46,54 +47,61 @@ pub fn SiteHeader() -> impl IntoView {
     }
 }
 
-/// Sign in and register for visitors; the person's name and sign out once signed in. Looked up
-/// again after every navigation, so it follows sign-in and sign-out.
+/// Sign in and register for visitors; the person's name and sign out once signed in. Rendered
+/// on the server with the rest of the page (the [`Viewer`](crate::components::viewer::Viewer)
+/// is known before rendering), and asked again after every navigation in the browser, so it
+/// follows sign-in, sign-out and a session that ended.
 #[component]
 fn AccountLinks() -> impl IntoView {
+    let viewer = use_viewer();
     let sign_out = ServerAction::<SignOut>::new();
     let location = use_location();
-    let user = Resource::new(
-        move || (location.pathname.get(), sign_out.version().get()),
-        |_| get_current_user(),
-    );
-    view! {
-        <Transition>
-            {move || Suspend::new(async move {
-                match user.await {
-                    Ok(Some(user)) => view! {
-                        {(!user.email_verified).then(|| view! {
-                            <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
-                        })}
-                        {match user.role {
-                            UserRole::Admin => view! { <A href="/admin">"Admin"</A> }.into_any(),
-                            UserRole::Doctor => view! {
-                                <A href="/doctor" exact=true>"Your day"</A>
-                                <A href="/doctor/appointments">"Appointments"</A>
-                                <A href="/doctor/practice">"Your practice"</A>
-                                <A href="/doctor/slots">"Your slots"</A>
-                                <A href="/doctor/reviews">"Your reviews"</A>
-                            }.into_any(),
-                            UserRole::Patient => view! {
-                                <A href="/patient">"Your visits"</A>
-                                <A href="/appointments">"Appointments"</A>
-                                <A href="/wallet">"Wallet"</A>
-                                <A href="/reviews">"Your reviews"</A>
-                            }.into_any(),
-                        }}
-                        <A href="/profile">{user.display_name()}</A>
-                        <ActionForm action=sign_out attr:class="nav-form">
-                            <button type="submit" class="link-button">"Sign out"</button>
-                        </ActionForm>
-                    }
-                    .into_any(),
-                    _ => view! {
-                        <A href="/sign-in">"Sign in"</A>
-                        <A href="/register" attr:class="btn btn-primary btn-small">"Register"</A>
-                    }
-                    .into_any(),
-                }
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|previous| previous != path) {
+            leptos::task::spawn_local(async move {
+                viewer.refresh().await;
+            });
+        }
+        path
+    });
+    Effect::new(move |_| {
+        if let Some(Ok(())) = sign_out.value().get() {
+            viewer.set(None);
+        }
+    });
+    move || match viewer.user() {
+        Some(user) => view! {
+            {(!user.email_verified).then(|| view! {
+                <A href="/verify-email" attr:class="nav-warning">"Confirm email"</A>
             })}
-        </Transition>
+            {match user.role {
+                UserRole::Admin => view! { <A href="/admin">"Admin"</A> }.into_any(),
+                UserRole::Doctor => view! {
+                    <A href="/doctor" exact=true>"Your day"</A>
+                    <A href="/doctor/appointments">"Appointments"</A>
+                    <A href="/doctor/practice">"Your practice"</A>
+                    <A href="/doctor/slots">"Your slots"</A>
+                    <A href="/doctor/reviews">"Your reviews"</A>
+                }.into_any(),
+                UserRole::Patient => view! {
+                    <A href="/patient">"Your visits"</A>
+                    <A href="/appointments">"Appointments"</A>
+                    <A href="/wallet">"Wallet"</A>
+                    <A href="/reviews">"Your reviews"</A>
+                }.into_any(),
+            }}
+            <A href="/profile">{user.display_name()}</A>
+            <ActionForm action=sign_out attr:class="nav-form">
+                <button type="submit" class="link-button">"Sign out"</button>
+            </ActionForm>
+        }
+        .into_any(),
+        None => view! {
+            <A href="/sign-in">"Sign in"</A>
+            <A href="/register" attr:class="btn btn-primary btn-small">"Register"</A>
+        }
+        .into_any(),
     }
 }
 

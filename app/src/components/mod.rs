@@ -8,4 +8,6 @@ pub mod forms;
 pub mod guards;
 pub mod layout;
 pub mod lists;
+pub mod notice;
 pub mod ratings;
+pub mod viewer;

@@ -242,6 +242,22 @@ pub struct Refund {
     pub rule: RefundRule,
 }
 
+impl Refund {
+    /// What the appointment page tells the patient once it is cancelled.
+    pub fn cancelled_message(&self) -> String {
+        if self.amount > Money::ZERO {
+            format!("Cancelled. {} is back in your wallet.", self.amount)
+        } else {
+            "Cancelled.".to_owned()
+        }
+    }
+
+    /// What the payments list tells the admin who refunded a payment.
+    pub fn refunded_message(&self) -> String {
+        format!("Refunded {}; the appointment is cancelled.", self.amount)
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RefundRule {
     /// Early enough (or cancelled by the clinic): the whole fee.

@@ -210,6 +210,16 @@ pub struct WalletReceipt {
     pub external_id: String,
 }
 
+impl WalletReceipt {
+    /// What the wallet page says once the money moved: "Added $25.00. Your balance is …".
+    pub fn message(&self, verb: &str) -> String {
+        format!(
+            "{verb} {}. Your balance is {}. (Reference {})",
+            self.amount, self.balance, self.external_id
+        )
+    }
+}
+
 /// Card details as typed into the top-up or withdrawal form.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Card {

@@ -12,7 +12,7 @@ use crate::api::specialties::list_specialties;
 use crate::components::feedback::Loading;
 use crate::components::forms::{Choice, Field, FormAlert, Submit, TextArea, last_error};
 use crate::components::guards::SignedIn;
-use crate::domain::{AppError, DoctorForm, DoctorRecord, UserRole};
+use crate::domain::{AppError, DoctorForm, DoctorRecord, SpecialtySummary, UserRole};
 
 #[component]
 pub fn NewDoctorPage() -> impl IntoView {
@@ -31,6 +31,7 @@ pub fn NewDoctorPage() -> impl IntoView {
 fn NewDoctorForm() -> impl IntoView {
     let action = ServerAction::<OnboardDoctor>::new();
     let error = last_error(action.value());
+    let specialties = specialty_choices();
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(id)) = action.value().get() {
@@ -44,17 +45,30 @@ fn NewDoctorForm() -> impl IntoView {
         <div class="panel form-panel">
             <ActionForm action attr:class="form">
                 <FormAlert error />
-                <DoctorFields error form=DoctorForm::default() />
+                <DoctorFields error form=DoctorForm::default() specialties />
                 <Submit label="Create and send invitation" busy_label="Creating…" pending=action.pending().into() />
             </ActionForm>
         </div>
     }
 }
 
+/// The specialties a doctor can be given.
+type SpecialtyChoices = Resource<Result<Vec<SpecialtySummary>, AppError>>;
+
+/// Made by the page itself, never by the form once the doctor has loaded: a resource made
+/// inside a suspended view can be made more than once on the server, and hydration would then
+/// read another resource's data (a page that dies in the browser).
+fn specialty_choices() -> SpecialtyChoices {
+    Resource::new(|| (), |_| list_specialties())
+}
+
 /// The fields shared by the onboarding and the edit form, filled from `form`.
 #[component]
-fn DoctorFields(error: Signal<Option<AppError>>, form: DoctorForm) -> impl IntoView {
-    let specialties = Resource::new(|| (), |_| list_specialties());
+fn DoctorFields(
+    error: Signal<Option<AppError>>,
+    form: DoctorForm,
+    specialties: SpecialtyChoices,
+) -> impl IntoView {
     let chosen = form.specialty.clone();
     view! {
         <div class="field-row">
@@ -121,11 +135,12 @@ fn EditDoctor(id: i64) -> impl IntoView {
         move || (update.version().get(), activation.version().get()),
         move |_| get_doctor_record(id),
     );
+    let specialties = specialty_choices();
     view! {
         <Suspense fallback=|| view! { <Loading label="Loading the doctor…" /> }>
             {move || Suspend::new(async move {
                 let doctor = record.await?;
-                Ok::<_, AppError>(view! { <DoctorEditor doctor update activation /> })
+                Ok::<_, AppError>(view! { <DoctorEditor doctor update activation specialties /> })
             })}
         </Suspense>
     }
@@ -136,6 +151,7 @@ fn DoctorEditor(
     doctor: DoctorRecord,
     update: ServerAction<UpdateDoctor>,
     activation: ServerAction<SetDoctorActive>,
+    specialties: SpecialtyChoices,
 ) -> impl IntoView {
     let query = use_query_map();
     let created = move || query.read().get("created").is_some();
@@ -179,7 +195,7 @@ fn DoctorEditor(
                     <p class="alert alert-success" role="status">"Saved."</p>
                 </Show>
                 <input type="hidden" name="id" value=id />
-                <DoctorFields error form=form.clone() />
+                <DoctorFields error form=form.clone() specialties />
                 <Submit label="Save changes" busy_label="Saving…" pending=update.pending().into() />
             </ActionForm>
         </div>

@@ -106,13 +106,9 @@ fn PaymentLine(
 ) -> impl IntoView {
     let refund = ServerAction::<RefundPayment>::new();
     let error = last_error(refund.value());
-    let reference = row.transaction_id.clone();
     Effect::new(move |_| {
         if let Some(Ok(refunded)) = refund.value().get() {
-            notice.set(Some(format!(
-                "Refunded {} for {reference}; the appointment is cancelled.",
-                refunded.amount
-            )));
+            notice.set(Some(refunded.refunded_message()));
             changed.update(|n| *n += 1);
         }
     });

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::booking::{
     CancelAppointment, CompleteAppointment, PayAppointment, RescheduleAppointment, get_appointment,
@@ -185,11 +185,7 @@ fn Detail(
         <p><StatusBadge status=a.status /></p>
         <Show when=move || matches!(cancel.value().get(), Some(Ok(_)))>
             <p class="alert alert-success" role="status">
-                {move || match cancel.value().get() {
-                    Some(Ok(refund)) if refund.amount > crate::domain::Money::ZERO =>
-                        format!("Cancelled. {} is back in your wallet.", refund.amount),
-                    _ => "Cancelled.".to_owned(),
-                }}
+                {move || cancel.value().get().and_then(Result::ok).map(|refund| refund.cancelled_message())}
             </p>
         </Show>
         <div class="panel">
@@ -354,15 +350,7 @@ fn RescheduleView() -> impl IntoView {
     );
     let action = ServerAction::<RescheduleAppointment>::new();
     let error = last_error(action.value());
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(BookingOutcome::Confirmed { appointment_id })) = action.value().get() {
-            navigate(
-                &format!("/appointments/{appointment_id}"),
-                Default::default(),
-            );
-        }
-    });
+    // A move made opens the appointment page: the server function redirects there.
     view! {
         <Suspense fallback=|| view! { <Loading label="Loading free times…" /> }>
             {move || Suspend::new(async move {

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::api::booking::{BookAppointment, get_booking_quote};
 use crate::components::feedback::Loading;
@@ -63,20 +63,8 @@ fn BookingForm() -> impl IntoView {
 fn Confirm(quote: BookingQuote) -> impl IntoView {
     let action = ServerAction::<BookAppointment>::new();
     let error = last_error(action.value());
-    let navigate = use_navigate();
-    // A booking made (paid or held) opens its appointment page.
-    Effect::new(move |_| {
-        if let Some(Ok(
-            BookingOutcome::Confirmed { appointment_id }
-            | BookingOutcome::AwaitingPayment { appointment_id, .. },
-        )) = action.value().get()
-        {
-            navigate(
-                &format!("/appointments/{appointment_id}"),
-                Default::default(),
-            );
-        }
-    });
+    // A booking made (paid or held) opens its appointment page: the server function
+    // redirects there, for a plain form post and for the hydrated page alike.
     let enough = quote.balance >= quote.fee;
     let policy = quote.policy;
     view! {

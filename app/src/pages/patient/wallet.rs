@@ -59,13 +59,9 @@ fn Wallet() -> impl IntoView {
 }
 
 fn receipt_message(value: Option<Result<WalletReceipt, AppError>>, verb: &str) -> Option<String> {
-    match value {
-        Some(Ok(receipt)) => Some(format!(
-            "{verb} {}. Your balance is {}. (Reference {})",
-            receipt.amount, receipt.balance, receipt.external_id
-        )),
-        _ => None,
-    }
+    value
+        .and_then(Result::ok)
+        .map(|receipt| receipt.message(verb))
 }
 
 #[component]

@@ -30,13 +30,33 @@ pub fn DoctorPage() -> impl IntoView {
             None => Err(AppError::NotFound("This doctor".to_owned())),
         }
     });
+    // Created here with the doctor's, never inside the profile once it has loaded: a resource
+    // made inside a suspended view can be made more than once on the server, and hydration
+    // would then read another resource's data (a page that dies in the browser).
+    let query = use_query_map();
+    let reviews = Resource::new(
+        move || {
+            let query = query.read();
+            (
+                id(),
+                query.get("stars").unwrap_or_default(),
+                query.get("page").unwrap_or_default(),
+            )
+        },
+        |(id, stars, page)| async move {
+            match id {
+                Some(id) => doctor_reviews(id, stars, page).await,
+                None => Err(AppError::NotFound("This doctor".to_owned())),
+            }
+        },
+    );
 
     view! {
         <section class="container section">
             <Suspense fallback=|| view! { <Loading label="Loading the doctor…" /> }>
                 {move || Suspend::new(async move {
                     match doctor.await {
-                        Ok(profile) => view! { <Profile profile /> }.into_any(),
+                        Ok(profile) => view! { <Profile profile reviews /> }.into_any(),
                         Err(AppError::NotFound(_)) => view! { <crate::pages::NotFound /> }.into_any(),
                         Err(err) => view! { <div class="panel panel-error" role="alert">{err.to_string()}</div> }.into_any(),
                     }
@@ -47,7 +67,10 @@ pub fn DoctorPage() -> impl IntoView {
 }
 
 #[component]
-fn Profile(profile: DoctorProfile) -> impl IntoView {
+fn Profile(
+    profile: DoctorProfile,
+    reviews: Resource<Result<DoctorReviewsPage, AppError>>,
+) -> impl IntoView {
     let card = profile.card;
     let name = card.display_name();
     let rating = if card.total_reviews == 0 {
@@ -84,7 +107,7 @@ fn Profile(profile: DoctorProfile) -> impl IntoView {
                 <h2>"Free times in the next 14 days"</h2>
                 <SlotDays slots=profile.free_slots />
             </div>
-            <ReviewsSection doctor_id=card.id />
+            <ReviewsSection doctor_id=card.id reviews />
         </div>
     }
 }
@@ -146,18 +169,10 @@ fn SlotDays(slots: Vec<FreeSlot>) -> impl IntoView {
 
 /// The rating summary and one page of reviews, read again when the filter or page changes.
 #[component]
-fn ReviewsSection(doctor_id: i64) -> impl IntoView {
-    let query = use_query_map();
-    let filter = move || {
-        let query = query.read();
-        (
-            query.get("stars").unwrap_or_default(),
-            query.get("page").unwrap_or_default(),
-        )
-    };
-    let reviews = Resource::new(filter, move |(stars, page)| {
-        doctor_reviews(doctor_id, stars, page)
-    });
+fn ReviewsSection(
+    doctor_id: i64,
+    reviews: Resource<Result<DoctorReviewsPage, AppError>>,
+) -> impl IntoView {
     view! {
         <div class="panel reviews-panel" id="reviews">
             <h2>"What patients say"</h2>

@@ -1,0 +1,83 @@
+// Every page hydrates, however it is reached: each route is loaded fresh (a full page load, the
+// way a bookmark, a reload or a link from an email reaches it) five times, as the role it is for,
+// and any console error, failed request or panic fails the test. A page whose hydration fails is
+// dead in the browser (no button works), so this is the promise every other spec relies on.
+import { Page } from '@playwright/test';
+import { test, expect, waitForHydration } from './fixtures';
+
+const demoPassword = 'demo-clinic-2026';
+const loads = 5;
+
+/** Signs in through the sign-in server function: the browser context keeps the cookie. */
+async function signInAs(page: Page, username: string) {
+  const answer = await page.request.post('/api/sign-in', { form: { identifier: username, password: demoPassword } });
+  expect(answer.ok(), `signing in as ${username}: ${answer.status()}`).toBeTruthy();
+}
+
+async function loadEachFresh(page: Page, routes: string[], heading: (route: string) => RegExp | string | undefined = () => undefined) {
+  for (const route of routes) {
+    for (let load = 1; load <= loads; load++) {
+      await page.goto(route);
+      await waitForHydration(page);
+      const expected = heading(route);
+      if (expected) await expect(page.getByRole('heading', { level: 1 }).first()).toHaveText(expected);
+      // Let the page finish what it asked for before the next load cancels it.
+      await page.waitForLoadState('networkidle');
+    }
+  }
+}
+
+test('a visitor\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+  const { rows } = await db.query('SELECT id FROM doctors WHERE is_active ORDER BY id LIMIT 1');
+  await loadEachFresh(page, [
+    '/',
+    '/doctors',
+    '/doctors?q=son&sort=fee',
+    `/doctors/${rows[0].id}`,
+    '/sign-in',
+    '/register',
+    '/forgot-password',
+    '/reset-password',
+    '/no-such-page',
+  ]);
+});
+
+test('a patient\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+  await signInAs(page, 'ann');
+  const { rows: visits } = await db.query(
+    `SELECT a.id FROM appointments a JOIN users u ON u.id = a.patient_id WHERE u.username = 'ann' ORDER BY a.id LIMIT 1`,
+  );
+  const { rows: slots } = await db.query(
+    `SELECT s.id, s.doctor_id FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
+      WHERE s.is_available AND d.is_active AND s.date >= current_date + 2 ORDER BY s.date DESC, s.id LIMIT 1`,
+  );
+  const routes = ['/patient', '/appointments', '/wallet', '/wallet?kind=top_up', '/reviews', '/profile', '/doctors', `/doctors/${slots[0].doctor_id}`, `/book/${slots[0].id}`];
+  if (visits.length > 0) routes.push(`/appointments/${visits[0].id}`);
+  await loadEachFresh(page, routes);
+  // Signed in, the header says who and offers to sign out on the first paint.
+  await expect(page.locator('header').getByRole('button', { name: 'Sign out' })).toBeVisible();
+});
+
+test('a doctor\'s pages hydrate on every fresh load', async ({ page, consoleErrors }) => {
+  await signInAs(page, 'dr.hart');
+  await loadEachFresh(page, ['/doctor', '/doctor/appointments', '/doctor/practice', '/doctor/slots', '/doctor/reviews', '/profile']);
+});
+
+test('an admin\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+  await signInAs(page, 'admin');
+  const { rows } = await db.query('SELECT id FROM doctors ORDER BY id LIMIT 1');
+  await loadEachFresh(page, [
+    '/admin',
+    '/admin/specialties',
+    '/admin/doctors',
+    '/admin/doctors/new',
+    `/admin/doctors/${rows[0].id}`,
+    `/admin/doctors/${rows[0].id}/slots`,
+    '/admin/reviews',
+    '/admin/users',
+    '/admin/audit',
+    '/admin/appointments',
+    '/admin/payments',
+    '/admin/transactions',
+  ]);
+});
