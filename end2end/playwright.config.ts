@@ -43,6 +43,12 @@ export default defineConfig({
       ],
     },
   },
+  projects: [
+    // The app as most people get it: the page, then the bundle that hydrates it.
+    { name: 'browser', testIgnore: /nojs\.spec\.ts/ },
+    // The app before (or without) the bundle: plain HTML pages and form posts.
+    { name: 'no-javascript', testMatch: /nojs\.spec\.ts/, use: { javaScriptEnabled: false } },
+  ],
   webServer: [
     {
       command: `npx maildev --smtp ${mailSmtpPort} --ip 127.0.0.1 --web ${mailApiPort} --web-ip 127.0.0.1 --silent`,

@@ -1,10 +1,9 @@
 // Each role's home: the admin's key figures and charts, the doctor's day, the patient's visits.
-// Known visits and payments are written into the database first (booking has no pages yet), the
+// Known visits and payments are written into the database first (so the figures are known exactly), the
 // figures are checked against the database, each home is photographed into test-results, and
 // each role is refused the others' homes.
 //
-// Signed in, the tests reach each home by its header link (client-side), as the other specs do:
-// hydrating a freshly loaded signed-in page fails now and then (see reviews.spec.ts).
+// Signed in, each home is loaded fresh (page.goto), as a bookmark would open it.
 import { Client } from 'pg';
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages, DashboardPages } from './pages';
@@ -67,7 +66,8 @@ test('the admin sees the clinic figures and charts', async ({ page, db, consoleE
   const home = new DashboardPages(page);
   await account.signIn('admin', demoPassword);
   await waitForHydration(page);
-  await home.header.getByRole('link', { name: 'Admin', exact: true }).click();
+  await page.goto('/admin');
+  await waitForHydration(page);
   await expect(page).toHaveURL(/\/admin$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Clinic overview' })).toBeVisible();
 
@@ -112,7 +112,8 @@ test('a doctor sees the day, the week, earnings and a way to add slots', async (
   const home = new DashboardPages(page);
   await account.signIn('dr.hart', demoPassword);
   await waitForHydration(page);
-  await home.header.getByRole('link', { name: 'Your day' }).click();
+  await page.goto('/doctor');
+  await waitForHydration(page);
   await expect(page).toHaveURL(/\/doctor$/);
 
   await expect(home.agenda("Today's appointments")).toContainText('Ben Carter');
@@ -148,7 +149,8 @@ test('a patient sees the next visit, the wallet and what waits for a review', as
   const home = new DashboardPages(page);
   await account.signIn('chloe', demoPassword);
   await waitForHydration(page);
-  await home.header.getByRole('link', { name: 'Your visits' }).click();
+  await page.goto('/patient');
+  await waitForHydration(page);
   await expect(page).toHaveURL(/\/patient$/);
 
   const balance = await scalar(db, `SELECT wallet_balance FROM users WHERE username = 'chloe'`);

@@ -8,6 +8,9 @@ import { test, expect, waitForHydration } from './fixtures';
 const demoPassword = 'demo-clinic-2026';
 const loads = 5;
 
+// Dozens of full page loads each, every one waited out: far longer than one journey.
+test.describe.configure({ timeout: 240_000 });
+
 /** Signs in through the sign-in server function: the browser context keeps the cookie. */
 async function signInAs(page: Page, username: string) {
   const answer = await page.request.post('/api/sign-in', { form: { identifier: username, password: demoPassword } });

@@ -94,6 +94,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             _,
         >(context, shell))
         .layer(middleware::from_fn(error_statuses))
+        .layer(middleware::from_fn(tidy_form_redirects))
         .layer(middleware::from_fn_with_state(state.clone(), page_viewer))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
@@ -136,6 +137,24 @@ async fn page_viewer(State(state): State<AppState>, mut request: Request, next: 
             .insert(app::api::notice::PageNotice(notice));
     }
     next.run(request).await
+}
+
+/// A plain form post (no bundle) is sent back to its page, and Leptos strips the error
+/// parameters of an earlier try from that address but leaves a bare `?` behind (`/wallet?`):
+/// the address the person sees, bookmarks and shares should be the page's own.
+async fn tidy_form_redirects(request: Request, next: Next) -> Response {
+    let is_api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    if is_api
+        && response.status().is_redirection()
+        && let Some(location) = response.headers().get(header::LOCATION)
+        && let Ok(text) = location.to_str()
+        && let Some(tidy) = text.strip_suffix('?')
+        && let Ok(tidy) = header::HeaderValue::from_str(tidy)
+    {
+        response.headers_mut().insert(header::LOCATION, tidy);
+    }
+    response
 }
 
 /// Server functions answer every error with 500; give each the status that means the same

@@ -57,7 +57,10 @@ pub async fn verify_email(code: String) -> Result<(), AppError> {
 pub async fn resend_code() -> Result<(), AppError> {
     let user = require_user().await?;
     super::rate_limit(Action::ResendCode, Some(user.id), Some(&user.email)).await?;
-    crate::services::accounts::resend_verification(&super::pool()?, &user, chrono::Utc::now()).await
+    crate::services::accounts::resend_verification(&super::pool()?, &user, chrono::Utc::now())
+        .await?;
+    super::notice::tell(crate::domain::outcomes::CODE_RESENT.to_owned()).await;
+    Ok(())
 }
 
 #[server(prefix = "/api", endpoint = "sign-in")]
@@ -113,6 +116,7 @@ pub async fn forgot_password(email: String) -> Result<(), AppError> {
     super::rate_limit(Action::ForgotPassword, None, Some(&email)).await?;
     crate::services::accounts::request_password_reset(&super::pool()?, &email, chrono::Utc::now())
         .await?;
+    super::notice::tell(crate::domain::outcomes::RESET_CODE_SENT.to_owned()).await;
     Ok(())
 }
 
@@ -138,14 +142,16 @@ pub async fn update_profile(
     phone: String,
 ) -> Result<SessionUser, AppError> {
     let user = require_user().await?;
-    crate::services::accounts::update_profile(
+    let saved = crate::services::accounts::update_profile(
         &super::pool()?,
         user.id,
         &first_name,
         &last_name,
         &phone,
     )
-    .await
+    .await?;
+    super::notice::tell(crate::domain::outcomes::DETAILS_SAVED.to_owned()).await;
+    Ok(saved)
 }
 
 #[server(prefix = "/api", endpoint = "change-password")]
@@ -161,7 +167,9 @@ pub async fn change_password(
         &new_password,
     )
     .await?;
-    session::renew(&session::current()?, epoch).await
+    session::renew(&session::current()?, epoch).await?;
+    super::notice::tell(crate::domain::outcomes::PASSWORD_CHANGED.to_owned()).await;
+    Ok(())
 }
 
 /// Sends a code to a new address; needs the account's password, not only an open session.

@@ -34,5 +34,7 @@ pub async fn update_my_practice(bio: String, consultation_fee: String) -> Result
             consultation_fee,
         },
     )
-    .await
+    .await?;
+    super::notice::tell(crate::domain::outcomes::PRACTICE_SAVED.to_owned()).await;
+    Ok(())
 }

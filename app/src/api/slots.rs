@@ -39,7 +39,7 @@ pub async fn create_slot(
         chrono::Utc::now(),
     )
     .await?;
-    super::notice::tell(crate::domain::slots::SLOT_ADDED.to_owned()).await;
+    super::notice::tell(crate::domain::outcomes::SLOT_ADDED.to_owned()).await;
     Ok(id)
 }
 

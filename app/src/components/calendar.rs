@@ -296,7 +296,7 @@ fn SingleSlotForm(doctor_id: Option<i64>, create: ServerAction<CreateSlot>) -> i
             <ActionForm action=create attr:class="form">
                 <FormAlert error />
                 <Show when=move || matches!(create.value().get(), Some(Ok(_)))>
-                    <p class="alert alert-success" role="status">{crate::domain::slots::SLOT_ADDED}</p>
+                    <p class="alert alert-success" role="status">{crate::domain::outcomes::SLOT_ADDED}</p>
                 </Show>
                 {doctor_field(doctor_id)}
                 <Field label="Date" name="date" kind="date" error />

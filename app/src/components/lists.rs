@@ -97,14 +97,16 @@ pub fn DateRangeFields(
 ) -> impl IntoView {
     let from_id = format!("{id_prefix}-from");
     let to_id = format!("{id_prefix}-to");
+    // `value` for the server's HTML (a page without the bundle shows the filter it applies),
+    // `prop:value` so the field follows the address once hydrated. Every filter field does both.
     view! {
         <div class="field">
             <label for=from_id.clone()>"From"</label>
-            <input id=from_id type="date" name="from" prop:value=from />
+            <input id=from_id type="date" name="from" value=from prop:value=from />
         </div>
         <div class="field">
             <label for=to_id.clone()>"To"</label>
-            <input id=to_id type="date" name="to" prop:value=to />
+            <input id=to_id type="date" name="to" value=to prop:value=to />
         </div>
     }
 }

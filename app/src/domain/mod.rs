@@ -13,6 +13,7 @@ pub mod format;
 pub mod forms;
 pub mod listing;
 pub mod money;
+pub mod outcomes;
 pub mod oversight;
 pub mod request_key;
 pub mod return_path;

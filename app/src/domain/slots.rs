@@ -11,9 +11,6 @@ use super::AppError;
 use super::format;
 use super::forms::FormCheck;
 
-/// What a doctor is told once a slot is added.
-pub const SLOT_ADDED: &str = "The slot is added.";
-
 /// One bulk request creates at most this many slots (about a year of full days in 30-minute
 /// slots would be 4,000; nobody plans that in one go, and one statement stays quick).
 pub const MAX_BULK_SLOTS: usize = 2000;

@@ -38,7 +38,7 @@ pub fn ForgotPasswordPage() -> impl IntoView {
                     }
                 >
                     <div class="alert alert-success" role="status">
-                        "If an account uses that address, a code is on its way. It works for 10 minutes."
+                        {crate::domain::outcomes::RESET_CODE_SENT}
                     </div>
                     <a
                         class="btn btn-primary"

@@ -60,7 +60,7 @@ fn ProfileForms(user: SessionUser) -> impl IntoView {
             <ActionForm action=details attr:class="form">
                 <FormAlert error=details_error />
                 <Show when=saved>
-                    <p class="alert alert-success" role="status">"Your details are saved."</p>
+                    <p class="alert alert-success" role="status">{crate::domain::outcomes::DETAILS_SAVED}</p>
                 </Show>
                 <div class="field-row">
                     <Field label="First name" name="first_name" autocomplete="given-name" error=details_error value=user.first_name.clone() />
@@ -75,7 +75,7 @@ fn ProfileForms(user: SessionUser) -> impl IntoView {
             <ActionForm action=password attr:class="form">
                 <FormAlert error=password_error />
                 <Show when=password_changed>
-                    <p class="alert alert-success" role="status">"Your password is changed. Other devices have been signed out."</p>
+                    <p class="alert alert-success" role="status">{crate::domain::outcomes::PASSWORD_CHANGED}</p>
                 </Show>
                 <Field label="Current password" name="current_password" kind="password" autocomplete="current-password" error=password_error />
                 <Field label="New password" name="new_password" kind="password" autocomplete="new-password" error=password_error />

@@ -51,7 +51,7 @@ fn VerifyForm(email: String) -> impl IntoView {
             </ActionForm>
             <ActionForm action=resend attr:class="form inline-form">
                 <Show when=resent>
-                    <p class="alert alert-success" role="status">"A new code is on its way. The previous one no longer works."</p>
+                    <p class="alert alert-success" role="status">{crate::domain::outcomes::CODE_RESENT}</p>
                 </Show>
                 <FormAlert error=resend_error />
                 <Submit label="Send a new code" busy_label="Sending…" pending=resend.pending().into() class="btn btn-secondary" />

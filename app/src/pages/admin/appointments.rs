@@ -49,12 +49,12 @@ fn AppointmentList() -> impl IntoView {
             <div class="field">
                 <label for="appointments-patient">"Patient"</label>
                 <input id="appointments-patient" type="search" name="patient" maxlength="100"
-                    placeholder="Name or email" prop:value=value(|p| &p.patient) />
+                    placeholder="Name or email" value=value(|p| &p.patient) prop:value=value(|p| &p.patient) />
             </div>
             <div class="field">
                 <label for="appointments-doctor">"Doctor"</label>
                 <input id="appointments-doctor" type="search" name="doctor" maxlength="100"
-                    placeholder="Name or license" prop:value=value(|p| &p.doctor) />
+                    placeholder="Name or license" value=value(|p| &p.doctor) prop:value=value(|p| &p.doctor) />
             </div>
             <div class="field">
                 <label for="appointments-status">"Status"</label>

@@ -39,7 +39,7 @@ fn DoctorTable() -> impl IntoView {
         <Form method="GET" action="/admin/doctors" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-doctor-search">"Name, email or license number"</label>
-                <input id="admin-doctor-search" type="search" name="q" maxlength="100" prop:value=search />
+                <input id="admin-doctor-search" type="search" name="q" maxlength="100" value=search prop:value=search />
             </div>
             <div class="field">
                 <label for="admin-doctor-status">"Status"</label>

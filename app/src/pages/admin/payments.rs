@@ -56,7 +56,7 @@ fn PaymentList() -> impl IntoView {
         <Form method="GET" action="/admin/payments" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="payments-search">"Reference or patient"</label>
-                <input id="payments-search" type="search" name="q" maxlength="100" prop:value=value(|p| &p.q) />
+                <input id="payments-search" type="search" name="q" maxlength="100" value=value(|p| &p.q) prop:value=value(|p| &p.q) />
             </div>
             <div class="field">
                 <label for="payments-status">"Status"</label>

@@ -44,7 +44,7 @@ fn ReviewModeration() -> impl IntoView {
         <Form method="GET" action="/admin/reviews" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-review-doctor">"Doctor's name"</label>
-                <input id="admin-review-doctor" type="search" name="q" maxlength="100" prop:value=search />
+                <input id="admin-review-doctor" type="search" name="q" maxlength="100" value=search prop:value=search />
             </div>
             <div class="field">
                 <label for="admin-review-show">"Show"</label>

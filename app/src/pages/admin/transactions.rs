@@ -39,7 +39,7 @@ fn TransactionList() -> impl IntoView {
         <Form method="GET" action="/admin/transactions" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="transactions-search">"Name, username or email"</label>
-                <input id="transactions-search" type="search" name="q" maxlength="100" prop:value=value(|p| &p.q) />
+                <input id="transactions-search" type="search" name="q" maxlength="100" value=value(|p| &p.q) prop:value=value(|p| &p.q) />
             </div>
             <div class="field">
                 <label for="transactions-kind">"Type"</label>

@@ -46,7 +46,7 @@ fn UserList(me: i64) -> impl IntoView {
         <Form method="GET" action="/admin/users" attr:class="filters" attr:role="search">
             <div class="field field-wide">
                 <label for="admin-user-search">"Name, username or email"</label>
-                <input id="admin-user-search" type="search" name="q" maxlength="100" prop:value=move || params.read().q.clone() />
+                <input id="admin-user-search" type="search" name="q" maxlength="100" value=move || params.read().q.clone() prop:value=move || params.read().q.clone() />
             </div>
             <div class="field">
                 <label for="admin-user-role">"Role"</label>

@@ -35,7 +35,7 @@ fn PracticeForm() -> impl IntoView {
                         <ActionForm action attr:class="form">
                             <FormAlert error />
                             <Show when=move || matches!(action.value().get(), Some(Ok(())))>
-                                <p class="alert alert-success" role="status">"Saved. New bookings use the new fee."</p>
+                                <p class="alert alert-success" role="status">{crate::domain::outcomes::PRACTICE_SAVED}</p>
                             </Show>
                             <Field label="Consultation fee ($)" name="consultation_fee" error
                                 value=format!("{:.2}", practice.consultation_fee.amount())

@@ -50,7 +50,7 @@ pub fn DoctorsPage() -> impl IntoView {
                 <div class="field field-wide">
                     <label for="doctor-name">"Name"</label>
                     <input id="doctor-name" type="search" name="q" maxlength="100"
-                        placeholder="For example: Patel" prop:value=value(|p| &p.q) />
+                        placeholder="For example: Patel" value=value(|p| &p.q) prop:value=value(|p| &p.q) />
                 </div>
                 <div class="field">
                     <label for="doctor-specialty">"Specialty"</label>
@@ -88,7 +88,7 @@ pub fn DoctorsPage() -> impl IntoView {
                 <div class="field">
                     <label for="doctor-fee">"Highest fee ($)"</label>
                     <input id="doctor-fee" type="number" name="max_fee" min="0" step="5" inputmode="decimal"
-                        placeholder="Any" prop:value=value(|p| &p.max_fee) />
+                        placeholder="Any" value=value(|p| &p.max_fee) prop:value=value(|p| &p.max_fee) />
                 </div>
                 <div class="field">
                     <label for="doctor-within">"Free"</label>
