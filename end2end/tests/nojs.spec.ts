@@ -139,7 +139,7 @@ test('a patient signs in, tops up, books, pays a hold, cancels, reviews and sign
 
   await signOut(page);
   await page.goto('/wallet');
-  await expect(page).toHaveURL(/\/sign-in\?next=%2Fwallet$/);
+  await expect(page).toHaveURL(/\/sign-in\?next=\/wallet$/);
 });
 
 test('a doctor adds a slot and completes a visit', async ({ page, db }) => {

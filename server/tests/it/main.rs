@@ -24,6 +24,7 @@ mod mail;
 mod mail_failures;
 mod oversight;
 mod payments;
+mod plain_html;
 mod reviews;
 mod scale;
 mod schema;
