@@ -65,7 +65,8 @@ test('the admin sees the clinic figures and charts', async ({ page, db, consoleE
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
   await account.signIn('admin', demoPassword);
-  await waitForHydration(page);
+  // Signed in once the header says so; a fresh load before that would still be a visitor's.
+  await expect(home.header.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await page.goto('/admin');
   await waitForHydration(page);
   await expect(page).toHaveURL(/\/admin$/);
@@ -111,7 +112,8 @@ test('a doctor sees the day, the week, earnings and a way to add slots', async (
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
   await account.signIn('dr.hart', demoPassword);
-  await waitForHydration(page);
+  // Signed in once the header says so; a fresh load before that would still be a visitor's.
+  await expect(home.header.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await page.goto('/doctor');
   await waitForHydration(page);
   await expect(page).toHaveURL(/\/doctor$/);
@@ -148,7 +150,8 @@ test('a patient sees the next visit, the wallet and what waits for a review', as
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
   await account.signIn('chloe', demoPassword);
-  await waitForHydration(page);
+  // Signed in once the header says so; a fresh load before that would still be a visitor's.
+  await expect(home.header.getByRole('button', { name: 'Sign out' })).toBeVisible();
   await page.goto('/patient');
   await waitForHydration(page);
   await expect(page).toHaveURL(/\/patient$/);

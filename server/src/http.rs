@@ -94,7 +94,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             _,
         >(context, shell))
         .layer(middleware::from_fn(error_statuses))
-        .layer(middleware::from_fn(tidy_form_redirects))
+        .layer(middleware::from_fn(tidy_api_answers))
         .layer(middleware::from_fn_with_state(state.clone(), page_viewer))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(
@@ -139,14 +139,23 @@ async fn page_viewer(State(state): State<AppState>, mut request: Request, next: 
     next.run(request).await
 }
 
-/// A plain form post (no bundle) is sent back to its page, and Leptos strips the error
-/// parameters of an earlier try from that address but leaves a bare `?` behind (`/wallet?`):
-/// the address the person sees, bookmarks and shares should be the page's own.
-async fn tidy_form_redirects(request: Request, next: Next) -> Response {
+/// Server functions' answers: never kept by a browser or proxy, and a plain form post (no
+/// bundle) sent back to its page by its own address. (Leptos strips the error parameters of an
+/// earlier try from that address but leaves a bare `?` behind, as in `/wallet?`; the address
+/// the person sees, bookmarks and shares should be the page's own.)
+async fn tidy_api_answers(request: Request, next: Next) -> Response {
     let is_api = request.uri().path().starts_with("/api/");
     let mut response = next.run(request).await;
-    if is_api
-        && response.status().is_redirection()
+    if !is_api {
+        return response;
+    }
+    // A server function answers for one person at one moment; the read-only ones are GETs,
+    // which browsers and proxies would otherwise be free to keep.
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(header::HeaderValue::from_static("no-store"));
+    if response.status().is_redirection()
         && let Some(location) = response.headers().get(header::LOCATION)
         && let Ok(text) = location.to_str()
         && let Some(tidy) = text.strip_suffix('?')

@@ -2,6 +2,7 @@
 //! password, and the profile. Who is calling comes from [`super::caller`].
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 
 use crate::domain::{AppError, SessionUser};
 #[cfg(feature = "ssr")]
@@ -10,8 +11,9 @@ use crate::services::rate_limits::Action;
 #[cfg(feature = "ssr")]
 use super::caller::{current_user, require_user, session};
 
-/// Who is signed in (for the header and the pages). Public.
-#[server(prefix = "/api", endpoint = "me")]
+/// Who is signed in (for the header and the pages). Public. A GET: it changes nothing, and a
+/// POST would empty the server's page cache on every navigation of every signed-in person.
+#[server(prefix = "/api", endpoint = "me", input = GetUrl)]
 pub async fn get_current_user() -> Result<Option<SessionUser>, AppError> {
     current_user().await
 }

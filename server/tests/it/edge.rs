@@ -60,7 +60,7 @@ async fn a_huge_body_is_refused_with_413_before_it_is_read() {
     let started = Instant::now();
     let answer = exchange(
         addr,
-        "POST /api/me HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 209715200\r\n\r\n",
+        "POST /api/sign-in HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 209715200\r\n\r\n",
         b"",
     )
     .await;
@@ -80,8 +80,8 @@ async fn a_huge_body_is_refused_with_413_before_it_is_read() {
     // A body under the limit still works.
     let answer = exchange(
         addr,
-        "POST /api/me HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 0\r\n\r\n",
-        b"",
+        "POST /api/forgot-password HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 21\r\n\r\n",
+        b"email=a%40example.com",
     )
     .await;
     assert!(status_line(&answer).contains("200"), "{answer}");

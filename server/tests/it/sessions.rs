@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 
 use app::services::accounts;
 
-use crate::harness::{PASSWORD, TestDb, body_text, form, post, session_cookie};
+use crate::harness::{PASSWORD, TestDb, body_text, form, get, post, session_cookie};
 
 async fn register_ann(db: &TestDb) {
     let t0 = chrono::Utc::now();
@@ -216,18 +216,7 @@ async fn an_active_session_lives_on_an_idle_one_ends_and_the_cookie_ends_with_th
     let cookie = format!("clinic_session={id}");
     let me = |cookie: String| {
         let db = &db;
-        async move {
-            body_text(
-                post(
-                    db,
-                    "/api/me",
-                    "",
-                    &[("accept", "application/json"), ("cookie", &cookie)],
-                )
-                .await,
-            )
-            .await
-        }
+        async move { get(db, "/api/me", Some(cookie.as_str())).await.2 }
     };
 
     // Signed in three hours ago (past the two-hour idle limit) but active all along.

@@ -141,7 +141,7 @@ async fn a_deactivated_account_is_signed_out_everywhere_and_cannot_sign_in() {
     let laptop = sign_in(&db, "ann").await;
     let me = |cookie: String| {
         let db = &db;
-        async move { body_text(post(db, "/api/me", "", &[("cookie", cookie.as_str())]).await).await }
+        async move { get(db, "/api/me", Some(cookie.as_str())).await.2 }
     };
     assert!(me(phone.clone()).await.contains("\"username\":\"ann\""));
 

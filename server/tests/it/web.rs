@@ -9,7 +9,7 @@ use tower::ServiceExt;
 use server::config::Config;
 use server::{http, tools::demo};
 
-use crate::harness::{TestDb, config, get};
+use crate::harness::{TestApp, TestDb, config, get};
 
 async fn seed(db: &TestDb) {
     let monday = NaiveDate::from_ymd_opt(2030, 1, 7).expect("date");
@@ -342,6 +342,16 @@ async fn visitors_share_a_moment_old_page_until_something_changes() {
     assert!(fresh.contains("Tropical Medicine"));
     let (_, cache, _) = fetch(&router, "/doctors?q=lee", None).await;
     assert_eq!(cache.as_deref(), Some("miss"));
+
+    // Asking who is signed in (every header does, after every navigation) changes nothing and
+    // keeps the pages; it is never kept itself.
+    let (status, headers, _) = TestApp::from(router.clone())
+        .get("/api/me", Some("clinic_session=whatever"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(headers[axum::http::header::CACHE_CONTROL], "no-store");
+    let (_, cache, _) = fetch(&router, "/", None).await;
+    assert_eq!(cache.as_deref(), Some("hit"));
 
     // Any change through this server (a request that is not a GET) forgets every page.
     let response = router
