@@ -52,9 +52,14 @@ pub(crate) async fn tell(message: String) {
 }
 
 /// Takes the kept notice out of `session` (the page layer, before a page renders): it is
-/// shown once.
+/// shown once. Every page asks, so it only reads unless there is one: removing marks the
+/// session changed, and a changed session is written back to the database.
 pub async fn take(session: &Session) -> Option<String> {
-    session.remove::<String>(NOTICE).await.ok().flatten()
+    let notice = session.get::<String>(NOTICE).await.ok().flatten()?;
+    if let Err(err) = session.remove::<String>(NOTICE).await {
+        tracing::warn!(%err, "could not forget the notice it has shown");
+    }
+    Some(notice)
 }
 
 /// The notice for the page being rendered.

@@ -21,11 +21,10 @@ where
     V: IntoView + 'static,
 {
     let viewer = use_viewer();
-    // Only a change of person rebuilds the page, never a refresh that found the same one.
-    let user = Memo::new(move |_| viewer.user());
+    // Rebuilt only when the person changes: the viewer ignores a refresh that found the same.
     move || {
         let children = children.clone();
-        match user.get() {
+        match viewer.user() {
             None => view! { <SendToSignIn /> }.into_any(),
             Some(user) if role.is_some_and(|role| role != user.role) => {
                 view! { <NotAllowed /> }.into_any()

@@ -54,8 +54,13 @@ async fn a_signed_in_page_names_the_person_in_its_html() {
     let cookie = app.sign_in_as("nora").await;
     // Streamed in order, rendered whole, or behind sign-in: the header is in the HTML itself.
     for page in ["/", "/doctors", "/wallet", "/profile"] {
-        let (status, _, body) = app.get(page, Some(&cookie)).await;
+        let (status, headers, body) = app.get(page, Some(&cookie)).await;
         assert_eq!(status, StatusCode::OK, "{page}");
+        // Knowing who looks costs a read, never a session written back on every page.
+        assert!(
+            !headers.contains_key(header::SET_COOKIE),
+            "{page} rewrote the session"
+        );
         assert!(body.contains(">Ann Lee</a>"), "{page} does not name her");
         assert!(
             body.contains(">Sign out</button>"),
