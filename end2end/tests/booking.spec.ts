@@ -23,7 +23,7 @@ async function mailStartingWith(to: string, prefix: string): Promise<string> {
 }
 
 test('top up, book, get the confirmation, cancel early and see the refund', async ({ page, db, consoleErrors }) => {
-  const { slot, doctor } = await freeSlot(db, 0);
+  const free = await freeSlot(db, 0);
   const account = new AccountPages(page);
   await account.signIn('ann', demoPassword);
   await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
@@ -33,7 +33,7 @@ test('top up, book, get the confirmation, cancel early and see the refund', asyn
   await expect(topUp.getByRole('status')).toContainText('Added $250.00');
   await page.screenshot({ path: 'test-results/wallet.png', fullPage: true });
 
-  await bookFromDoctorPage(page, doctor, slot);
+  await bookFromDoctorPage(page, free);
   await page.screenshot({ path: 'test-results/booking.png', fullPage: true });
   await page.getByRole('button', { name: /^Confirm and pay/ }).click();
   await expect(page).toHaveURL(/\/appointments\/\d+$/);
@@ -69,11 +69,11 @@ test('a declined card is refused with its reason and changes nothing', async ({ 
 });
 
 test('too little money holds the time; topping up within the hold and paying confirms it', async ({ page, db, consoleErrors }) => {
-  const { slot, doctor } = await freeSlot(db, 1);
+  const free = await freeSlot(db, 1);
   // A new patient (the demo patients' visits are counted by other specs): an empty wallet.
   const { email } = await newPatient(page, 'hold');
 
-  await bookFromDoctorPage(page, doctor, slot);
+  await bookFromDoctorPage(page, free);
   await expect(page.getByRole('status')).toContainText('we hold this time');
   await page.getByRole('button', { name: 'Book and hold this time' }).click();
   await expect(page).toHaveURL(/\/appointments\/\d+$/);

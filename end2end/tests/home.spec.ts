@@ -92,15 +92,18 @@ for (const path of ['/', '/doctors']) {
   });
 }
 
-test("a doctor's page shows the bio and the free times by day", async ({ page, consoleErrors }) => {
+test("a doctor's page shows the bio and this week's free times by day", async ({ page, consoleErrors }) => {
   await page.goto('/doctors?q=hart');
   await page.getByRole('link', { name: 'Dr. Amelia Hart' }).click();
   await expect(page).toHaveURL(/\/doctors\/\d+$/);
   await expect(page.getByRole('heading', { name: 'Dr. Amelia Hart', level: 1 })).toBeVisible();
   await expect(page.getByText('Consultant cardiologist')).toBeVisible();
-  const days = page.locator('.slot-days > li');
-  expect(await days.count()).toBeGreaterThan(5);
-  await expect(days.first().locator('.slot').first()).toHaveText(/^\d\d:\d\d/);
+  const weeks = page.getByRole('navigation', { name: 'Weeks of free times' });
+  await expect(weeks).toContainText('This week');
+  await expect(weeks.getByRole('link', { name: 'Next week →' })).toBeVisible();
+  // Today to Sunday: one to seven days, each with its times or a word that it has none.
+  expect(await page.locator('.slot-days > li').count()).toBeGreaterThan(0);
+  await expect(page.locator('.slot-days .slot').first()).toHaveText(/^\d\d:\d\d/);
   await page.screenshot({ path: 'test-results/doctor-page.png', fullPage: true });
   expect(consoleErrors).toEqual([]);
 });

@@ -37,6 +37,9 @@ test('a visitor\'s pages hydrate on every fresh load', async ({ page, db, consol
     '/doctors',
     '/doctors?q=son&sort=fee',
     `/doctors/${rows[0].id}`,
+    // A later week, and one far beyond the horizon (shown as the last week, with a reason).
+    `/doctors/${rows[0].id}?week=${new Date(Date.now() + 21 * 86_400_000).toISOString().slice(0, 10)}&stars=5`,
+    `/doctors/${rows[0].id}?week=2999-01-01`,
     '/sign-in',
     '/register',
     '/forgot-password',

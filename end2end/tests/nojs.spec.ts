@@ -5,7 +5,7 @@
 import { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
 import { codeSentTo } from './mail';
-import { approved, freeSlot } from './patients';
+import { FreeSlot, approved, freeSlot } from './patients';
 
 const demoPassword = 'demo-clinic-2026';
 const password = 'plum-kettle-orbit-42';
@@ -38,9 +38,9 @@ async function topUp(page: Page, amount: string) {
   await expect(notice(page)).toContainText(`Added $${Number(amount).toFixed(2)}`);
 }
 
-/** Books `slot` from its booking page; returns the appointment page's path. */
-async function book(page: Page, doctor: number, slot: number, button: RegExp): Promise<string> {
-  await page.goto(`/doctors/${doctor}`);
+/** Books `free` from its week on the doctor's page; returns the appointment page's path. */
+async function book(page: Page, { doctor, slot, date }: FreeSlot, button: RegExp): Promise<string> {
+  await page.goto(`/doctors/${doctor}?week=${date}`);
   await page.locator(`a[href="/book/${slot}"]`).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Book an appointment' })).toBeVisible();
   await page.getByRole('button', { name: button }).click();
@@ -100,7 +100,7 @@ test('a patient signs in, tops up, books, pays a hold, cancels, reviews and sign
 
   // An empty wallet: the booking is held, then paid after a top-up.
   const held = await freeSlot(db, 4);
-  const heldPath = await book(page, held.doctor, held.slot, /^Book and hold this time$/);
+  const heldPath = await book(page, held, /^Book and hold this time$/);
   await expect(badge(page)).toHaveText('Awaiting payment');
   await topUp(page, '500');
   await page.goto(heldPath);
@@ -110,7 +110,7 @@ test('a patient signs in, tops up, books, pays a hold, cancels, reviews and sign
 
   // Enough money: paid at once, and the appointment page says so.
   const paid = await freeSlot(db, 5);
-  const paidPath = await book(page, paid.doctor, paid.slot, /^Confirm and pay/);
+  const paidPath = await book(page, paid, /^Confirm and pay/);
   await expect(badge(page)).toHaveText('Confirmed');
   const fee = ((await page.locator('.facts dd.money').first().textContent()) ?? '').trim();
   await page.screenshot({ path: 'test-results/nojs-booked.png', fullPage: true });
@@ -173,8 +173,7 @@ test('an admin refunds a payment from the payments list', async ({ page, db }) =
   await signIn(page, 'chloe', demoPassword);
   await expect(header(page).getByRole('button', { name: 'Sign out' })).toBeVisible();
   await topUp(page, '300');
-  const { slot, doctor } = await freeSlot(db, 6);
-  const path = await book(page, doctor, slot, /^Confirm and pay/);
+  const path = await book(page, await freeSlot(db, 6), /^Confirm and pay/);
   await signOut(page);
 
   await signIn(page, 'admin', demoPassword);

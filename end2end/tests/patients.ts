@@ -8,10 +8,13 @@ import { codeSentTo } from './mail';
 export const approved = '4242 4242 4242 4242';
 export const declined = '4000 0000 0000 0002';
 
+/** A free time: its slot, its doctor and its date (which names its week on the doctor's page). */
+export type FreeSlot = { slot: number; doctor: number; date: string };
+
 /** A free slot at least two days ahead, the `nth` of them (so each test books its own). */
-export async function freeSlot(db: import('pg').Client, nth: number): Promise<{ slot: number; doctor: number }> {
+export async function freeSlot(db: import('pg').Client, nth: number): Promise<FreeSlot> {
   const { rows } = await db.query(
-    `SELECT s.id AS slot, s.doctor_id AS doctor FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
+    `SELECT s.id AS slot, s.doctor_id AS doctor, s.date::text AS date FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
       WHERE s.is_available AND d.is_active AND s.date >= current_date + 2
       ORDER BY s.doctor_id, s.date, s.start_time OFFSET $1 LIMIT 1`,
     [nth * 7],
@@ -39,8 +42,9 @@ export async function cardForm(page: Page, heading: string, amount: string, card
   return panel;
 }
 
-export async function bookFromDoctorPage(page: Page, doctor: number, slot: number) {
-  await page.goto(`/doctors/${doctor}`);
+/** Opens the doctor's page at the week of `free` (as a shared link would) and books it. */
+export async function bookFromDoctorPage(page: Page, { doctor, slot, date }: FreeSlot) {
+  await page.goto(`/doctors/${doctor}?week=${date}`);
   await waitForHydration(page);
   await page.locator(`a[href="/book/${slot}"]`).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Book an appointment' })).toBeVisible();

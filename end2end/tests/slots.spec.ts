@@ -17,8 +17,8 @@ const iso = (date: Date) => date.toISOString().slice(0, 10);
 const longDate = (date: Date) => `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]}`;
 
 test('a doctor plans a week with a lunch break, manages it, and visitors see the new times', async ({ page, db, consoleErrors }) => {
-  // Next week, Monday to Friday: inside the 14 days the public page shows. Dr. Silva (a demo
-  // doctor) works mornings 09:00-12:00 there already, so those are reported as overlapping.
+  // Next week, Monday to Friday (the public page's second week). Dr. Silva (a demo doctor)
+  // works mornings 09:00-12:00 there already, so those are reported as overlapping.
   const today = new Date();
   const toMonday = ((8 - today.getUTCDay()) % 7) || 7;
   const monday = dayFromToday(toMonday);
@@ -92,6 +92,8 @@ test('a doctor plans a week with a lunch break, manages it, and visitors see the
   );
   await page.goto(`/doctors/${rows[0].id}`);
   await waitForHydration(page);
+  await page.getByRole('link', { name: 'Next week →' }).click();
+  await expect(page).toHaveURL(new RegExp(`\\?week=${iso(monday)}`));
   const mondayTimes = page.getByRole('list', { name: `Free times on ${longDate(monday)}` });
   await expect(mondayTimes).toContainText('16:30');
   const mondaySlots = await mondayTimes.locator('li').allTextContents();

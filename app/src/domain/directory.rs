@@ -12,8 +12,6 @@ use super::{AppError, DoctorCard, Money, encode_query};
 pub const PAGE_SIZE: usize = 20;
 /// The count of matches stops here ("1,000+"), so counting stays cheap however many match.
 pub const COUNT_CAP: i64 = 1000;
-/// The longest "available within" window, in days.
-pub const MAX_WITHIN_DAYS: i32 = 60;
 const MAX_NAME_CHARS: usize = 100;
 
 /// The directory's URL parameters exactly as they arrived (a shared link, the back button, the
@@ -266,14 +264,18 @@ pub struct DirectoryQuery {
 }
 
 impl DirectoryQuery {
-    /// Parses the URL parameters; every bad one is reported against its own name.
-    pub fn parse(params: &DirectoryParams) -> Result<Self, AppError> {
+    /// Parses the URL parameters; every bad one is reported against its own name. Doctors
+    /// publish times at most `horizon_days` ahead, so "free within" asks no further.
+    pub fn parse(params: &DirectoryParams, horizon_days: u32) -> Result<Self, AppError> {
         let mut check = FormCheck::default();
         let name = check.field("q", parse_name_query(&params.q));
         let specialty_id = check.field("specialty", optional(&params.specialty, parse_specialty));
         let min_rating = check.field("min_rating", optional(&params.min_rating, parse_min_rating));
         let max_fee = check.field("max_fee", optional(&params.max_fee, Money::parse));
-        let within_days = check.field("within", optional(&params.within, parse_within));
+        let within_days = check.field(
+            "within",
+            optional(&params.within, |text| parse_within(text, horizon_days)),
+        );
         let sort = check.field("sort", DirectorySort::parse(&params.sort));
         let page = sort.and_then(|sort| {
             check.field("page", parse_cursor(sort, &params.after, &params.before))
@@ -310,7 +312,10 @@ impl DirectoryQuery {
 }
 
 /// `None` for an empty parameter, else the parsed value.
-fn optional<T>(text: &str, parse: fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
+fn optional<T>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
     let text = text.trim();
     if text.is_empty() {
         Ok(None)
@@ -340,11 +345,20 @@ fn parse_min_rating(text: &str) -> Result<Decimal, String> {
     Ok(rating)
 }
 
-fn parse_within(text: &str) -> Result<i32, String> {
-    text.parse::<i32>()
-        .ok()
-        .filter(|days| (1..=MAX_WITHIN_DAYS).contains(days))
-        .ok_or_else(|| format!("Choose availability within 1 to {MAX_WITHIN_DAYS} days."))
+fn parse_within(text: &str, horizon_days: u32) -> Result<i32, String> {
+    let horizon = i32::try_from(horizon_days).unwrap_or(i32::MAX);
+    let days = text
+        .parse::<i32>()
+        .map_err(|_| format!("{text:?} is not a number of days; choose 1 to {horizon}."))?;
+    if days < 1 {
+        return Err(format!("Choose availability within 1 to {horizon} days."));
+    }
+    if days > horizon {
+        return Err(format!(
+            "Doctors publish times at most {horizon} days ahead; choose 1 to {horizon} days."
+        ));
+    }
+    Ok(days)
 }
 
 fn parse_cursor(sort: DirectorySort, after: &str, before: &str) -> Result<PageCursor, String> {
@@ -409,9 +423,11 @@ mod tests {
         })
     }
 
+    const HORIZON: u32 = 180;
+
     #[test]
     fn empty_parameters_mean_everyone_best_rated_first() {
-        let query = DirectoryQuery::parse(&DirectoryParams::default()).expect("valid");
+        let query = DirectoryQuery::parse(&DirectoryParams::default(), HORIZON).expect("valid");
         assert_eq!(query.sort, DirectorySort::Rating);
         assert_eq!(query.page, PageCursor::First);
         assert_eq!(
@@ -422,16 +438,37 @@ mod tests {
 
     #[test]
     fn every_bad_parameter_is_reported_against_its_name() {
-        let err = DirectoryQuery::parse(&params(&[
-            ("specialty", "cardio"),
-            ("min_rating", "7"),
-            ("max_fee", "-3"),
-            ("within", "400"),
-            ("sort", "price"),
-        ]))
+        let err = DirectoryQuery::parse(
+            &params(&[
+                ("specialty", "cardio"),
+                ("min_rating", "7"),
+                ("max_fee", "-3"),
+                ("within", "400"),
+                ("sort", "price"),
+            ]),
+            HORIZON,
+        )
         .expect_err("all invalid");
         for field in ["specialty", "min_rating", "max_fee", "within", "sort"] {
             assert!(err.message_for(field).is_some(), "no message for {field}");
+        }
+    }
+
+    #[test]
+    fn free_within_reaches_the_horizon_and_no_further() {
+        let within = |days: &str, horizon| {
+            DirectoryQuery::parse(&params(&[("within", days)]), horizon).map(|q| q.within_days)
+        };
+        assert_eq!(within("180", 180).expect("valid"), Some(180));
+        assert_eq!(within("1", 180).expect("valid"), Some(1));
+        let beyond = within("181", 180).expect_err("beyond the horizon");
+        assert_eq!(
+            beyond.message_for("within"),
+            Some("Doctors publish times at most 180 days ahead; choose 1 to 180 days.".to_owned())
+        );
+        assert!(within("90", 60).is_err());
+        for junk in ["0", "-3", "soon", "1e3"] {
+            assert!(within(junk, 180).is_err(), "{junk}");
         }
     }
 
@@ -475,8 +512,9 @@ mod tests {
 
     #[test]
     fn a_cursor_of_another_sort_is_refused() {
-        let err = DirectoryQuery::parse(&params(&[("sort", "fee"), ("after", "4.50_3_7")]))
-            .expect_err("rating cursor on fee sort");
+        let err =
+            DirectoryQuery::parse(&params(&[("sort", "fee"), ("after", "4.50_3_7")]), HORIZON)
+                .expect_err("rating cursor on fee sort");
         assert!(err.message_for("page").is_some());
     }
 

@@ -33,14 +33,13 @@ impl DoctorCard {
     }
 }
 
-/// A doctor's public page: who they are and when they are free. (What patients say comes a
-/// page at a time, filtered by the page's URL: `DoctorReviewsPage`.)
+/// A doctor's public page: who they are. (When they are free comes a week at a time,
+/// `FreeWeek`, and what patients say a page at a time, `DoctorReviewsPage`, each chosen by the
+/// page's URL.)
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DoctorProfile {
     pub card: DoctorCard,
     pub bio: String,
-    /// Free slots of the coming days, in time order.
-    pub free_slots: Vec<FreeSlot>,
 }
 
 /// A review as anyone may see it: the author is a first name and initial, or "Anonymous

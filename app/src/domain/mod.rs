@@ -11,6 +11,7 @@ pub mod doctor;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod free_week;
 pub mod listing;
 pub mod money;
 pub mod outcomes;

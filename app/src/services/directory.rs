@@ -1,7 +1,7 @@
 //! The doctor directory: finding active doctors by name, specialty, rating, fee and
 //! availability, a page at a time, and each doctor's public page.
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Utc};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
@@ -10,11 +10,8 @@ use crate::domain::directory::{
     COUNT_CAP, DirectoryPage, DirectoryQuery, DirectorySort, MatchCount, PAGE_SIZE, PageCursor,
     SortKey,
 };
+use crate::domain::free_week::{FreeWeek, WeekWindow};
 use crate::domain::{AppError, DoctorCard, DoctorProfile, FreeSlot};
-
-/// A doctor's page shows free slots this many days ahead (its reviews come a page at a time from
-/// `services::reviews::public_page`).
-const DAYS_AHEAD: i32 = 14;
 
 /// The card columns of doctors `d` (with users `u` and specialties `s` joined), for a query that
 /// has `c.bookable_from`: the clinic-local time before which a slot can no longer be booked
@@ -295,7 +292,6 @@ pub async fn profile(
     settings: &ClinicSettings,
     doctor_id: i64,
 ) -> Result<DoctorProfile, AppError> {
-    let now = Utc::now();
     let row = sqlx::query_as::<_, ProfileRow>(&format!(
         "SELECT {CARD_COLUMNS}, d.bio
            FROM doctors d
@@ -304,31 +300,76 @@ pub async fn profile(
            JOIN specialties s ON s.id = d.specialty_id
           WHERE d.is_active AND d.id = $2"
     ))
-    .bind(settings.bookable_from(now))
+    .bind(settings.bookable_from(Utc::now()))
     .bind(doctor_id)
     .fetch_optional(pool)
     .await?
     .ok_or_else(|| AppError::NotFound("This doctor".to_owned()))?;
-    // Slots starting within the booking notice are listed too, marked as no longer bookable.
+    Ok(DoctorProfile {
+        card: row.card,
+        bio: row.bio,
+    })
+}
+
+/// One week of an active doctor's free times, the week a page's `week` parameter asks for (see
+/// `domain::free_week`). Slots starting within the booking notice are listed too, marked as no
+/// longer bookable. An inactive or unknown doctor has none.
+///
+/// The week is one query on the free-slot index; a week with none asks one more, for the
+/// nearest free times before and after it.
+pub async fn free_week(
+    pool: &PgPool,
+    settings: &ClinicSettings,
+    doctor_id: i64,
+    week: &str,
+) -> Result<FreeWeek, AppError> {
+    let now = Utc::now();
     let local_now = settings.local_time(now);
-    let free_slots = sqlx::query_as::<_, FreeSlot>(
+    let today = local_now.date();
+    let choice = WeekWindow::choose(week, today, settings.last_slot_date(now));
+    let window = choice.window;
+    let slots = sqlx::query_as::<_, FreeSlot>(
         "SELECT t.id, t.date, t.start_time, t.end_time,
-                (t.date, t.start_time) > ($4::date, $4::time) AS bookable
+                (t.date, t.start_time) > ($5::date, $5::time) AS bookable
            FROM time_slots t
+           JOIN doctors d ON d.id = t.doctor_id AND d.is_active
           WHERE t.doctor_id = $1 AND t.is_available
             AND (t.date, t.start_time) > ($2::date, $2::time)
-            AND t.date < $2::date + $3
+            AND t.date BETWEEN $3 AND $4
           ORDER BY t.date, t.start_time",
     )
     .bind(doctor_id)
     .bind(local_now)
-    .bind(DAYS_AHEAD)
+    .bind(window.first())
+    .bind(window.last())
     .bind(settings.bookable_from(now))
     .fetch_all(pool)
     .await?;
-    Ok(DoctorProfile {
-        card: row.card,
-        bio: row.bio,
-        free_slots,
+    let (next_free, first_free) = if slots.is_empty() {
+        sqlx::query_as::<_, (Option<NaiveDate>, Option<NaiveDate>)>(
+            "SELECT (SELECT min(t.date) FROM time_slots t
+                      WHERE t.doctor_id = d.id AND t.is_available AND t.date > $3),
+                    (SELECT min(t.date) FROM time_slots t
+                      WHERE t.doctor_id = d.id AND t.is_available
+                        AND (t.date, t.start_time) > ($2::date, $2::time))
+               FROM doctors d
+              WHERE d.id = $1 AND d.is_active",
+        )
+        .bind(doctor_id)
+        .bind(local_now)
+        .bind(window.last())
+        .fetch_optional(pool)
+        .await?
+        .unwrap_or_default()
+    } else {
+        (None, None)
+    };
+    Ok(FreeWeek {
+        window,
+        today,
+        slots,
+        next_free,
+        first_free,
+        problem: choice.problem,
     })
 }

@@ -63,7 +63,7 @@ pub async fn explain_directory(pool: &PgPool, settings: &ClinicSettings) -> anyh
     let first = directory::search(
         pool,
         settings,
-        &DirectoryQuery::parse(&DirectoryParams::default())?,
+        &DirectoryQuery::parse(&DirectoryParams::default(), settings.slot_horizon_days)?,
     )
     .await?;
     if let Some(next) = first.next {
@@ -78,7 +78,7 @@ pub async fn explain_directory(pool: &PgPool, settings: &ClinicSettings) -> anyh
                 .find(|(n, _)| *n == name)
                 .map(|(_, v)| v.clone())
         });
-        let query = DirectoryQuery::parse(&params)?;
+        let query = DirectoryQuery::parse(&params, settings.slot_horizon_days)?;
         let (page, count) = directory::explain_search(pool, settings, &query).await?;
         println!("\n=== {label}  ({})", params.page_href(None, None));
         for (what, plan) in [("page", page), ("count", count)] {

@@ -293,7 +293,11 @@ async fn edits_apply_and_deactivation_hides_the_doctor_but_keeps_appointments() 
     doctor_records::set_active(&db.pool, admin, doctor, false)
         .await
         .expect("deactivate");
-    let query = app::domain::directory::DirectoryQuery::parse(&Default::default()).expect("query");
+    let query = app::domain::directory::DirectoryQuery::parse(
+        &Default::default(),
+        settings.slot_horizon_days,
+    )
+    .expect("query");
     let page = app::services::directory::search(&db.pool, &settings, &query)
         .await
         .expect("search");

@@ -19,7 +19,7 @@ fn params(pairs: &[(&str, &str)]) -> DirectoryParams {
 }
 
 async fn search(db: &TestDb, pairs: &[(&str, &str)]) -> Result<DirectoryPage, AppError> {
-    let query = DirectoryQuery::parse(&params(pairs))?;
+    let query = DirectoryQuery::parse(&params(pairs), settings().slot_horizon_days)?;
     directory::search(&db.pool, &settings(), &query).await
 }
 
@@ -228,16 +228,21 @@ async fn inactive_doctors_and_booked_or_past_slots_are_not_offered() {
         NaiveTime::from_hms_opt(10, 0, 0).expect("time")
     );
     assert!(next > local_now());
-    let profile = directory::profile(&db.pool, &settings(), here)
+    let week = directory::free_week(&db.pool, &settings(), here, &tomorrow_week())
         .await
-        .expect("profile");
-    assert_eq!(profile.free_slots.len(), 1);
+        .expect("week");
+    assert_eq!(week.slots.len(), 1);
     assert!(
-        profile
-            .free_slots
+        week.slots
             .iter()
             .all(|s| s.id != yesterday && s.id != booked)
     );
+    // An inactive doctor's times are offered nowhere, not even through a week link.
+    clinic.slot(gone, 1, 10).await;
+    let hidden = directory::free_week(&db.pool, &settings(), gone, &tomorrow_week())
+        .await
+        .expect("week");
+    assert!(hidden.slots.is_empty() && hidden.first_free.is_none());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -373,4 +378,10 @@ async fn the_kept_next_free_slot_follows_bookings_and_passing_time() {
         .expect("refresh");
     assert_eq!(changed, 1);
     assert_eq!(kept().await, day(3, 10));
+}
+
+/// The week link (its Monday) of tomorrow's week, where the tests' "1 day ahead" slots are.
+fn tomorrow_week() -> String {
+    let tomorrow = local_now().date() + Duration::days(1);
+    app::domain::format::iso_date(app::domain::free_week::monday_of(tomorrow))
 }

@@ -18,6 +18,7 @@ mod booking;
 mod dashboards;
 mod directory;
 mod edge;
+mod free_weeks;
 mod harness;
 mod hostile;
 mod mail;

@@ -251,8 +251,11 @@ async fn a_deactivated_doctor_account_leaves_the_directory() {
     .await
     .expect("doctor");
     let settings = config().clinic_settings();
-    let everyone =
-        app::domain::directory::DirectoryQuery::parse(&Default::default()).expect("query");
+    let everyone = app::domain::directory::DirectoryQuery::parse(
+        &Default::default(),
+        settings.slot_horizon_days,
+    )
+    .expect("query");
     let listed = |db: &TestDb| {
         let (settings, everyone) = (&settings, &everyone);
         let pool = db.pool.clone();

@@ -8,7 +8,7 @@ use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::api::{directory::search_doctors, specialties::list_specialty_names};
 use crate::components::feedback::Loading;
-use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort, MAX_WITHIN_DAYS};
+use crate::domain::directory::{DirectoryPage, DirectoryParams, DirectorySort};
 use crate::domain::format;
 use crate::domain::{AppError, DoctorCard};
 
@@ -19,13 +19,17 @@ const RATING_CHOICES: [(&str, &str); 4] = [
     ("3.5", "3.5 and up"),
     ("3", "3 and up"),
 ];
-/// The choices of the availability filter, in days.
-const WITHIN_CHOICES: [(i32, &str); 5] = [
+/// The choices of the availability filter, in days; the last is the default horizon
+/// (`CLINIC_SLOT_HORIZON_DAYS`), and the server refuses any beyond the configured one with a
+/// message.
+const WITHIN_CHOICES: [(i32, &str); 7] = [
     (1, "Within 24 hours"),
     (3, "Within 3 days"),
     (7, "Within a week"),
     (14, "Within 2 weeks"),
-    (MAX_WITHIN_DAYS, "Within 2 months"),
+    (30, "Within a month"),
+    (90, "Within 3 months"),
+    (180, "Within 6 months"),
 ];
 
 #[component]
@@ -185,7 +189,7 @@ fn DoctorRow(doctor: DoctorCard) -> impl IntoView {
         )
     };
     let next = doctor.next_free_slot.map_or_else(
-        || "No free slots".to_owned(),
+        || "No free times published yet".to_owned(),
         |start| format!("Next free: {}", format::short_day_clock(start)),
     );
     let years = match doctor.experience_years {
