@@ -21,7 +21,7 @@
 #   BENCH_QUERY=son      the name fragment searched for
 #   BENCH_DATABASE=clinic_bench, BENCH_PORT (default: a free port from 3200)
 #   CLINIC_PAGE_CACHE_MS  passed to the server: 0 measures every request rendered afresh
-#                         (the default, 1000, serves visitors' public pages from the cache)
+#                         (the default, 30000, serves visitors' public pages from the cache)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 BENCH_SCALE="${BENCH_SCALE:-100}"
@@ -168,6 +168,9 @@ paths=(
     "/doctors?sort=fee&max_fee=100&min_rating=4"
     "/doctors?within=3&sort=soonest"
     "/doctors/$doctor"
+    # Week 8 of the same doctor's free times (seven weeks on). The data set has slots a month
+    # ahead, so this is an empty week: its query, then the one finding the nearest free time.
+    "/doctors/$doctor?week=$(date -u -d '+49 days' +%F)"
 )
 
 # A page that fails would measure the error page: check every one first.
@@ -196,7 +199,7 @@ for path in "${paths[@]}"; do
 done
 
 echo
-echo "Scale $BENCH_SCALE ($expected_doctors doctors), ${BENCH_SECONDS}s per page, $CONNECTIONS connections, $(nproc) CPUs, page cache ${CLINIC_PAGE_CACHE_MS:-1000} ms:"
+echo "Scale $BENCH_SCALE ($expected_doctors doctors), ${BENCH_SECONDS}s per page, $CONNECTIONS connections, $(nproc) CPUs, page cache ${CLINIC_PAGE_CACHE_MS:-30000} ms:"
 printf '%s\n' "${results[@]}"
 
 # The server is stopped first, so the plans are not measured under its background work.

@@ -153,13 +153,14 @@ pub struct Config {
     pub max_wallet_amount: app::domain::Money,
 
     /// How long a public page (home, directory, doctor) rendered for a visitor who is not
-    /// signed in is served again to others, in milliseconds; 0 turns this off. Changes made
-    /// through another server instance show after at most this long.
+    /// signed in is served again to others, in milliseconds; 0 turns this off. Announced
+    /// changes (bookings, slots, reviews, profiles) forget the pages they alter at once in
+    /// every instance; this bounds what nobody announces (a slot starting, a change by hand).
     #[arg(
         long,
         env = "CLINIC_PAGE_CACHE_MS",
-        default_value_t = 1000,
-        value_parser = clap::value_parser!(u64).range(0..=60_000),
+        default_value_t = 30_000,
+        value_parser = clap::value_parser!(u64).range(0..=600_000),
         global = true
     )]
     pub page_cache_ms: u64,

@@ -81,6 +81,9 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         // Visitors' sessions (before sign-in) end with the browser; sign-in sets its own.
         .with_expiry(Expiry::OnSessionEnd);
     let page_cache = PageCache::new(Duration::from_millis(config.page_cache_ms));
+    if page_cache.enabled() {
+        crate::page_cache::listen(page_cache.clone(), state.pool.clone());
+    }
 
     let app = Router::new()
         .route("/healthz", get(healthz))

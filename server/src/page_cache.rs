@@ -1,53 +1,141 @@
-//! A moment's cache of the public pages visitors read most (the home page, the directory and
-//! the doctors' pages), for visitors who are not signed in.
+//! The cache of the public pages visitors read most (the home page, the directory and the
+//! doctors' pages), for visitors who are not signed in.
 //!
 //! Rendering a page on the server costs about a millisecond of CPU however fast its queries are,
 //! and the busiest pages are the same for every visitor. So the rendered page of a URL is kept
-//! for `CLINIC_PAGE_CACHE_MS` (1 s by default; 0 turns the cache off) and served again as is.
+//! for `CLINIC_PAGE_CACHE_MS` (30 s by default; 0 turns the cache off) and served again as is.
 //!
-//! What a cached page may miss: a change made through another server instance, for at most that
-//! long. Changes made through this instance (any request that is not a GET) empty the cache at
-//! once, and a render that was under way during such a change is not kept. Bookings are never
-//! affected: a visitor who books a time that went meanwhile gets "this slot was just taken"
-//! with the nearest free times, as with any race.
+//! A change forgets exactly the pages it alters, in every instance: the service that commits it
+//! announces it (`app::services::page_changes`), and each instance listens on PostgreSQL
+//! (`LISTEN`). A booking forgets that doctor's pages and the directory; a specialty's new name
+//! every page. Pages are grouped by what they show ([`Scope`]), and each group has a generation
+//! that a change moves on; a page is served only while its group's generation is the one it was
+//! rendered under, so a render that was under way during a change is never served either.
+//!
+//! While an instance cannot listen (at start, or when its connection dropped) it keeps nothing
+//! and serves nothing from the cache, and once it listens again it forgets everything: it may
+//! have missed a change meanwhile. What a page can still miss is what nobody announces: a slot
+//! starting (it leaves the free times) and a change made by hand in SQL, for at most the
+//! lifetime. Bookings are never affected: a visitor who books a time that went meanwhile gets
+//! "this slot was just taken" with the nearest free times, as with any race.
 //!
 //! When a page has expired, the first request renders it again while the others are still
 //! answered with the expired copy (for as long as that render takes, at most a few seconds), so
 //! a busy page is never rendered by every waiting request at once.
 //!
-//! Only anonymous GETs are cached, only complete 200 answers without a cookie, and a signed-in
-//! visitor (who sees their name in the header) always gets a fresh render.
+//! Memory is bounded by size ([`MAX_BYTES`], the least recently used pages leave first). The
+//! key of a page is its path with only the parameters the page reads, in a fixed order, so
+//! junk parameters cannot multiply entries. Only anonymous GETs are cached, only complete 200
+//! answers without a cookie, and a signed-in visitor (who sees their name in the header)
+//! always gets a fresh render.
 
-use std::collections::HashMap;
-use std::sync::Arc;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use app::services::page_changes::{CHANNEL, Heard};
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use sqlx::PgPool;
+use sqlx::postgres::PgListener;
 
-/// The most pages kept at once (each is a few tens of kilobytes).
-const MAX_ENTRIES: usize = 2_048;
+/// The most bytes of pages kept at once (a directory page is about 40 KB).
+const MAX_BYTES: u64 = 64 << 20;
 /// The largest page read into the cache (pages are far smaller; this only bounds memory).
 const MAX_PAGE_BYTES: usize = 8 << 20;
 /// How long other requests get the expired copy while one renders the page again; a render
 /// taking longer is presumed lost and the next request tries.
 const REFRESH_PATIENCE: Duration = Duration::from_secs(5);
+/// Doctors' pages are grouped into this many generations by id: a change to one doctor
+/// forgets the pages of the few that share its group, and the memory stays fixed.
+const DOCTOR_GROUPS: usize = 1024;
+/// How long the listener waits before trying to connect again.
+const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 /// Says whether an answer came from the cache (`hit`), from it while the page is being
 /// rendered again (`stale`), or was rendered and kept (`miss`).
 pub const CACHE_HEADER: &str = "x-page-cache";
 
+/// What a cached page shows, as far as changes go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The home page: the specialties and how many doctors practise each.
+    Home,
+    /// The directory, every filter and page of it.
+    Directory,
+    /// One doctor's page, every week and review page of it.
+    Doctor(i64),
+}
+
+/// The generations a page was rendered under: the one of everything, and its scope's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    everything: u64,
+    scope: u64,
+}
+
+struct Generations {
+    everything: AtomicU64,
+    home: AtomicU64,
+    directory: AtomicU64,
+    doctors: Box<[AtomicU64]>,
+}
+
+impl Generations {
+    fn new() -> Self {
+        Self {
+            everything: AtomicU64::new(0),
+            home: AtomicU64::new(0),
+            directory: AtomicU64::new(0),
+            doctors: (0..DOCTOR_GROUPS).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+
+    fn doctor(&self, id: i64) -> &AtomicU64 {
+        &self.doctors[id.rem_euclid(DOCTOR_GROUPS as i64) as usize]
+    }
+
+    fn scope(&self, scope: Scope) -> &AtomicU64 {
+        match scope {
+            Scope::Home => &self.home,
+            Scope::Directory => &self.directory,
+            Scope::Doctor(id) => self.doctor(id),
+        }
+    }
+
+    fn stamp(&self, scope: Scope) -> Stamp {
+        Stamp {
+            everything: self.everything.load(Ordering::SeqCst),
+            scope: self.scope(scope).load(Ordering::SeqCst),
+        }
+    }
+
+    fn hear(&self, heard: Heard) {
+        match heard {
+            Heard::Doctor(id) => {
+                self.doctor(id).fetch_add(1, Ordering::SeqCst);
+                self.directory.fetch_add(1, Ordering::SeqCst);
+            }
+            Heard::Roster => {
+                self.home.fetch_add(1, Ordering::SeqCst);
+                self.directory.fetch_add(1, Ordering::SeqCst);
+            }
+            Heard::Everything => {
+                self.everything.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
 struct Entry {
     stored: Instant,
-    generation: u64,
+    stamp: Stamp,
     headers: HeaderMap,
     body: Bytes,
     /// Set while one request renders the expired page again.
-    refreshing_since: Option<Instant>,
+    refreshing_since: Mutex<Option<Instant>>,
 }
 
 /// What the cache has for a URL.
@@ -61,96 +149,170 @@ enum Lookup {
 
 pub struct PageCache {
     ttl: Duration,
-    /// Moves on with every change made through this instance; pages rendered before it are
-    /// not served again.
-    generation: AtomicU64,
-    entries: Mutex<HashMap<String, Entry>>,
+    generations: Generations,
+    /// Whether this instance hears announced changes; nothing is kept or served otherwise.
+    listening: AtomicBool,
+    entries: moka::sync::Cache<String, Arc<Entry>>,
 }
 
 impl PageCache {
-    /// A cache keeping pages for `ttl` (zero: keeps nothing).
+    /// A cache keeping pages for `ttl` (zero: keeps nothing). It serves nothing until
+    /// [`listen`] has started hearing changes (or, in tests, [`PageCache::assume_listening`]).
     pub fn new(ttl: Duration) -> Arc<Self> {
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(MAX_BYTES)
+            .weigher(|key: &String, entry: &Arc<Entry>| {
+                let bytes = key.len() + entry.body.len() + 64 * entry.headers.len();
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            })
+            // Expired pages leave by themselves; the expired copy stays long enough to be
+            // served while it is rendered again.
+            .time_to_live(ttl + REFRESH_PATIENCE)
+            .build();
         Arc::new(Self {
             ttl,
-            generation: AtomicU64::new(0),
-            entries: Mutex::new(HashMap::new()),
+            generations: Generations::new(),
+            listening: AtomicBool::new(false),
+            entries,
         })
     }
 
-    /// Forgets every page: something they show may have changed.
-    pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-        self.lock().clear();
+    pub fn enabled(&self) -> bool {
+        !self.ttl.is_zero()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        // A panic while holding the lock leaves a map that is still whole: carry on with it.
-        self.entries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// A change was announced.
+    fn hear(&self, payload: &str) {
+        match Heard::parse(payload) {
+            Some(heard) => self.generations.hear(heard),
+            None => {
+                tracing::warn!(payload, "an announced change this version cannot place");
+                self.generations.hear(Heard::Everything);
+            }
+        }
     }
 
-    fn lookup(&self, key: &str) -> Lookup {
-        let generation = self.generation.load(Ordering::SeqCst);
-        let mut entries = self.lock();
-        let Some(entry) = entries
-            .get_mut(key)
-            .filter(|entry| entry.generation == generation)
-        else {
+    /// Listening began or ended: whatever is kept may have missed a change.
+    fn set_listening(&self, listening: bool) {
+        self.generations.hear(Heard::Everything);
+        self.listening.store(listening, Ordering::SeqCst);
+        self.entries.invalidate_all();
+    }
+
+    #[cfg(test)]
+    fn assume_listening(&self) {
+        self.set_listening(true);
+    }
+
+    fn lookup(&self, key: &str, scope: Scope) -> Lookup {
+        let Some(entry) = self.entries.get(key) else {
             return Lookup::Miss;
         };
+        if entry.stamp != self.generations.stamp(scope) {
+            return Lookup::Miss;
+        }
         if entry.stored.elapsed() < self.ttl {
-            Lookup::Fresh(entry.headers.clone(), entry.body.clone())
-        } else if entry
+            return Lookup::Fresh(entry.headers.clone(), entry.body.clone());
+        }
+        let mut refreshing = entry
             .refreshing_since
-            .is_some_and(|since| since.elapsed() < REFRESH_PATIENCE)
-        {
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if refreshing.is_some_and(|since| since.elapsed() < REFRESH_PATIENCE) {
             Lookup::Stale(entry.headers.clone(), entry.body.clone())
         } else {
-            entry.refreshing_since = Some(Instant::now());
+            *refreshing = Some(Instant::now());
             Lookup::Miss
         }
     }
 
     /// The render of `key` gave nothing to keep: the next request tries again.
     fn abandon(&self, key: &str) {
-        self.lock().remove(key);
+        self.entries.invalidate(key);
     }
 
-    fn put(&self, key: String, generation: u64, headers: HeaderMap, body: Bytes) {
-        if generation != self.generation.load(Ordering::SeqCst) {
+    fn put(&self, key: String, scope: Scope, stamp: Stamp, headers: HeaderMap, body: Bytes) {
+        if stamp != self.generations.stamp(scope) || !self.listening.load(Ordering::SeqCst) {
+            // Something changed while it rendered: it may show the world before the change.
+            self.entries.invalidate(&key);
             return;
         }
-        let mut entries = self.lock();
-        if entries.len() >= MAX_ENTRIES {
-            let ttl = self.ttl;
-            entries.retain(|_, entry| entry.stored.elapsed() < ttl);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
-            }
-        }
-        entries.insert(
-            key,
-            Entry {
-                stored: Instant::now(),
-                generation,
-                headers,
-                body,
-                refreshing_since: None,
-            },
-        );
+        let entry = Entry {
+            stored: Instant::now(),
+            stamp,
+            headers,
+            body,
+            refreshing_since: Mutex::new(None),
+        };
+        self.entries.insert(key, Arc::new(entry));
     }
 }
 
-/// The public pages worth keeping: `/`, `/doctors` and `/doctors/{id}`, with their query.
-fn cache_key(request: &Request) -> Option<String> {
+/// Hears the changes every instance announces, for as long as the server runs: connects (a
+/// connection of its own, not one of the pool's), listens, and when the connection drops keeps
+/// nothing until it listens again.
+pub fn listen(cache: Arc<PageCache>, pool: PgPool) {
+    tokio::spawn(async move {
+        loop {
+            match PgListener::connect_with(&pool).await {
+                Ok(mut listener) => match listener.listen(CHANNEL).await {
+                    Ok(()) => {
+                        cache.set_listening(true);
+                        hear_until_lost(&cache, &mut listener).await;
+                        cache.set_listening(false);
+                    }
+                    Err(err) => tracing::warn!(%err, "the page cache could not listen for changes"),
+                },
+                Err(err) => {
+                    tracing::warn!(%err, "the page cache could not connect to hear changes");
+                }
+            }
+            tokio::time::sleep(RECONNECT_PAUSE).await;
+        }
+    });
+}
+
+async fn hear_until_lost(cache: &PageCache, listener: &mut PgListener) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => cache.hear(notification.payload()),
+            Ok(None) => {
+                tracing::warn!("the page cache lost its connection; pages are not kept meanwhile");
+                return;
+            }
+            Err(err) => {
+                tracing::warn!(%err, "the page cache stopped hearing changes; pages are not kept meanwhile");
+                return;
+            }
+        }
+    }
+}
+
+/// The parameters each cached page reads; any others cannot change it.
+fn page_params(scope: Scope) -> &'static [&'static str] {
+    match scope {
+        Scope::Home => &[],
+        Scope::Directory => &app::domain::directory::DirectoryParams::NAMES,
+        Scope::Doctor(_) => &app::pages::public::DOCTOR_PAGE_PARAMS,
+    }
+}
+
+/// The public pages worth keeping (`/`, `/doctors` and `/doctors/{id}`) for visitors who are
+/// not signed in: the key (the path and the parameters the page reads, in a fixed order) and
+/// the scope. A parameter given twice is not cached (which one the page reads is its business).
+fn cache_key(request: &Request) -> Option<(String, Scope)> {
     let uri = request.uri();
     let path = uri.path();
-    let public = path == "/"
-        || path == "/doctors"
-        || path
-            .strip_prefix("/doctors/")
-            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    let scope = match path {
+        "/" => Scope::Home,
+        "/doctors" => Scope::Directory,
+        _ => Scope::Doctor(
+            path.strip_prefix("/doctors/")
+                .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))?
+                .parse()
+                .ok()?,
+        ),
+    };
     let signed_in = request
         .headers()
         .get_all(header::COOKIE)
@@ -161,29 +323,44 @@ fn cache_key(request: &Request) -> Option<String> {
                 .windows(15)
                 .any(|w| w == b"clinic_session=")
         });
-    (public && !signed_in).then(|| {
-        uri.path_and_query()
-            .map(|pq| pq.as_str().to_owned())
-            .unwrap_or_else(|| path.to_owned())
-    })
+    if signed_in {
+        return None;
+    }
+    let mut key = path.to_owned();
+    let query = uri.query().unwrap_or_default();
+    for name in page_params(scope) {
+        let mut values = query
+            .split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .filter(|(key, _)| key == name)
+            .map(|(_, value)| value);
+        let value = values.next().unwrap_or_default();
+        if values.next().is_some() {
+            return None;
+        }
+        if !value.is_empty() {
+            key.push(if key.contains('?') { '&' } else { '?' });
+            key.push_str(name);
+            key.push('=');
+            key.push_str(value);
+        }
+    }
+    Some((key, scope))
 }
 
-/// The middleware: answers a cacheable GET from the cache or renders and keeps it; any other
-/// request empties the cache once it has been answered (it may have changed something).
+/// The middleware: answers a cacheable GET from the cache or renders and keeps it.
 pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: Next) -> Response {
-    if cache.ttl.is_zero() {
+    if !cache.enabled()
+        || request.method() != Method::GET
+        || !cache.listening.load(Ordering::SeqCst)
+    {
         return next.run(request).await;
     }
-    if !matches!(*request.method(), Method::GET | Method::HEAD) {
-        let response = next.run(request).await;
-        cache.invalidate();
-        return response;
-    }
-    let Some(key) = cache_key(&request).filter(|_| request.method() == Method::GET) else {
+    let Some((key, scope)) = cache_key(&request) else {
         return next.run(request).await;
     };
-    let generation = cache.generation.load(Ordering::SeqCst);
-    match cache.lookup(&key) {
+    let stamp = cache.generations.stamp(scope);
+    match cache.lookup(&key, scope) {
         Lookup::Fresh(headers, body) => return answer(headers, body, "hit"),
         Lookup::Stale(headers, body) => return answer(headers, body, "stale"),
         Lookup::Miss => {}
@@ -196,7 +373,7 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => {
-            cache.put(key, generation, parts.headers.clone(), body.clone());
+            cache.put(key, scope, stamp, parts.headers.clone(), body.clone());
             answer(parts.headers, body, "miss")
         }
         // The render failed midway (or ran past any sensible size).
@@ -232,23 +409,47 @@ mod tests {
         builder.body(Body::empty()).expect("request")
     }
 
+    fn key(uri: &str) -> Option<String> {
+        cache_key(&request(uri, None)).map(|(key, _)| key)
+    }
+
     #[test]
     fn only_anonymous_public_pages_are_kept() {
         assert_eq!(
-            cache_key(&request("/doctors?q=lee&page=2", None)).as_deref(),
-            Some("/doctors?q=lee&page=2")
+            key("/doctors?q=lee&after=abc").as_deref(),
+            Some("/doctors?q=lee&after=abc")
         );
-        assert_eq!(cache_key(&request("/", None)).as_deref(), Some("/"));
+        assert_eq!(key("/").as_deref(), Some("/"));
         assert_eq!(
-            cache_key(&request("/doctors/42", None)).as_deref(),
-            Some("/doctors/42")
+            cache_key(&request("/doctors/42", None)),
+            Some(("/doctors/42".to_owned(), Scope::Doctor(42)))
         );
         assert!(cache_key(&request("/doctors/42", Some("clinic_session=abc"))).is_none());
-        assert!(cache_key(&request("/doctors/new", None)).is_none());
-        assert!(cache_key(&request("/wallet", None)).is_none());
-        assert!(cache_key(&request("/api/doctors", None)).is_none());
+        assert!(key("/doctors/new").is_none());
+        assert!(key("/doctors/").is_none());
+        assert!(key("/wallet").is_none());
+        assert!(key("/api/doctors").is_none());
         // Another site's cookie is no session.
         assert!(cache_key(&request("/doctors", Some("theme=dark"))).is_some());
+    }
+
+    #[test]
+    fn keys_hold_only_what_the_page_reads_in_one_order() {
+        assert_eq!(
+            key("/doctors?sort=fee&utm_source=x&q=lee&page=&junk").as_deref(),
+            Some("/doctors?q=lee&sort=fee")
+        );
+        assert_eq!(
+            key("/doctors?q=lee&sort=fee"),
+            key("/doctors?sort=fee&q=lee&x=1")
+        );
+        assert_eq!(key("/?x=1").as_deref(), Some("/"));
+        assert_eq!(
+            key("/doctors/7?page=2&week=2027-01-04&b=1").as_deref(),
+            Some("/doctors/7?week=2027-01-04&page=2")
+        );
+        // Which of two values a page reads is its own business: not cached.
+        assert!(key("/doctors?q=a&q=b").is_none());
     }
 
     fn kind(lookup: Lookup) -> &'static str {
@@ -259,33 +460,111 @@ mod tests {
         }
     }
 
+    fn page(text: &'static str) -> Bytes {
+        Bytes::from_static(text.as_bytes())
+    }
+
+    /// Keeps `text` as `key`'s page, rendered under the current generations.
+    fn keep(cache: &PageCache, key: &str, scope: Scope, text: &'static str) {
+        let stamp = cache.generations.stamp(scope);
+        cache.put(key.into(), scope, stamp, HeaderMap::new(), page(text));
+    }
+
     #[test]
-    fn pages_expire_and_a_change_forgets_them() {
+    fn a_change_forgets_only_the_pages_it_alters() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        cache.assume_listening();
+        keep(&cache, "/", Scope::Home, "home");
+        keep(&cache, "/doctors", Scope::Directory, "directory");
+        keep(&cache, "/doctors/1", Scope::Doctor(1), "one");
+        keep(&cache, "/doctors/2", Scope::Doctor(2), "two");
+        let fresh = |key: &str, scope| kind(cache.lookup(key, scope)) == "fresh";
+
+        cache.hear("doctor:1");
+        assert!(fresh("/", Scope::Home));
+        assert!(!fresh("/doctors", Scope::Directory));
+        assert!(!fresh("/doctors/1", Scope::Doctor(1)));
+        assert!(fresh("/doctors/2", Scope::Doctor(2)));
+
+        keep(&cache, "/doctors", Scope::Directory, "directory");
+        cache.hear("roster");
+        assert!(!fresh("/", Scope::Home));
+        assert!(!fresh("/doctors", Scope::Directory));
+        assert!(fresh("/doctors/2", Scope::Doctor(2)));
+
+        cache.hear("everything");
+        assert!(!fresh("/doctors/2", Scope::Doctor(2)));
+        keep(&cache, "/doctors/2", Scope::Doctor(2), "two");
+        // A payload this version does not know forgets everything.
+        cache.hear("specialty:3");
+        assert!(!fresh("/doctors/2", Scope::Doctor(2)));
+    }
+
+    #[test]
+    fn a_render_under_way_during_a_change_is_not_kept() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        cache.assume_listening();
+        let stamp = cache.generations.stamp(Scope::Doctor(5));
+        cache.hear("doctor:5");
+        cache.put(
+            "/doctors/5".into(),
+            Scope::Doctor(5),
+            stamp,
+            HeaderMap::new(),
+            page("old"),
+        );
+        assert_eq!(kind(cache.lookup("/doctors/5", Scope::Doctor(5))), "miss");
+    }
+
+    #[test]
+    fn nothing_is_kept_while_not_listening() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        keep(&cache, "/", Scope::Home, "home");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        cache.assume_listening();
+        keep(&cache, "/", Scope::Home, "home");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
+        // Losing the connection forgets what was kept: changes may go unheard meanwhile.
+        cache.set_listening(false);
+        cache.set_listening(true);
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+    }
+
+    #[test]
+    fn an_expired_page_is_rendered_once_while_others_get_the_old_copy() {
         let cache = PageCache::new(Duration::from_millis(50));
-        let page = |text: &'static str| Bytes::from_static(text.as_bytes());
-        cache.put("/".into(), 0, HeaderMap::new(), page("home"));
-        assert_eq!(kind(cache.lookup("/")), "fresh");
-        cache.invalidate();
-        assert_eq!(kind(cache.lookup("/")), "miss");
-        // A render that began before the change is not kept.
-        cache.put("/".into(), 0, HeaderMap::new(), page("old"));
-        assert_eq!(kind(cache.lookup("/")), "miss");
-        cache.put("/".into(), 1, HeaderMap::new(), page("new"));
-        assert_eq!(kind(cache.lookup("/")), "fresh");
-        // Expired: the first request renders again, the others get the old copy meanwhile.
+        cache.assume_listening();
+        keep(&cache, "/", Scope::Home, "home");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(kind(cache.lookup("/")), "miss");
-        assert_eq!(kind(cache.lookup("/")), "stale");
-        cache.put("/".into(), 1, HeaderMap::new(), page("newer"));
-        assert_eq!(kind(cache.lookup("/")), "fresh");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "stale");
+        keep(&cache, "/", Scope::Home, "newer");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
         // A render that gave nothing to keep lets the next request try.
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(kind(cache.lookup("/")), "miss");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
         cache.abandon("/");
-        assert_eq!(kind(cache.lookup("/")), "miss");
-        // A change forgets even the copy being rendered again.
-        cache.put("/".into(), 1, HeaderMap::new(), page("newest"));
-        cache.invalidate();
-        assert_eq!(kind(cache.lookup("/")), "miss");
+        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+    }
+
+    #[test]
+    fn memory_is_bounded_by_size() {
+        let cache = PageCache::new(Duration::from_secs(60));
+        cache.assume_listening();
+        let big = Bytes::from(vec![b'x'; 1 << 20]);
+        for n in 0..200 {
+            let stamp = cache.generations.stamp(Scope::Directory);
+            cache.put(
+                format!("/doctors?q={n}"),
+                Scope::Directory,
+                stamp,
+                HeaderMap::new(),
+                big.clone(),
+            );
+        }
+        cache.entries.run_pending_tasks();
+        assert!(cache.entries.weighted_size() <= MAX_BYTES);
+        assert!(cache.entries.entry_count() < 200);
     }
 }

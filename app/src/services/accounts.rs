@@ -8,6 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::codes::{check_cooldown, issue_code, redeem_code};
+use super::page_changes::{PageChange, announce};
 use super::passwords;
 use crate::domain::account::parse_name;
 use crate::domain::codes::CodePurpose;
@@ -567,6 +568,10 @@ pub async fn update_profile(
     .bind(phone.as_str())
     .fetch_one(pool)
     .await?;
+    if user.role == UserRole::Doctor {
+        // The directory and their page show their name.
+        announce(pool, &[PageChange::DoctorAccount(user_id)]).await;
+    }
     Ok(user)
 }
 

@@ -9,6 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use super::audit::{self, Action, Target};
 use super::codes::replace_code;
 use super::listing::{CsvExport, list_page, offset, pattern};
+use super::page_changes::{PageChange, announce};
 use super::{ClinicSettings, emails, outbox, passwords};
 use crate::domain::codes::CodePurpose;
 use crate::domain::listing::{EXPORT_LIMIT, ListPage, ROWS_PER_PAGE};
@@ -89,6 +90,7 @@ pub async fn onboard(
     )
     .await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id), PageChange::Roster]).await;
     Ok(doctor_id)
 }
 
@@ -283,6 +285,8 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    // The specialty may have changed: the home page's counts with it.
+    announce(pool, &[PageChange::Doctor(doctor_id), PageChange::Roster]).await;
     Ok(())
 }
 
@@ -323,6 +327,7 @@ pub async fn set_active(
     )
     .await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id), PageChange::Roster]).await;
     Ok(())
 }
 
@@ -446,15 +451,15 @@ pub async fn update_practice(
     user_id: i64,
     practice: &PracticeDetails,
 ) -> Result<(), AppError> {
-    let updated =
-        sqlx::query("UPDATE doctors SET bio = $2, consultation_fee = $3 WHERE user_id = $1")
-            .bind(user_id)
-            .bind(&practice.bio)
-            .bind(practice.consultation_fee.amount())
-            .execute(pool)
-            .await?;
-    if updated.rows_affected() == 0 {
-        return Err(AppError::NotFound("Your doctor profile".to_owned()));
-    }
+    let doctor_id: i64 = sqlx::query_scalar(
+        "UPDATE doctors SET bio = $2, consultation_fee = $3 WHERE user_id = $1 RETURNING id",
+    )
+    .bind(user_id)
+    .bind(&practice.bio)
+    .bind(practice.consultation_fee.amount())
+    .fetch_optional(pool)
+    .await?
+    .ok_or_else(|| AppError::NotFound("Your doctor profile".to_owned()))?;
+    announce(pool, &[PageChange::Doctor(doctor_id)]).await;
     Ok(())
 }

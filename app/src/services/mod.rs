@@ -18,6 +18,7 @@ pub mod ledger;
 pub mod listing;
 pub mod outbox;
 pub mod oversight;
+pub mod page_changes;
 pub mod passwords;
 pub mod rate_limits;
 pub mod reviews;

@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use sqlx::{PgConnection, PgPool, Postgres, QueryBuilder};
 
 use super::ClinicSettings;
+use super::page_changes::{PageChange, announce};
 use crate::domain::format;
 use crate::domain::reviews::{
     ADMIN_REVIEWS_PER_PAGE, AdminReview, AdminReviewPage, AdminReviewQuery, DoctorReviewsPage,
@@ -83,6 +84,7 @@ pub async fn create(
     })?;
     recompute(&mut tx, doctor_id).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id)]).await;
     Ok(review_id)
 }
 
@@ -136,6 +138,7 @@ pub async fn edit(
     }
     recompute(&mut tx, doctor_id).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id)]).await;
     Ok(())
 }
 
@@ -177,6 +180,7 @@ pub async fn hide(
     .await?;
     recompute(&mut tx, doctor_id).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id)]).await;
     Ok(())
 }
 
@@ -213,6 +217,7 @@ pub async fn restore(pool: &PgPool, admin_id: i64, review_id: i64) -> Result<(),
     }
     recompute(&mut tx, doctor_id).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(doctor_id)]).await;
     Ok(())
 }
 
@@ -305,6 +310,9 @@ pub async fn recompute_all(
         }
         tx.commit().await?;
         progress(done + 1, doctors.len());
+    }
+    if !corrections.is_empty() {
+        announce(pool, &[PageChange::Everything]).await;
     }
     Ok(corrections)
 }

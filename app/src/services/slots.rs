@@ -10,6 +10,7 @@ use sqlx::{PgConnection, PgPool};
 
 use super::ClinicSettings;
 use super::acting::Acting;
+use super::page_changes::{PageChange, announce};
 use crate::domain::format;
 use crate::domain::slots::{
     BulkPlan, BulkPlanForm, BulkReport, BulkStage, CalendarDay, CalendarSlot, DeleteReport,
@@ -101,6 +102,7 @@ pub async fn create_one(
     match inserted {
         Ok(id) => {
             tx.commit().await?;
+            announce(pool, &[PageChange::Doctor(acting.doctor_id())]).await;
             Ok(id)
         }
         Err(err) if is_overlap(&err) => {
@@ -266,6 +268,9 @@ pub async fn create_bulk(
     .fetch_all(&mut *tx)
     .await?;
     tx.commit().await?;
+    if !created.is_empty() {
+        announce(pool, &[PageChange::Doctor(acting.doctor_id())]).await;
+    }
     let created: HashSet<(NaiveDate, NaiveTime)> = created.into_iter().collect();
     let clashing = sorted
         .keep
@@ -507,6 +512,7 @@ pub async fn delete_one(
     }
     let report = delete_locked(&mut tx, settings, &locked, now).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(acting.doctor_id())]).await;
     Ok(report)
 }
 
@@ -546,6 +552,7 @@ pub async fn delete_range(
     let locked = lock_slots(&mut tx, acting, Scope::Dates(from, to)).await?;
     let report = delete_locked(&mut tx, settings, &locked, now).await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(acting.doctor_id())]).await;
     Ok(report)
 }
 
@@ -580,5 +587,6 @@ pub async fn set_unavailable(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Doctor(acting.doctor_id())]).await;
     Ok(())
 }

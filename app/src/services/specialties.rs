@@ -1,6 +1,7 @@
 //! Specialties: listing them for everyone, and their management by admins.
 
 use super::audit::{self, Action, Target};
+use super::page_changes::{PageChange, announce};
 use sqlx::PgPool;
 
 use crate::domain::{AppError, SpecialtyDetails, SpecialtySummary};
@@ -59,6 +60,7 @@ pub async fn create(
     )
     .await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Roster]).await;
     Ok(id)
 }
 
@@ -93,6 +95,8 @@ pub async fn update(
     )
     .await?;
     tx.commit().await?;
+    // The name is on every doctor's page too.
+    announce(pool, &[PageChange::Everything]).await;
     Ok(())
 }
 
@@ -137,6 +141,7 @@ pub async fn delete(pool: &PgPool, actor: i64, id: i64) -> Result<(), AppError> 
     )
     .await?;
     tx.commit().await?;
+    announce(pool, &[PageChange::Roster]).await;
     Ok(())
 }
 

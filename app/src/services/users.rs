@@ -7,6 +7,7 @@ use sqlx::PgPool;
 use super::ClinicSettings;
 use super::audit::{self, Action, Target};
 use super::listing::{CsvExport, offset, pattern};
+use super::page_changes::{PageChange, announce};
 use crate::domain::admin::{USERS_PER_PAGE, UserPage, UserParams, UserQuery, UserRow};
 use crate::domain::listing::EXPORT_LIMIT;
 use crate::domain::{AppError, UserRole};
@@ -114,12 +115,13 @@ pub async fn set_active(
         ));
     }
     let mut tx = pool.begin().await?;
-    let (was_active, username): (bool, String) =
-        sqlx::query_as("SELECT is_active, username FROM users WHERE id = $1 FOR UPDATE")
-            .bind(user_id)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or_else(|| AppError::NotFound("This account".to_owned()))?;
+    let (was_active, username, doctor): (bool, String, bool) = sqlx::query_as(
+        "SELECT is_active, username, user_type = 'doctor' FROM users WHERE id = $1 FOR UPDATE",
+    )
+    .bind(user_id)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or_else(|| AppError::NotFound("This account".to_owned()))?;
     if was_active == active {
         // Already so: nothing changes, so nothing is recorded.
         return Ok(());
@@ -166,5 +168,12 @@ pub async fn set_active(
         }
     }
     tx.commit().await?;
+    if doctor {
+        announce(
+            pool,
+            &[PageChange::DoctorAccount(user_id), PageChange::Roster],
+        )
+        .await;
+    }
     Ok(())
 }

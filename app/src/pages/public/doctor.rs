@@ -18,6 +18,10 @@ use crate::domain::free_week::{EmptyWeek, FreeWeek, monday_of};
 use crate::domain::reviews::{DoctorReviewsPage, stars_in_words};
 use crate::domain::{AppError, DoctorProfile, FreeSlot, PublicReview, encode_query};
 
+/// The names of the doctor page's URL parameters: the page reads no others (the server's page
+/// cache keys pages by these alone).
+pub const PAGE_PARAMS: [&str; 3] = ["week", "stars", "page"];
+
 /// The doctor page's own URL parameters, as the page's links keep them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct PageQuery {
@@ -227,21 +231,21 @@ fn Week(doctor_id: i64, week: FreeWeek, query: PageQuery) -> impl IntoView {
     });
     let elsewhere = week.empty().map(|empty| match empty {
         EmptyWeek::LaterOn(date) => view! {
-            <p class="week-empty">
+            <p class="free-week-empty">
                 "No free times this week. "
                 <a href=week_href(monday_of(date))>{format!("First free time after it: {}", format::long_day(date))}</a>
             </p>
         }
         .into_any(),
         EmptyWeek::EarlierOn(date) => view! {
-            <p class="week-empty">
+            <p class="free-week-empty">
                 "No free times this week or later. "
                 <a href=week_href(monday_of(date))>{format!("First free time: {}", format::long_day(date))}</a>
             </p>
         }
         .into_any(),
         EmptyWeek::NothingPublished => {
-            view! { <p class="week-empty muted">"No free times published yet."</p> }.into_any()
+            view! { <p class="free-week-empty muted">"No free times published yet."</p> }.into_any()
         }
     });
     let nothing_at_all = week.empty() == Some(EmptyWeek::NothingPublished);
@@ -249,10 +253,10 @@ fn Week(doctor_id: i64, week: FreeWeek, query: PageQuery) -> impl IntoView {
     view! {
         {week.problem.map(|problem| view! { <p class="alert alert-info" role="status">{problem}</p> })}
         {(!nothing_at_all).then(|| view! {
-            <nav class="week-nav" aria-label="Weeks of free times">
-                <span class="week-nav-previous">{previous}</span>
-                <p class="week-title"><strong>{title}</strong><span class="muted small">{span}</span></p>
-                <span class="week-nav-next">{next}</span>
+            <nav class="free-week-nav" aria-label="Weeks of free times">
+                <span class="free-week-previous">{previous}</span>
+                <p class="free-week-title"><strong>{title}</strong><span class="muted small">{span}</span></p>
+                <span class="free-week-next">{next}</span>
             </nav>
         })}
         {elsewhere}

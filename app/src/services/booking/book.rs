@@ -14,6 +14,7 @@ use crate::domain::request_key::RequestKey;
 use crate::services::audit::{self, Action, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
+use crate::services::page_changes::{PageChange, announce};
 
 /// Books `slot_id` for `patient_id`: confirmed and paid when the wallet holds the fee, held for
 /// payment otherwise. Once per request key. The patient must be a verified patient (the caller
@@ -34,10 +35,12 @@ pub async fn book(
         operation: Operation::Book,
         fingerprint: &fingerprint,
     };
-    idempotency::run(pool, request, async |conn| {
+    let outcome = idempotency::run(pool, request, async |conn| {
         book_in(conn, settings, patient_id, slot_id, notes, now).await
     })
-    .await
+    .await?;
+    announce(pool, &[PageChange::SlotsOf(&[slot_id])]).await;
+    Ok(outcome)
 }
 
 /// Refuses another unpaid hold when the patient already has as many as the clinic allows.

@@ -18,6 +18,7 @@ use crate::services::emails;
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger::{self, Posting};
 use crate::services::outbox;
+use crate::services::page_changes::{PageChange, announce};
 
 /// What a cancellation asks for.
 #[derive(Debug, Clone, Copy)]
@@ -58,7 +59,7 @@ pub async fn cancel(
         operation: Operation::Cancel,
         fingerprint: &fingerprint,
     };
-    idempotency::run(pool, request, async |conn| {
+    let refund = idempotency::run(pool, request, async |conn| {
         let rule = CancelRule {
             expected_refund,
             reason,
@@ -66,7 +67,9 @@ pub async fn cancel(
         };
         cancel_in(conn, settings, actor, appointment_id, rule, now).await
     })
-    .await
+    .await?;
+    announce(pool, &[PageChange::Appointment(appointment_id)]).await;
+    Ok(refund)
 }
 
 /// How a cancellation goes: the refund the patient was shown, why, and (when rescheduling) the

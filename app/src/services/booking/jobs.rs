@@ -9,6 +9,7 @@ use sqlx::PgPool;
 use super::{ClinicSettings, facts};
 use crate::domain::AppError;
 use crate::services::audit::{self, Action, Target};
+use crate::services::page_changes::{PageChange, announce};
 use crate::services::{emails, outbox};
 
 /// Cancels unpaid bookings whose hold has ended and frees their slots. Safe with several server
@@ -54,6 +55,7 @@ pub async fn expire_holds(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, AppE
         .await?;
     }
     tx.commit().await?;
+    announce(pool, &[PageChange::SlotsOf(&slots)]).await;
     Ok(ids.len() as u64)
 }
 

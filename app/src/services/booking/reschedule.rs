@@ -15,6 +15,7 @@ use crate::domain::request_key::RequestKey;
 use crate::services::audit::{self, Action, Target};
 use crate::services::idempotency::{self, Operation, Request};
 use crate::services::ledger;
+use crate::services::page_changes::{PageChange, announce};
 
 /// Moves a confirmed appointment to another free slot of the same doctor: the old one is
 /// cancelled with a full refund and the new one booked at the doctor's current fee, in one
@@ -36,10 +37,12 @@ pub async fn reschedule(
         operation: Operation::Reschedule,
         fingerprint: &fingerprint,
     };
-    idempotency::run(pool, request, async |conn| {
+    let outcome = idempotency::run(pool, request, async |conn| {
         reschedule_in(conn, settings, patient_id, appointment_id, new_slot_id, now).await
     })
-    .await
+    .await?;
+    announce(pool, &[PageChange::Appointment(appointment_id)]).await;
+    Ok(outcome)
 }
 
 async fn reschedule_in(

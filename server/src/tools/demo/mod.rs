@@ -6,6 +6,7 @@ mod data;
 
 use anyhow::Context;
 use app::services::accounts::{self, AdminForm, NewAdmin};
+use app::services::page_changes::{PageChange, announce};
 use chrono::{Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use rust_decimal::Decimal;
 use sqlx::PgPool;
@@ -170,6 +171,8 @@ pub async fn seed_if_empty(
     }
 
     tx.commit().await?;
+    // Instances already serving this database show the new clinic at once.
+    announce(pool, &[PageChange::Everything]).await;
     Ok(true)
 }
 

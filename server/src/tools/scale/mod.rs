@@ -20,6 +20,7 @@ mod report;
 use std::time::Instant;
 
 use anyhow::Context;
+use app::services::page_changes::{PageChange, announce};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use sqlx::PgPool;
@@ -139,6 +140,7 @@ pub async fn seed(
 
     let step = Instant::now();
     tx.commit().await?;
+    announce(pool, &[PageChange::Everything]).await;
     progress(format!(
         "committed in {:.1} s",
         step.elapsed().as_secs_f64()
