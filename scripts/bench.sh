@@ -5,6 +5,11 @@
 # warm-up, with the sign-in page as the baseline of the same run. Then prints the directory
 # query's plans (`server explain-directory`) when the server has that command.
 #
+# With BENCH_WHAT=mix it measures the page cache under a realistic mix instead (bench-mix.lua):
+# visitors browsing the directory and many doctors' pages and signed-in people asking who is
+# signed in, first alone (the baseline) and then beside a stream of bookings (each forgets that
+# doctor's pages and the directory), and prints requests/s, p99 and the cache's hit rate.
+#
 # With BENCH_WHAT=booking it measures booking instead: `server bench-booking` drives the booking
 # server function over HTTP with each client count of BENCH_CLIENTS (fresh patients' sessions,
 # distinct free slots, a new request key per request) and checks the invariants afterwards, and
@@ -12,7 +17,9 @@
 # the yardstick; the ratio of the two is printed.
 #
 # Settings (environment):
-#   BENCH_WHAT=pages     or booking
+#   BENCH_WHAT=pages     or mix, or booking
+#   BENCH_BOOKERS=2      patients booking back to back beside the mix
+#   BENCH_SIGNED_IN_SHARE=0.2  the mix's share of signed-in requests
 #   BENCH_CLIENTS="32 64 128"   client counts for the booking benchmark
 #   BENCH_SCALE=100      the data set: 100×N doctors, 10,000×N slots (see `server seed-demo --help`)
 #   BENCH_SECONDS=15     how long each page is measured
@@ -148,6 +155,53 @@ if [ "${BENCH_WHAT:-pages}" = booking ]; then
     echo
     echo "Booking at scale $BENCH_SCALE, ${BENCH_SECONDS}s per run, $(nproc) CPUs (load generator and pgbench on the same machine):"
     printf '%s\n' "${results[@]}"
+    exit 0
+fi
+
+if [ "${BENCH_WHAT:-pages}" = mix ]; then
+    # The doctors visitors look at (the most reviewed first: bench-mix.lua favours them), and
+    # a signed-in patient whose header asks who is signed in. The booking load signs in the
+    # first patients; this one is the last.
+    mix_doctors="$(sql "SELECT string_agg(id::text, ' ') FROM (SELECT id FROM doctors WHERE is_active
+                          ORDER BY total_reviews DESC, id LIMIT 500) d")"
+    patient="$(sql "SELECT username FROM users WHERE user_type = 'patient' AND is_active
+                      AND email_verified_at IS NOT NULL ORDER BY id DESC LIMIT 1")"
+    [ -n "$mix_doctors" ] && [ -n "$patient" ] || die "the benchmark database has no doctors or patients"
+    # The scale data set's password (DEMO_PASSWORD in server/src/tools/demo).
+    cookie="$(curl -s -D - -o /dev/null --data "identifier=$patient&password=demo-clinic-2026" "$base/api/sign-in" \
+        | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^clinic_session=/ { print $2; exit }')"
+    [ -n "$cookie" ] || die "signing in $patient gave no session cookie (see $log)"
+    export MIX_DOCTORS="$mix_doctors" MIX_COOKIE="$cookie" MIX_SIGNED_IN_SHARE="${BENCH_SIGNED_IN_SHARE:-0.2}"
+    mix() {
+        wrk -t2 -c"$CONNECTIONS" -d"${BENCH_SECONDS}s" --latency -s "$REPO/scripts/bench-mix.lua" "$base"
+    }
+    summary() {
+        local out=$1 rps p99 cache
+        rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+        p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+        cache="$(grep '^cache:' <<<"$out" | sed 's/^cache: //')"
+        printf '%10s req/s   p99 %9s   %s' "$rps" "$p99" "$cache"
+    }
+    say "Warming up for ${BENCH_WARMUP}s"
+    wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" -s "$REPO/scripts/bench-mix.lua" "$base" >/dev/null
+    say "The mix alone, ${BENCH_SECONDS}s (the baseline)"
+    quiet="$(mix)"
+    say "The mix beside a stream of bookings (${BENCH_BOOKERS:-2} patients booking back to back)"
+    bookings_out="$(mktemp)"
+    "$SERVER_BIN" bench-booking --host "127.0.0.1:$port" --clients "${BENCH_BOOKERS:-2}" \
+        --seconds "$BENCH_SECONDS" >"$bookings_out" 2>&1 &
+    booking_pid=$!
+    busy="$(mix)"
+    wait "$booking_pid" || { cat "$bookings_out"; die "the booking load failed"; }
+    bookings="$(awk '/^bookings\/s/ { print $2 }' "$bookings_out")"
+    invariants="$(grep -i 'invariant' "$bookings_out" || true)"
+    rm -f "$bookings_out"
+    echo
+    echo "Mixed load at scale $BENCH_SCALE: $CONNECTIONS connections of visitors (directory and doctors' pages) and"
+    echo "signed-in people (${MIX_SIGNED_IN_SHARE} of requests: GET /api/me), ${BENCH_SECONDS}s each, $(nproc) CPUs, page cache ${CLINIC_PAGE_CACHE_MS:-30000} ms:"
+    echo "  alone (baseline):                $(summary "$quiet")"
+    echo "  beside $bookings bookings/s:   $(summary "$busy")"
+    [ -n "$invariants" ] && echo "  $invariants"
     exit 0
 fi
 

@@ -16,6 +16,15 @@ TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
 SERVER_BIN="$TARGET_DIR/release/server"
 
 say() { printf '\033[1;36m==>\033[0m %s\n' "$*" >&2; }
+
+# step NAME COMMAND...: runs COMMAND, then says how long NAME took (a fresh machine's first run
+# is long; this says where the time went).
+step() {
+    local name=$1 started=$SECONDS
+    shift
+    "$@"
+    say "$name: $((SECONDS - started)) s"
+}
 die() {
     printf '\033[1;31merror:\033[0m %s\n' "$*" >&2
     exit 1
@@ -126,12 +135,15 @@ source_fingerprint() {
 build_release() {
     local stamp="$TARGET_DIR/.clinic-release-fingerprint" fingerprint
     fingerprint="$(source_fingerprint)"
-    if [ -n "$fingerprint" ] && [ -x "$SERVER_BIN" ] && [ -f "$REPO/target/site/pkg/clinic.wasm" ] &&
+    if [ -n "$fingerprint" ] && [ -x "$SERVER_BIN" ] && compgen -G "$REPO/target/site/pkg/clinic*.wasm.br" >/dev/null &&
         [ "$(cat "$stamp" 2>/dev/null)" = "$fingerprint" ]; then
         say "The release build is up to date"
         return
     fi
     say "Building the release (server and browser bundle)"
     cargo leptos build --release
+    say "Compressing the browser bundle (brotli 11 and gzip, once per build)"
+    node "$REPO/scripts/precompress.mjs" "$REPO/target/site/pkg" "$TARGET_DIR/release/hash.txt" >&2 ||
+        die "could not compress the browser bundle"
     [ -n "$fingerprint" ] && echo "$fingerprint" >"$stamp"
 }

@@ -4,9 +4,9 @@
 # and stops it on exit (Ctrl-C). Extra arguments go to `server serve`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ensure_build_tools
-ensure_postgres
-build_release
+step "Tools" ensure_build_tools
+step "PostgreSQL" ensure_postgres
+step "Release build" build_release
 
 export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-$REPO/target/site}"
 export LEPTOS_SITE_ADDR="${LEPTOS_SITE_ADDR:-127.0.0.1:3000}"

@@ -5,10 +5,10 @@
 # started for the run and stopped afterwards (unless it was already running).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-ensure_build_tools
-ensure_postgres
-ensure_chromium
-npm_install end2end
+step "Tools" ensure_build_tools
+step "PostgreSQL" ensure_postgres
+step "Chromium" ensure_chromium
+step "npm packages" npm_install end2end
 
 say "Checking formatting"
 cargo fmt --all -- --check
@@ -18,7 +18,7 @@ cargo clippy --locked -p app -p server --all-targets -- -D warnings
 say "Clippy (browser side)"
 cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
-build_release
+step "Release build" build_release
 
 started_cluster=""
 stop_cluster() {

@@ -12,7 +12,7 @@ pub mod pages;
 pub mod services;
 
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
     ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
@@ -59,6 +59,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                     rel="icon"
                     href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%230f766e'/%3E%3Cpath d='M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z' fill='white'/%3E%3C/svg%3E"
                 />
+                <HashedStylesheet id="clinic" options=options.clone() />
                 <AutoReload options=options.clone() />
                 <HydrationScripts options />
                 <MetaTags />
@@ -78,7 +79,6 @@ pub fn App() -> impl IntoView {
     crate::components::notice::provide_notice();
 
     view! {
-        <Stylesheet id="clinic" href=format!("/pkg/{OUTPUT_NAME}.css") />
         <Title formatter=|page: String| {
             if page.is_empty() { "Clinic".to_owned() } else { format!("{page} · Clinic") }
         } />

@@ -88,6 +88,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
     let app = Router::new()
         .route("/healthz", get(healthz))
         .merge(crate::exports::routes())
+        .merge(crate::static_files::routes(&config.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = leptos_options.clone();
             move || shell(options.clone())
@@ -133,11 +134,24 @@ async fn page_viewer(State(state): State<AppState>, mut request: Request, next: 
                 None
             }
         };
+        let signed_in = user.is_some();
         request.extensions_mut().insert(PageViewer(user));
         let notice = app::api::notice::take(&session).await;
         request
             .extensions_mut()
             .insert(app::api::notice::PageNotice(notice));
+        let mut response = next.run(request).await;
+        // A page is asked for again on every visit (it names the current bundle, shows the
+        // current times); a signed-in person's is theirs alone, kept by no browser or proxy.
+        response
+            .headers_mut()
+            .entry(header::CACHE_CONTROL)
+            .or_insert(header::HeaderValue::from_static(if signed_in {
+                "private, no-store"
+            } else {
+                "no-cache"
+            }));
+        return response;
     }
     next.run(request).await
 }
@@ -200,6 +214,9 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .site_root(config.site_root.as_str())
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
+        // Leptos names the hashed files in every page when the build hashed them; without
+        // the hash file (tests, a plain cargo build) it names the plain ones.
+        .hash_files(crate::static_files::hash_file().is_some())
         .env(if cfg!(debug_assertions) {
             Env::DEV
         } else {

@@ -11,5 +11,6 @@ pub mod http;
 pub mod local_postgres;
 pub mod mailer;
 pub mod page_cache;
+pub mod static_files;
 pub mod telemetry;
 pub mod tools;

@@ -27,5 +27,11 @@ pub async fn get_doctor(id: i64) -> Result<DoctorProfile, AppError> {
 /// (a date of the week; empty for this week). Public, and read-only, so a GET.
 #[server(prefix = "/api", endpoint = "doctor-week", input = server_fn::codec::GetUrl)]
 pub async fn doctor_week(id: i64, week: String) -> Result<FreeWeek, AppError> {
+    if !crate::domain::free_week::readable(&week) {
+        return Err(AppError::validation(
+            "week",
+            "Name the week by one of its dates, as YYYY-MM-DD (for example 2027-01-04), or leave it empty for this week.",
+        ));
+    }
     crate::services::directory::free_week(&super::pool()?, &super::settings()?, id, &week).await
 }

@@ -37,6 +37,16 @@ pub fn monday_of(date: NaiveDate) -> NaiveDate {
     date - Days::new(u64::from(date.weekday().num_days_from_monday()))
 }
 
+/// What a page says when its `week` parameter is not a date.
+pub const UNREADABLE_WEEK: &str = "That week link is not one we can read, so this week is shown.";
+
+/// Whether a `week` parameter names a week at all: empty (this week) or a date, `YYYY-MM-DD`.
+/// (A date in the past or beyond the horizon is readable: it is moved to the nearest week.)
+pub fn readable(param: &str) -> bool {
+    let param = param.trim();
+    param.is_empty() || format::parse_iso_date(param).is_some()
+}
+
 impl WeekWindow {
     /// The week holding `date`, seen on `today` with slots published up to `last_date`. `date`
     /// must lie between the two; see [`WeekWindow::choose`] for a date from a link.
@@ -52,7 +62,9 @@ impl WeekWindow {
         }
     }
 
-    /// The week a page asks for with its `week` parameter (empty: this week).
+    /// The week a page asks for with its `week` parameter (empty: this week). A page forgives
+    /// a link it cannot read (it shows this week and says so); the server function refuses one
+    /// ([`readable`] tells them apart).
     pub fn choose(param: &str, today: NaiveDate, last_date: NaiveDate) -> WeekChoice {
         let this_week = |problem: &str| WeekChoice {
             window: Self::holding(today, today, last_date),
@@ -66,7 +78,7 @@ impl WeekWindow {
             };
         }
         let Some(date) = format::parse_iso_date(param) else {
-            return this_week("That week link is not one we can read, so this week is shown.");
+            return this_week(UNREADABLE_WEEK);
         };
         if date < monday_of(today) {
             return this_week("That week has passed, so this week is shown.");
@@ -279,7 +291,9 @@ mod tests {
         );
         for junk in ["2027-02-30", "2027-1-4x", "'; DROP TABLE", "99999-01-01"] {
             assert!(choose(junk, "2027-07-05").problem.is_some(), "{junk}");
+            assert!(!readable(junk), "{junk}");
         }
+        assert!(readable("") && readable(" 2027-02-08 ") && readable("2020-01-01"));
         let past = choose("2026-12-28", "2027-07-05");
         assert_eq!(past.window.monday(), date("2027-01-04"));
         assert!(past.problem.expect("a problem").contains("has passed"));

@@ -95,11 +95,11 @@ fn refusal(is_api: bool, status: StatusCode, error: &AppError) -> Response {
     let page = format!(
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · Clinic</title><link rel=\"stylesheet\" href=\"/pkg/{css}.css\"></head>\
+         <title>{title} · Clinic</title><link rel=\"stylesheet\" href=\"{css}\"></head>\
          <body><main id=\"main\" class=\"site-main\"><section class=\"container section narrow\">\
          <div class=\"panel\"><p class=\"eyebrow\">{code}</p><h1>{title}</h1><p>{message}</p>\
          <a class=\"btn btn-primary\" href=\"/\">Home page</a></div></section></main></body></html>\n",
-        css = app::OUTPUT_NAME,
+        css = crate::static_files::stylesheet_href(),
         code = status.as_u16(),
     );
     (

@@ -232,7 +232,9 @@ async fn a_doctor_page_shows_bio_free_times_and_reviews_without_unmasking_anyone
     let (status, _, body) = get(&db, &format!("/doctors/{doctor}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Dr. Amelia Hart") && body.contains("Consultant cardiologist"));
-    assert!(body.contains("Free times in the next 14 days"));
+    // Free times week by week, with the way to later weeks and times to book.
+    assert!(body.contains("aria-label=\"Weeks of free times\"") && body.contains("Next week"));
+    assert!(body.contains("href=\"/book/"));
     assert!(body.contains("Clear and kind.") && body.contains("Ann L."));
     assert!(body.contains("Secret praise.") && body.contains("Anonymous patient"));
     // The patient's surname appears nowhere on the page.
@@ -447,4 +449,47 @@ async fn a_change_forgets_the_pages_it_alters_in_every_instance() {
         );
         assert!(forgotten(instance, "/").await.contains("Heart Medicine"));
     }
+}
+
+#[tokio::test]
+async fn the_bundle_is_sent_compressed_once_and_pages_are_asked_for_again() {
+    let db = TestDb::new().await;
+    let site = std::env::temp_dir().join(format!("clinic-site-{}", std::process::id()));
+    let pkg = site.join("pkg");
+    std::fs::create_dir_all(&pkg).expect("pkg");
+    std::fs::write(pkg.join("clinic.wasm"), b"\0asm plain").expect("wasm");
+    std::fs::write(pkg.join("clinic.wasm.br"), b"brotli bytes").expect("br");
+    let app = TestApp::from(http::router(
+        &Config {
+            site_root: site.to_string_lossy().into_owned(),
+            ..config()
+        },
+        db.pool.clone(),
+    ));
+    let wasm = |encoding: &'static str| {
+        Request::get("/pkg/clinic.wasm")
+            .header(axum::http::header::ACCEPT_ENCODING, encoding)
+            .body(Body::empty())
+            .expect("request")
+    };
+    // The copy compressed at build time, as it is; the plain file to a browser that asks so.
+    let response = app.send(wasm("br, gzip")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-encoding"], "br");
+    // Not named after its content (this build wrote no hash file): asked for again each time.
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert_eq!(response.headers()["vary"], "accept-encoding");
+    assert_eq!(crate::harness::body_text(response).await, "brotli bytes");
+    let response = app.send(wasm("identity")).await;
+    assert!(response.headers().get("content-encoding").is_none());
+    assert_eq!(crate::harness::body_text(response).await, "\0asm plain");
+
+    // A visitor's page is revalidated; a signed-in person's is kept by nobody.
+    let (_, headers, _) = app.get("/", None).await;
+    assert_eq!(headers["cache-control"], "no-cache");
+    crate::harness::account(&db, "pat", app::domain::UserRole::Patient).await;
+    let cookie = app.sign_in_as("pat").await;
+    let (_, headers, _) = app.get("/", Some(&cookie)).await;
+    assert_eq!(headers["cache-control"], "private, no-store");
+    std::fs::remove_dir_all(&site).ok();
 }

@@ -14,7 +14,7 @@ use crate::components::feedback::Loading;
 use crate::components::lists::Pager;
 use crate::components::ratings::{RatingSummaryPanel, Stars};
 use crate::domain::format;
-use crate::domain::free_week::{EmptyWeek, FreeWeek, monday_of};
+use crate::domain::free_week::{self, EmptyWeek, FreeWeek, monday_of};
 use crate::domain::reviews::{DoctorReviewsPage, stars_in_words};
 use crate::domain::{AppError, DoctorProfile, FreeSlot, PublicReview, encode_query};
 
@@ -118,9 +118,17 @@ pub fn DoctorPage() -> impl IntoView {
 
     let week = Resource::new(
         move || (id(), query.read().get("week").unwrap_or_default()),
-        |(id, week)| async move {
+        |(id, asked)| async move {
+            // A link we cannot read shows this week, with a word on why.
+            let readable = free_week::readable(&asked);
+            let week = if readable { asked } else { String::new() };
             match id {
-                Some(id) => doctor_week(id, week).await,
+                Some(id) => doctor_week(id, week).await.map(|mut week| {
+                    if !readable {
+                        week.problem = Some(free_week::UNREADABLE_WEEK.to_owned());
+                    }
+                    week
+                }),
                 None => Err(AppError::NotFound("This doctor".to_owned())),
             }
         },

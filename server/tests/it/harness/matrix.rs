@@ -181,6 +181,7 @@ pub fn matrix() -> Vec<Row> {
         row("specialty-names", "the filter's names", none, PUBLIC),
         row("doctors", "the directory", |_, _| "params[q]=&params[specialty]=&params[min_rating]=&params[max_fee]=&params[within]=&params[sort]=&params[after]=&params[before]=".into(), PUBLIC),
         row("doctor", "a doctor's page", |f, _| format!("id={}", f.doctor), PUBLIC),
+        row("doctor-week", "a week of a doctor's free times", |f, _| format!("id={}&week=", f.doctor), PUBLIC),
         row("my-practice", "the doctor's own practice", none, DOCTORS),
         row("update-my-practice", "the doctor's own practice", |_, _| "bio=Hello&consultation_fee=75".into(), DOCTORS),
         // Slots
