@@ -1,6 +1,6 @@
 // Playwright drives the system Chromium (Debian's `chromium` package) against a release build.
 // scripts/test.sh starts nothing itself: the webServer below starts the server on a fresh
-// database and Playwright waits for /healthz before the first test.
+// database and Playwright waits for /readyz before the first test.
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
@@ -59,7 +59,7 @@ export default defineConfig({
     {
     command: `"${serverBin}" serve --demo`,
     cwd: repo,
-    url: `${baseURL}/healthz`,
+    url: `${baseURL}/readyz`,
     reuseExistingServer: false,
     timeout: 120_000,
     stdout: 'pipe',

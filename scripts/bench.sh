@@ -120,17 +120,17 @@ LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG
     CLINIC_RATE_LIMITS=off "$SERVER_BIN" serve >"$log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do
-    if curl -fsS -o /dev/null "$base/healthz" 2>/dev/null; then
+    if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then
         break
     fi
     if ! kill -0 "$server_pid" 2>/dev/null; then
         tail -n 30 "$log" >&2
         server_pid=""
-        die "the server stopped before answering /healthz"
+        die "the server stopped before answering /readyz"
     fi
     sleep 0.5
 done
-curl -fsS -o /dev/null "$base/healthz" || die "the server did not answer /healthz within 60 s"
+curl -fsS -o /dev/null "$base/readyz" || die "the server did not answer /readyz within 60 s"
 
 if [ "${BENCH_WHAT:-pages}" = booking ]; then
     PGBENCH="$(command -v pgbench || compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1 || true)"

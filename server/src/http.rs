@@ -1,4 +1,5 @@
-//! The HTTP surface: the Leptos pages and server functions, static files, and `/healthz`,
+//! The HTTP surface: the Leptos pages and server functions, static files, `/healthz` and
+//! `/readyz`,
 //! inside the edge (`edge`) that every request passes first.
 
 use std::sync::Arc;
@@ -87,6 +88,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
 
     let app = Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .merge(crate::exports::routes())
         .merge(crate::static_files::routes(&config.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -225,19 +227,47 @@ pub fn leptos_options(config: &Config) -> LeptosOptions {
         .build()
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise: what a load balancer or
-/// an orchestrator should poll.
-async fn healthz(State(pool): State<PgPool>) -> (StatusCode, &'static str) {
-    let probe = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&pool);
-    match tokio::time::timeout(Duration::from_secs(2), probe).await {
-        Ok(Ok(_)) => (StatusCode::OK, "ok\n"),
+/// 200 while the process serves requests, whatever the database does: what an orchestrator's
+/// liveness probe should poll (restarting the instance would not bring the database back).
+async fn healthz() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok\n")
+}
+
+/// 200 when this instance can serve: the database answers within two seconds and holds every
+/// migration this binary knows. 503 with the reason otherwise: what a load balancer or an
+/// orchestrator's readiness probe should poll.
+async fn readyz(State(pool): State<PgPool>) -> (StatusCode, String) {
+    let applied =
+        sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&pool);
+    let applied = match tokio::time::timeout(Duration::from_secs(2), applied).await {
+        Ok(Ok(applied)) => applied,
         Ok(Err(err)) => {
-            tracing::warn!(%err, "health check: the database did not answer");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            tracing::warn!(%err, "readiness: the database did not answer");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n".to_owned(),
+            );
         }
         Err(_) => {
-            tracing::warn!("health check: the database did not answer within 2 s");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+            tracing::warn!("readiness: the database did not answer within 2 s");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "database unavailable\n".to_owned(),
+            );
         }
+    };
+    let missing = crate::database::MIGRATOR
+        .iter()
+        .filter(|migration| !applied.contains(&migration.version))
+        .count();
+    if missing > 0 {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the database lacks {missing} of this version's migrations: run `server migrate`\n"
+            ),
+        );
     }
+    (StatusCode::OK, "ready\n".to_owned())
 }

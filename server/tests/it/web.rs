@@ -20,14 +20,36 @@ async fn seed(db: &TestDb) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn health_check_answers_when_the_database_does() {
+async fn ready_when_the_database_answers_with_every_migration_and_alive_regardless() {
     let db = TestDb::new().await;
+    let (status, _, body) = get(&db, "/readyz", None).await;
+    assert_eq!((status, body.as_str()), (StatusCode::OK, "ready\n"));
     let (status, _, body) = get(&db, "/healthz", None).await;
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok\n"));
 
-    db.pool.close().await;
-    let (status, _, _) = get(&db, "/healthz", None).await;
+    // A database an older version migrated: not ready, and the answer says what to do.
+    sqlx::query(
+        "DELETE FROM _sqlx_migrations WHERE version = (SELECT max(version) FROM _sqlx_migrations)",
+    )
+    .execute(&db.pool)
+    .await
+    .expect("forget a migration");
+    let (status, _, body) = get(&db, "/readyz", None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        body.contains("lacks 1 of this version's migrations") && body.contains("server migrate"),
+        "{body}"
+    );
+
+    db.pool.close().await;
+    let (status, _, body) = get(&db, "/readyz", None).await;
+    assert_eq!(
+        (status, body.as_str()),
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable\n")
+    );
+    // The process itself still lives: restarting it would not bring the database back.
+    let (status, _, _) = get(&db, "/healthz", None).await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
