@@ -107,6 +107,10 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             page_cache,
             crate::page_cache::serve,
         ))
+        .layer(middleware::from_fn_with_state(
+            crate::availability::watch(state.pool.clone()),
+            crate::availability::gate,
+        ))
         // The WASM bundle shrinks to a third with brotli; browsers always ask for it. The
         // encoder's own default (brotli's quality 11) spends many milliseconds of CPU on every
         // page and the bundle's every download; level 4 costs about what gzip does and still

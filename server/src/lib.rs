@@ -2,6 +2,7 @@
 //! cluster), the HTTP router, and the operator's command-line tools (`tools/`). `main.rs` only
 //! parses the command line and calls into here, so integration tests can assemble the same pieces.
 
+pub mod availability;
 pub mod config;
 pub mod database;
 pub mod edge;

@@ -29,6 +29,12 @@ pub enum AppError {
     /// ever sees the reference, which support can look up.
     #[error("Something went wrong on our side (reference {reference}). Please try again.")]
     Internal { reference: String },
+    /// The server cannot reach its database for the moment (a restart, a failover): nothing
+    /// was done, and trying again shortly will work.
+    #[error(
+        "The clinic's records cannot be reached right now. Nothing was changed; please try again in a minute."
+    )]
+    Unavailable,
     /// The browser could not reach the server, or could not read its answer.
     #[error("The server could not be reached ({0}). Check your connection and try again.")]
     Transport(String),
@@ -57,6 +63,7 @@ impl AppError {
             Self::Conflict(_) => 409,
             Self::RateLimited { .. } => 429,
             Self::Internal { .. } => 500,
+            Self::Unavailable => 503,
             Self::Transport(_) => 502,
         }
     }

@@ -77,7 +77,7 @@ pub fn wrap(app: Router, settings: &EdgeSettings) -> Router {
 
 /// An answer the edge gives itself. Server functions get the JSON error their callers read
 /// (so the page shows the message); everything else a small page a person can read.
-fn refusal(is_api: bool, status: StatusCode, error: &AppError) -> Response {
+pub(crate) fn refusal(is_api: bool, status: StatusCode, error: &AppError) -> Response {
     if is_api {
         let body = serde_json::to_string(error).unwrap_or_else(|_| "{}".to_owned());
         return (

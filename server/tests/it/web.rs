@@ -41,7 +41,27 @@ async fn ready_when_the_database_answers_with_every_migration_and_alive_regardle
         "{body}"
     );
 
+    let app = TestApp::new(&db);
     db.pool.close().await;
+    // Pages and server functions say at once that the database is away, and when to try again.
+    let mut answered = None;
+    for _ in 0..50 {
+        let (status, headers, body) = app.get("/doctors", None).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            answered = Some((headers, body));
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let (headers, body) = answered.expect("a 503 while the database is away");
+    assert_eq!(headers["retry-after"], "5");
+    assert!(
+        body.contains("cannot be reached right now") && body.contains("Nothing was changed"),
+        "{body}"
+    );
+    let (status, _, body) = app.get("/api/me", None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(body.contains("Unavailable"), "{body}");
     let (status, _, body) = get(&db, "/readyz", None).await;
     assert_eq!(
         (status, body.as_str()),
