@@ -47,12 +47,13 @@ where
     let builder = fmt().with_env_filter(filter).with_writer(writer);
     match format {
         LogFormat::Text => Box::new(builder.finish()),
-        // The request's span on every line (its id, method and path), not the whole stack.
+        // Every span the line was written in, outermost first: the request's (its id, method
+        // and path) is there even when a library's own span is the innermost.
         LogFormat::Json => Box::new(
             builder
                 .json()
-                .with_current_span(true)
-                .with_span_list(false)
+                .with_current_span(false)
+                .with_span_list(true)
                 .finish(),
         ),
     }
@@ -106,14 +107,18 @@ mod tests {
                 path = "/wallet",
                 request_id = "r-42"
             );
-            span.in_scope(|| tracing::warn!(status = 500, "the page failed"));
+            span.in_scope(|| {
+                tracing::info_span!("call")
+                    .in_scope(|| tracing::warn!(status = 500, "the page failed"));
+            });
         });
         let text = String::from_utf8(lines.0.lock().expect("lines").clone()).expect("utf-8");
         let line: serde_json::Value =
             serde_json::from_str(text.lines().last().expect("a line")).expect("one JSON object");
         assert_eq!(line["level"], "WARN");
         assert_eq!(line["fields"]["message"], "the page failed");
-        assert_eq!(line["span"]["request_id"], "r-42");
-        assert_eq!(line["span"]["path"], "/wallet");
+        assert_eq!(line["spans"][0]["request_id"], "r-42", "{text}");
+        assert_eq!(line["spans"][0]["path"], "/wallet");
+        assert_eq!(line["spans"][1]["name"], "call");
     }
 }
