@@ -99,6 +99,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             AppState,
             _,
         >(context, shell))
+        .layer(middleware::from_fn(crate::edge::reactive_owner::own))
         .layer(middleware::from_fn(error_statuses))
         .layer(middleware::from_fn(tidy_api_answers))
         .layer(middleware::from_fn_with_state(state.clone(), page_viewer))

@@ -8,6 +8,7 @@ pub mod connections;
 mod cross_origin;
 mod limits;
 mod panics;
+pub mod reactive_owner;
 pub mod security_headers;
 
 use std::sync::Arc;
