@@ -10,6 +10,11 @@
 # signed in, first alone (the baseline) and then beside a stream of bookings (each forgets that
 # doctor's pages and the directory), and prints requests/s, p99 and the cache's hit rate.
 #
+# With BENCH_WHAT=all it runs the three in turn (the pages rendered afresh, the mix with the
+# cache, booking at 32 clients), weighs the bundle as served, and ends with every figure of
+# issue 14 beside its target. Every page and booking figure comes with the CPU the server and
+# PostgreSQL spent on it, in microseconds per request (from /proc, over the measured seconds).
+#
 # With BENCH_WHAT=booking it measures booking instead: `server bench-booking` drives the booking
 # server function over HTTP with each client count of BENCH_CLIENTS (fresh patients' sessions,
 # distinct free slots, a new request key per request) and checks the invariants afterwards, and
@@ -17,7 +22,7 @@
 # the yardstick; the ratio of the two is printed.
 #
 # Settings (environment):
-#   BENCH_WHAT=pages     or mix, or booking
+#   BENCH_WHAT=pages     or mix, booking, all
 #   BENCH_BOOKERS=2      patients booking back to back beside the mix
 #   BENCH_SIGNED_IN_SHARE=0.2  the mix's share of signed-in requests
 #   BENCH_CLIENTS="32 64 128"   client counts for the booking benchmark
@@ -113,55 +118,126 @@ fi
 base="http://127.0.0.1:$port"
 log="$TARGET_DIR/bench-server.log"
 
-say "Starting the server on $base (log: $log)"
-# The load comes from one address and a few accounts, far past any person's pace: rate limits
-# would measure themselves, so they are off for the benchmark (never in a deployment).
-LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
-    CLINIC_RATE_LIMITS=off "$SERVER_BIN" serve >"$log" 2>&1 &
-server_pid=$!
-for _ in $(seq 1 120); do
-    if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then
-        break
-    fi
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-        tail -n 30 "$log" >&2
-        server_pid=""
-        die "the server stopped before answering /readyz"
-    fi
-    sleep 0.5
-done
-curl -fsS -o /dev/null "$base/readyz" || die "the server did not answer /readyz within 60 s"
+# start_server CACHE_MS: serves the benchmark database with that page-cache lifetime.
+start_server() {
+    say "Starting the server on $base, page cache $1 ms (log: $log)"
+    # The load comes from one address and a few accounts, far past any person's pace: rate
+    # limits would measure themselves, so they are off for the benchmark (never in a deployment).
+    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
+        CLINIC_RATE_LIMITS=off CLINIC_PAGE_CACHE_MS="$1" "$SERVER_BIN" serve >"$log" 2>&1 &
+    server_pid=$!
+    for _ in $(seq 1 120); do
+        if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then
+            return
+        fi
+        if ! kill -0 "$server_pid" 2>/dev/null; then
+            tail -n 30 "$log" >&2
+            server_pid=""
+            die "the server stopped before answering /readyz"
+        fi
+        sleep 0.5
+    done
+    die "the server did not answer /readyz within 60 s"
+}
 
-if [ "${BENCH_WHAT:-pages}" = booking ]; then
-    PGBENCH="$(command -v pgbench || compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1 || true)"
-    [ -n "$PGBENCH" ] || die "pgbench is missing: install the postgresql-contrib package"
+# Stops the server as a deployment would (SIGTERM). One that has not exited 30 s later is
+# hung: that is a bug worth failing the benchmark for.
+stop_server() {
+    if [ -n "$server_pid" ]; then
+        kill "$server_pid" 2>/dev/null || true
+        local waited=0
+        while kill -0 "$server_pid" 2>/dev/null && [ "$waited" -lt 300 ]; do
+            sleep 0.1
+            waited=$((waited + 1))
+        done
+        if kill -0 "$server_pid" 2>/dev/null; then
+            kill -9 "$server_pid" 2>/dev/null || true
+            server_pid=""
+            die "the server had not stopped 30 s after SIGTERM (see $log)"
+        fi
+        wait "$server_pid" 2>/dev/null || true
+        server_pid=""
+    fi
+}
+
+# CPU time used so far (clock ticks, user and system) by the server, and by every process of
+# the private cluster (the postmaster's children are the connections' backends and its own
+# workers). A measurement's difference over its requests is the CPU each request cost.
+TICKS_PER_SECOND="$(getconf CLK_TCK)"
+ticks_of() {
+    local total=0 pid
+    for pid in "$@"; do
+        # Fields 14 and 15 of /proc/PID/stat; a process that ended meanwhile counts nothing.
+        total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$total"
+}
+server_ticks() { ticks_of "$server_pid"; }
+postgres_ticks() {
+    local postmaster
+    postmaster="$(head -n 1 "$CLINIC_DATA_DIR/postgres/data/postmaster.pid" 2>/dev/null || true)"
+    [ -n "$postmaster" ] || { echo 0; return; }
+    # shellcheck disable=SC2046 # one word per pid
+    ticks_of "$postmaster" $(pgrep -P "$postmaster" || true)
+}
+# per_request TICKS REQUESTS: microseconds of CPU per request.
+per_request() { awk -v t="$1" -v n="$2" -v hz="$TICKS_PER_SECOND" 'BEGIN { printf "%.0f", (n > 0 ? t * 1000000 / hz / n : 0) }'; }
+
+# Each figure with its target and whether this run met it ("at least" or "at most").
+verdicts=()
+# verdict NAME VALUE UNIT at-least|at-most TARGET
+verdict() {
+    local name=$1 value=$2 unit=$3 sense=$4 target=$5 met
+    met="$(awk -v v="$value" -v t="$target" -v s="$sense" 'BEGIN { print ((s == "at-least" ? v >= t : v <= t) ? "met" : "NOT MET") }')"
+    verdicts+=("$(printf '  %-44s %12s %-6s  target %s %s %s   %s' "$name" "$value" "$unit" "${sense/-/ }" "$target" "$unit" "$met")")
+}
+# wrk's p99 ("40.12ms", "1.02s", "900.00us") in milliseconds.
+milliseconds() { awk -v t="$1" 'BEGIN { v = t + 0; if (t ~ /us$/) v /= 1000; else if (t ~ /ms$/) v += 0; else if (t ~ /s$/) v *= 1000; printf "%.1f", v }'; }
+
+measure_booking() {
+    local pgbench pgbench_url tps out rate latency ratio clients
+    pgbench="$(command -v pgbench || compgen -G '/usr/lib/postgresql/*/bin/pgbench' | sort -V | tail -n 1 || true)"
+    [ -n "$pgbench" ] || die "pgbench is missing: install the postgresql-contrib package"
     pgbench_url="$("$SERVER_BIN" local-db start --database clinic_pgbench --fresh)"
     say "Preparing pgbench (scale 10) in its own database"
-    "$PGBENCH" -i -q -s 10 "$pgbench_url" >/dev/null 2>&1 || die "pgbench -i failed"
-    results=()
+    "$pgbench" -i -q -s 10 "$pgbench_url" >/dev/null 2>&1 || die "pgbench -i failed"
+    local results=()
     for clients in ${BENCH_CLIENTS:-32 64 128}; do
         say "pgbench, $clients clients, ${BENCH_SECONDS}s"
-        tps="$("$PGBENCH" -n -c "$clients" -j 2 -T "$BENCH_SECONDS" "$pgbench_url" 2>/dev/null \
+        tps="$("$pgbench" -n -c "$clients" -j 2 -T "$BENCH_SECONDS" "$pgbench_url" 2>/dev/null \
             | awk '/^tps/ { print $3; exit }')"
         say "Booking over HTTP, $clients clients, ${BENCH_SECONDS}s"
+        local server0 postgres0
+        server0="$(server_ticks)"
+        postgres0="$(postgres_ticks)"
         out="$("$SERVER_BIN" bench-booking --host "127.0.0.1:$port" --clients "$clients" --seconds "$BENCH_SECONDS")" \
             || { echo "$out"; die "the booking benchmark failed"; }
+        local server_cpu postgres_cpu booked
+        booked="$(awk '/confirmed,/ { print $5 + $7 }' <<<"$out")"
+        server_cpu="$(per_request $(($(server_ticks) - server0)) "$booked")"
+        postgres_cpu="$(per_request $(($(postgres_ticks) - postgres0)) "$booked")"
         echo "$out"
         rate="$(awk '/^bookings\/s/ { print $2 }' <<<"$out")"
         latency="$(awk '/^bookings\/s/ { print $4, $5, $6, $7, $8, $9 }' <<<"$out")"
         ratio="$(awk -v r="$rate" -v t="$tps" 'BEGIN { printf "%.2f", (t > 0 ? r / t : 0) }')"
-        results+=("$(printf '%4s clients: %6s bookings/s (%s)   pgbench %8.0f tps   ratio %s' "$clients" "$rate" "$latency" "$tps" "$ratio")")
+        results+=("$(printf '%4s clients: %6s bookings/s (%s)   pgbench %8.0f tps   ratio %s   CPU per booking: server %s us, PostgreSQL %s us' \
+            "$clients" "$rate" "$latency" "$tps" "$ratio" "$server_cpu" "$postgres_cpu")")
+        if [ "$clients" = 32 ]; then
+            verdict "booking / pgbench at 32 clients" "$ratio" "" at-least 0.5
+        fi
+        grep -qi 'invariants: all hold' <<<"$out" || verdicts+=("  INVARIANTS BROKEN after booking at $clients clients")
     done
     echo
-    echo "Booking at scale $BENCH_SCALE, ${BENCH_SECONDS}s per run, $(nproc) CPUs (load generator and pgbench on the same machine):"
+    echo "Booking at scale $BENCH_SCALE, ${BENCH_SECONDS}s per run, $(nproc) CPUs (load generator and pgbench on the same machine;"
+    echo "the sign-ins and top-ups before each run are in the CPU figures):"
     printf '%s\n' "${results[@]}"
-    exit 0
-fi
+}
 
-if [ "${BENCH_WHAT:-pages}" = mix ]; then
+measure_mix() {
     # The doctors visitors look at (the most reviewed first: bench-mix.lua favours them), and
     # a signed-in patient whose header asks who is signed in. The booking load signs in the
     # first patients; this one is the last.
+    local mix_doctors patient cookie
     mix_doctors="$(sql "SELECT string_agg(id::text, ' ') FROM (SELECT id FROM doctors WHERE is_active
                           ORDER BY total_reviews DESC, id LIMIT 500) d")"
     patient="$(sql "SELECT username FROM users WHERE user_type = 'patient' AND is_active
@@ -185,6 +261,7 @@ if [ "${BENCH_WHAT:-pages}" = mix ]; then
     say "Warming up for ${BENCH_WARMUP}s"
     wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" -s "$REPO/scripts/bench-mix.lua" "$base" >/dev/null
     say "The mix alone, ${BENCH_SECONDS}s (the baseline)"
+    local quiet busy bookings_out booking_pid bookings invariants
     quiet="$(mix)"
     say "The mix beside a stream of bookings (${BENCH_BOOKERS:-2} patients booking back to back)"
     bookings_out="$(mktemp)"
@@ -198,72 +275,140 @@ if [ "${BENCH_WHAT:-pages}" = mix ]; then
     rm -f "$bookings_out"
     echo
     echo "Mixed load at scale $BENCH_SCALE: $CONNECTIONS connections of visitors (directory and doctors' pages) and"
-    echo "signed-in people (${MIX_SIGNED_IN_SHARE} of requests: GET /api/me), ${BENCH_SECONDS}s each, $(nproc) CPUs, page cache ${CLINIC_PAGE_CACHE_MS:-30000} ms:"
+    echo "signed-in people (${MIX_SIGNED_IN_SHARE} of requests: GET /api/me), ${BENCH_SECONDS}s each, $(nproc) CPUs, page cache $1 ms:"
     echo "  alone (baseline):                $(summary "$quiet")"
     echo "  beside $bookings bookings/s:   $(summary "$busy")"
     [ -n "$invariants" ] && echo "  $invariants"
-    exit 0
+    grep -qi 'all hold' <<<"$invariants" || verdicts+=("  INVARIANTS BROKEN after the mix's bookings")
+}
+
+measure_pages() {
+    # Filters that make sense for this data set: a common specialty, and the most reviewed
+    # doctor (the heaviest doctor page).
+    local specialty doctor
+    specialty="$(sql "SELECT id FROM specialties ORDER BY lower(name) = 'general practice' DESC, id LIMIT 1")"
+    doctor="$(sql "SELECT id FROM doctors WHERE is_active ORDER BY total_reviews DESC, id LIMIT 1")"
+    [ -n "$specialty" ] && [ -n "$doctor" ] || die "the benchmark database has no specialties or doctors"
+
+    # The sign-in page is the baseline: the same server, page shell and session, no data to
+    # read. (Not the home page: it counts every specialty's doctors, which grows with the data.)
+    local baseline="/sign-in"
+    local paths=(
+        "$baseline"
+        "/doctors"
+        "/doctors?q=$BENCH_QUERY"
+        "/doctors?specialty=$specialty"
+        "/doctors?sort=fee&max_fee=100&min_rating=4"
+        "/doctors?within=3&sort=soonest"
+        "/doctors/$doctor"
+        # Week 8 of the same doctor's free times (seven weeks on). The data set has slots a
+        # month ahead, so this is an empty week: its query, then the one finding the nearest.
+        "/doctors/$doctor?week=$(date -u -d '+49 days' +%F)"
+    )
+
+    # A page that fails would measure the error page: check every one first.
+    local path status
+    for path in "${paths[@]}"; do
+        status="$(curl -s -o /dev/null -w '%{http_code}' "$base$path" || true)"
+        [ "$status" = 200 ] || die "$path answered $status, not 200 (see $log)"
+    done
+
+    say "Measuring each page for ${BENCH_SECONDS}s with $CONNECTIONS connections (after ${BENCH_WARMUP}s of warm-up)"
+    local results=() out rps p50 p99 errors line requests server0 postgres0 server_cpu postgres_cpu
+    for path in "${paths[@]}"; do
+        wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" "$base$path" >/dev/null
+        server0="$(server_ticks)"
+        postgres0="$(postgres_ticks)"
+        out="$(wrk -t2 -c"$CONNECTIONS" -d"${BENCH_SECONDS}s" --latency "$base$path")"
+        requests="$(awk '/ requests in / { print $1 }' <<<"$out")"
+        server_cpu="$(per_request $(($(server_ticks) - server0)) "$requests")"
+        postgres_cpu="$(per_request $(($(postgres_ticks) - postgres0)) "$requests")"
+        rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+        p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
+        p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+        # wrk counts error statuses and socket errors apart from the latency figures.
+        errors="$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")"
+        line="$(printf '%-44s %9s req/s  p50 %8s  p99 %8s  CPU/request: server %5s us, PostgreSQL %5s us' \
+            "$path" "$rps" "$p50" "$p99" "$server_cpu" "$postgres_cpu")"
+        if [ "$errors" != 0 ]; then
+            line="$line   ($errors errors)"
+        fi
+        [ "$path" = "$baseline" ] && line="$line   (baseline)"
+        echo "$line"
+        results+=("$line")
+        case "$path" in
+            /sign-in) verdict "/sign-in" "$rps" "req/s" at-least 10000 ;;
+            /doctors)
+                verdict "/doctors" "$rps" "req/s" at-least 1500
+                verdict "/doctors p99" "$(milliseconds "$p99")" "ms" at-most 40
+                ;;
+            "/doctors?q=$BENCH_QUERY") verdict "/doctors?q=$BENCH_QUERY" "$rps" "req/s" at-least 800 ;;
+            "/doctors/$doctor") verdict "a doctor's page (/doctors/$doctor)" "$rps" "req/s" at-least 2000 ;;
+        esac
+    done
+
+    echo
+    echo "Scale $BENCH_SCALE ($expected_doctors doctors), ${BENCH_SECONDS}s per page, $CONNECTIONS connections, $(nproc) CPUs, page cache $1 ms"
+    echo "(wrk runs on the same machine; its own CPU is in neither figure):"
+    printf '%s\n' "${results[@]}"
+}
+
+# What a visitor's first page downloads of the bundle, as served (brotli 11, built once).
+measure_bundle() {
+    local wasm js
+    wasm="$(stat -c %s "$REPO"/target/site/pkg/clinic*.wasm.br 2>/dev/null | head -n 1)"
+    js="$(stat -c %s "$REPO"/target/site/pkg/clinic*.js.br 2>/dev/null | head -n 1)"
+    [ -n "$wasm" ] && [ -n "$js" ] || die "no compressed bundle in target/site/pkg"
+    echo
+    echo "The browser bundle as served (brotli 11): WASM $wasm bytes, JS $js bytes"
+    verdict "bundle a first visit downloads (WASM + JS)" "$(((wasm + js) / 1000))" "KB" at-most 250
+}
+
+case "${BENCH_WHAT:-pages}" in
+    pages)
+        start_server "${CLINIC_PAGE_CACHE_MS:-30000}"
+        measure_pages "${CLINIC_PAGE_CACHE_MS:-30000}"
+        stop_server
+        ;;
+    mix)
+        start_server "${CLINIC_PAGE_CACHE_MS:-30000}"
+        measure_mix "${CLINIC_PAGE_CACHE_MS:-30000}"
+        stop_server
+        ;;
+    booking)
+        start_server "${CLINIC_PAGE_CACHE_MS:-30000}"
+        measure_booking
+        stop_server
+        ;;
+    all)
+        # The rendering targets are for pages rendered afresh; the mix is the cache's own test.
+        start_server 0
+        measure_pages 0
+        stop_server
+        start_server 30000
+        measure_mix 30000
+        stop_server
+        BENCH_CLIENTS="${BENCH_CLIENTS:-32}"
+        start_server 30000
+        measure_booking
+        stop_server
+        measure_bundle
+        ;;
+    *) die "BENCH_WHAT must be pages, mix, booking or all" ;;
+esac
+
+if [ "${#verdicts[@]}" -gt 0 ]; then
+    echo
+    echo "Targets (issue 14), this run:"
+    printf '%s\n' "${verdicts[@]}"
 fi
 
-# Filters that make sense for this data set: a common specialty, and the most reviewed doctor
-# (the heaviest doctor page).
-specialty="$(sql "SELECT id FROM specialties ORDER BY lower(name) = 'general practice' DESC, id LIMIT 1")"
-doctor="$(sql "SELECT id FROM doctors WHERE is_active ORDER BY total_reviews DESC, id LIMIT 1")"
-[ -n "$specialty" ] && [ -n "$doctor" ] || die "the benchmark database has no specialties or doctors"
-
-# The sign-in page is the baseline: the same server, page shell and session, no data to read.
-# (Not the home page: it counts every specialty's doctors, which grows with the data.)
-baseline="/sign-in"
-paths=(
-    "$baseline"
-    "/doctors"
-    "/doctors?q=$BENCH_QUERY"
-    "/doctors?specialty=$specialty"
-    "/doctors?sort=fee&max_fee=100&min_rating=4"
-    "/doctors?within=3&sort=soonest"
-    "/doctors/$doctor"
-    # Week 8 of the same doctor's free times (seven weeks on). The data set has slots a month
-    # ahead, so this is an empty week: its query, then the one finding the nearest free time.
-    "/doctors/$doctor?week=$(date -u -d '+49 days' +%F)"
-)
-
-# A page that fails would measure the error page: check every one first.
-for path in "${paths[@]}"; do
-    status="$(curl -s -o /dev/null -w '%{http_code}' "$base$path" || true)"
-    [ "$status" = 200 ] || die "$path answered $status, not 200 (see $log)"
-done
-
-say "Measuring each page for ${BENCH_SECONDS}s with $CONNECTIONS connections (after ${BENCH_WARMUP}s of warm-up)"
-results=()
-for path in "${paths[@]}"; do
-    wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" "$base$path" >/dev/null
-    out="$(wrk -t2 -c"$CONNECTIONS" -d"${BENCH_SECONDS}s" --latency "$base$path")"
-    rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-    p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
-    p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
-    # wrk counts error statuses and socket errors apart from the latency figures.
-    errors="$(awk '/Non-2xx or 3xx responses:/ { n += $NF } /Socket errors:/ { gsub(",", ""); n += $4 + $6 + $8 + $10 } END { print n + 0 }' <<<"$out")"
-    line="$(printf '%-48s %10s req/s   p50 %9s   p99 %9s' "$path" "$rps" "$p50" "$p99")"
-    if [ "$errors" != 0 ]; then
-        line="$line   ($errors errors)"
+if [ "${BENCH_WHAT:-pages}" = pages ] || [ "${BENCH_WHAT:-pages}" = all ]; then
+    echo
+    if "$SERVER_BIN" explain-directory --help >/dev/null 2>&1; then
+        say "Plans of the directory query (EXPLAIN ANALYZE, BUFFERS)"
+        "$SERVER_BIN" explain-directory
+    else
+        say "Skipping the query plans: this server has no explain-directory command yet"
     fi
-    [ "$path" = "$baseline" ] && line="$line   (baseline)"
-    echo "$line"
-    results+=("$line")
-done
-
-echo
-echo "Scale $BENCH_SCALE ($expected_doctors doctors), ${BENCH_SECONDS}s per page, $CONNECTIONS connections, $(nproc) CPUs, page cache ${CLINIC_PAGE_CACHE_MS:-30000} ms:"
-printf '%s\n' "${results[@]}"
-
-# The server is stopped first, so the plans are not measured under its background work.
-kill "$server_pid" 2>/dev/null || true
-wait "$server_pid" 2>/dev/null || true
-server_pid=""
-echo
-if "$SERVER_BIN" explain-directory --help >/dev/null 2>&1; then
-    say "Plans of the directory query (EXPLAIN ANALYZE, BUFFERS)"
-    "$SERVER_BIN" explain-directory
-else
-    say "Skipping the query plans: this server has no explain-directory command yet"
 fi
