@@ -61,14 +61,16 @@ pub fn watch(pool: PgPool) -> Arc<Availability> {
 }
 
 /// The middleware: while the database is away, answers 503 (with `Retry-After`) before the
-/// request reaches anything that needs it. The probes and the bundle's files pass.
+/// request reaches anything that needs it. The probes, `/metrics` and the bundle's files pass.
 pub async fn gate(
     State(availability): State<Arc<Availability>>,
     request: Request,
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    let needs_database = !matches!(path, "/healthz" | "/readyz") && !path.starts_with("/pkg/");
+    // /metrics is most wanted while the database is away; it says what it could not read.
+    let needs_database =
+        !matches!(path, "/healthz" | "/readyz" | "/metrics") && !path.starts_with("/pkg/");
     if availability.up() || !needs_database {
         return next.run(request).await;
     }

@@ -216,6 +216,160 @@ pub struct Config {
     /// plain-http address, and a refusal to start on an https one (say which you mean).
     #[arg(long, env = "CLINIC_PAYMENTS", global = true)]
     pub payments: Option<PaymentsChoice>,
+
+    /// Where `/metrics` is served, and how long a shutdown waits.
+    #[command(flatten)]
+    pub operations: Operations,
+
+    /// How long rows that have served their purpose are kept.
+    #[command(flatten)]
+    pub retention: Retention,
+}
+
+/// Monitoring and shutdown.
+#[derive(Clone, Args)]
+pub struct Operations {
+    /// Serve `/metrics` (Prometheus) on its own listener at this address, such as
+    /// `127.0.0.1:9464`: for a scraper on a private network.
+    #[arg(long, env = "CLINIC_METRICS_ADDR", global = true)]
+    pub metrics_addr: Option<SocketAddr>,
+
+    /// Serve `/metrics` on the main address to requests with `Authorization: Bearer <token>`
+    /// (at least 16 characters).
+    #[arg(long, env = "CLINIC_METRICS_TOKEN", value_parser = parse_token, global = true)]
+    pub metrics_token: Option<String>,
+
+    /// After SIGTERM or Ctrl-C, how long requests in flight may run on before the server stops
+    /// anyway, in seconds.
+    #[arg(
+        long,
+        env = "CLINIC_SHUTDOWN_GRACE_SECS",
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..=600),
+        global = true
+    )]
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for Operations {
+    fn default() -> Self {
+        Self {
+            metrics_addr: None,
+            metrics_token: None,
+            shutdown_grace_secs: 20,
+        }
+    }
+}
+
+impl Operations {
+    /// Where `/metrics` is served. Both set: its own address (the token is then not needed).
+    pub fn metrics(&self) -> crate::monitoring::Exposure {
+        use crate::monitoring::Exposure;
+        match (self.metrics_addr, &self.metrics_token) {
+            (Some(addr), _) => Exposure::Address(addr),
+            (None, Some(token)) => Exposure::Token(token.clone()),
+            (None, None) => Exposure::Off,
+        }
+    }
+
+    pub fn shutdown_grace(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+fn parse_token(text: &str) -> Result<String, String> {
+    let token = text.trim();
+    if token.chars().count() < 16 || token.chars().any(|c| !c.is_ascii_graphic()) {
+        return Err(
+            "the token must be at least 16 printable characters, without spaces".to_owned(),
+        );
+    }
+    Ok(token.to_owned())
+}
+
+/// The housekeeping's clean-up ages, in days. Each has a floor below which something still
+/// needs the rows (the longest throttling window, the longest a retry can come, the mail
+/// support is asked about), and a ceiling that keeps "keep it forever" a decision, not a typo.
+#[derive(Debug, Clone, Args)]
+pub struct Retention {
+    /// Days delivered and undeliverable emails are kept (for support), counted from sending
+    /// or parking.
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_MAIL_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub mail_days: u32,
+
+    /// Days one-time codes (email verification, password reset, invitations) are kept after
+    /// they expired ("did you send me a code?").
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_CODES_DAYS",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u32).range(1..=3650),
+        global = true
+    )]
+    pub codes_days: u32,
+
+    /// Days an expired session's row is kept; 0 deletes it at the next clean-up. (An expired
+    /// session never signs anyone in.)
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_SESSIONS_DAYS",
+        default_value_t = 0,
+        value_parser = clap::value_parser!(u32).range(0..=365),
+        global = true
+    )]
+    pub sessions_days: u32,
+
+    /// Days request keys (which answer a repeated booking, payment or top-up with the first
+    /// answer) are kept.
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_REQUEST_KEYS_DAYS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=365),
+        global = true
+    )]
+    pub request_keys_days: u32,
+
+    /// Days sign-in failures and rate-limit counters are kept (throttling looks back an hour
+    /// at most; the rest is for investigating abuse).
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_THROTTLING_DAYS",
+        default_value_t = 1,
+        value_parser = clap::value_parser!(u32).range(1..=365),
+        global = true
+    )]
+    pub throttling_days: u32,
+
+    /// Days after which an audit entry keeps only who did what to which record and when: its
+    /// before and after values (which can carry names, reasons and notes) are removed.
+    #[arg(
+        long,
+        env = "CLINIC_RETAIN_AUDIT_DETAIL_DAYS",
+        default_value_t = 365,
+        value_parser = clap::value_parser!(u32).range(30..=36500),
+        global = true
+    )]
+    pub audit_detail_days: u32,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self {
+            mail_days: 30,
+            codes_days: 30,
+            sessions_days: 0,
+            request_keys_days: 1,
+            throttling_days: 1,
+            audit_detail_days: 365,
+        }
+    }
 }
 
 /// The card payment providers a server can be configured with.
@@ -338,6 +492,13 @@ impl std::fmt::Debug for Config {
             .field("rate_limits", &self.rate_limits)
             .field("max_unpaid_holds", &self.max_unpaid_holds)
             .field("payments", &self.payments)
+            .field("metrics_addr", &self.operations.metrics_addr)
+            .field(
+                "metrics_token",
+                &self.operations.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("shutdown_grace_secs", &self.operations.shutdown_grace_secs)
+            .field("retention", &self.retention)
             .finish()
     }
 }

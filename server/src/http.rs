@@ -1,6 +1,5 @@
-//! The HTTP surface: the Leptos pages and server functions, static files, `/healthz` and
-//! `/readyz`,
-//! inside the edge (`edge`) that every request passes first.
+//! The HTTP surface: the Leptos pages and server functions, static files, `/healthz`,
+//! `/readyz` and (behind its token) `/metrics`, inside the edge (`edge`) that every request passes first.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -89,6 +88,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .merge(crate::monitoring::routes(&config.operations.metrics()))
         .merge(crate::exports::routes())
         .merge(crate::static_files::routes(&config.site_root))
         .leptos_routes_with_context(&state, routes, context.clone(), {
@@ -118,7 +118,10 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         // compresses better.
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
         .with_state(state);
+    // Outermost, so every answer is counted (the edge's refusals, cached pages, 503s).
+    crate::monitoring::recorder();
     crate::edge::wrap(app, &config.edge_settings())
+        .layer(middleware::from_fn(crate::monitoring::measure))
 }
 
 /// Looks up who is signed in before a page renders and puts it into the request

@@ -11,6 +11,7 @@ pub mod housekeeping;
 pub mod http;
 pub mod local_postgres;
 pub mod mailer;
+pub mod monitoring;
 pub mod page_cache;
 pub mod static_files;
 pub mod telemetry;

@@ -170,8 +170,25 @@ struct QueuedEmail {
 
 /// Sends every message that is due now. Returns how many were delivered.
 pub async fn deliver_due(pool: &PgPool, mailer: &Mailer) -> anyhow::Result<usize> {
+    let (_keep_going, never_stopping) = watch::channel(false);
+    deliver_due_until(pool, mailer, &never_stopping).await
+}
+
+/// Sends the messages that are due now, one by one, until `stopping` turns true (then after
+/// the message in hand is sent and recorded). Returns how many were delivered.
+async fn deliver_due_until(
+    pool: &PgPool,
+    mailer: &Mailer,
+    stopping: &watch::Receiver<bool>,
+) -> anyhow::Result<usize> {
     let mut delivered = 0;
-    while let Some(message) = claim(pool).await? {
+    loop {
+        if *stopping.borrow() {
+            break;
+        }
+        let Some(message) = claim(pool).await? else {
+            break;
+        };
         match mailer.send(&message).await {
             Ok(()) => {
                 // A delivered confirmation marks its appointment (one statement, so both or none).
@@ -247,7 +264,8 @@ fn retry_delay(attempts: i32) -> Duration {
     FIRST_RETRY.saturating_mul(1 << doublings).min(MAX_RETRY)
 }
 
-/// Runs the delivery worker until `shutdown` turns true.
+/// Runs the delivery worker until `shutdown` turns true: it stops after the message in hand,
+/// and its rounds are the `mail_delivery` job in `/metrics`.
 pub fn spawn_worker(
     pool: PgPool,
     mailer: Mailer,
@@ -255,7 +273,10 @@ pub fn spawn_worker(
 ) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            if let Err(err) = deliver_due(&pool, &mailer).await {
+            let run = crate::monitoring::JobRun::start("mail_delivery");
+            let round = deliver_due_until(&pool, &mailer, &shutdown).await;
+            run.finish(round.is_ok());
+            if let Err(err) = round {
                 tracing::error!(error = %format!("{err:#}"), "the email worker could not read the outbox");
             }
             tokio::select! {

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use tower_sessions::ExpiredDeletion;
 
 use app::services::accounts::AdminForm;
 use server::config::Config;
@@ -223,9 +222,11 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
     let housekeeping = housekeeping::spawn(
         db.pool.clone(),
         config.clinic_settings(),
+        config.retention.clone(),
         gateway.clone(),
         workers_stopped,
     );
+    server::monitoring::start(&config.operations.metrics(), db.pool.clone()).await?;
 
     let router = http::router_with_gateway(config, db.pool.clone(), gateway);
     println!(
@@ -233,18 +234,19 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
         config.public_url()
     );
     tracing::info!(addr = %config.addr, "listening");
-    // Expired sessions are deleted every minute; any number of instances may do so at once.
-    let session_cleanup = tokio::spawn(
-        tower_sessions_sqlx_store::PostgresStore::new(db.pool.clone())
-            .continuously_delete_expired(std::time::Duration::from_secs(60)),
-    );
-    let served = server::edge::connections::serve(listener, router, shutdown_signal()).await;
-    tracing::info!("shutting down");
-    session_cleanup.abort();
-    // Let the email worker finish the message in hand before the pool closes.
-    let _ = stop_workers.send(true);
+    // On the signal the listener closes, the requests in flight finish (within the grace), and
+    // meanwhile the email worker and the housekeeping stop after the step in hand; the pool
+    // closes after both. (Expired sessions are deleted by the housekeeping's clean-up.)
+    let signal = async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: finishing the requests in flight");
+        let _ = stop_workers.send(true);
+    };
+    let grace = config.operations.shutdown_grace();
+    let served = server::edge::connections::serve_draining(listener, router, signal, grace).await;
     let _ = mail_worker.await;
     let _ = housekeeping.await;
+    tracing::info!("stopped");
     served.context("the HTTP server stopped with an error")
 }
 

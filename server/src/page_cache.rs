@@ -260,6 +260,10 @@ pub fn listen(cache: Arc<PageCache>, pool: PgPool) {
                         cache.set_listening(true);
                         hear_until_lost(&cache, &mut listener).await;
                         cache.set_listening(false);
+                        // The server is stopping (it closed the pool): nothing more to hear.
+                        if pool.is_closed() {
+                            return;
+                        }
                     }
                     Err(err) => tracing::warn!(%err, "the page cache could not listen for changes"),
                 },
@@ -280,6 +284,8 @@ async fn hear_until_lost(cache: &PageCache, listener: &mut PgListener) {
                 tracing::warn!("the page cache lost its connection; pages are not kept meanwhile");
                 return;
             }
+            // The server is stopping; not worth a warning.
+            Err(sqlx::Error::PoolClosed) => return,
             Err(err) => {
                 tracing::warn!(%err, "the page cache stopped hearing changes; pages are not kept meanwhile");
                 return;

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod booking;
 pub mod clock;
 pub mod codes;
+pub mod counts;
 pub mod csv;
 pub mod dashboards;
 pub mod directory;

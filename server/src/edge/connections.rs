@@ -22,7 +22,7 @@ pub const MAX_HEADERS: usize = 64;
 /// A client must send a request's head within this long (this also ends idle keep-alive
 /// connections).
 pub const HEAD_TIMEOUT: Duration = Duration::from_secs(15);
-/// How long in-flight requests may run on after a shutdown signal.
+/// How long in-flight requests may run on after a shutdown signal, unless told otherwise.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// Serves `router` on `listener` until `shutdown` resolves, then lets the requests in flight
@@ -31,6 +31,18 @@ pub async fn serve(
     listener: TcpListener,
     router: Router,
     shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    serve_draining(listener, router, shutdown, DRAIN_TIMEOUT).await
+}
+
+/// Serves `router` on `listener` until `shutdown` resolves; then stops listening (new
+/// connections are refused), lets the requests in flight finish for at most `grace`, and ends
+/// each connection as its request is answered.
+pub async fn serve_draining(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+    grace: Duration,
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -75,11 +87,11 @@ pub async fn serve(
         });
     }
     drop(listener);
-    if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+    if tokio::time::timeout(grace, graceful.shutdown())
         .await
         .is_err()
     {
-        tracing::warn!("some requests were still running after {DRAIN_TIMEOUT:?}; stopping anyway");
+        tracing::warn!("some requests were still running after {grace:?}; stopping anyway");
     }
     Ok(())
 }

@@ -418,7 +418,7 @@ async fn housekeeping_removes_only_rows_past_their_use() {
     .execute(&db.pool)
     .await
     .expect("failures");
-    server::housekeeping::run_once(&db.pool)
+    server::housekeeping::clean_up(&db.pool, &Default::default())
         .await
         .expect("housekeeping");
     let left: Vec<String> = sqlx::query_scalar("SELECT account_key FROM sign_in_failures")
@@ -457,7 +457,7 @@ async fn delivered_mail_keeps_no_code() {
         .expect("register");
     let code = last_code(&db, "ann@example.com").await;
     // Not yet delivered: the code stays for the mailer.
-    server::housekeeping::run_once(&db.pool)
+    server::housekeeping::clean_up(&db.pool, &Default::default())
         .await
         .expect("housekeeping");
     assert_eq!(last_code(&db, "ann@example.com").await, code);
@@ -465,7 +465,7 @@ async fn delivered_mail_keeps_no_code() {
         .execute(&db.pool)
         .await
         .expect("delivered");
-    server::housekeeping::run_once(&db.pool)
+    server::housekeeping::clean_up(&db.pool, &Default::default())
         .await
         .expect("housekeeping");
     let (text, html): (String, String) =

@@ -23,6 +23,7 @@ mod harness;
 mod hostile;
 mod mail;
 mod mail_failures;
+mod operations;
 mod oversight;
 mod payments;
 mod plain_html;

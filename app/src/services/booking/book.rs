@@ -147,6 +147,7 @@ async fn book_in(
         })),
     )
     .await?;
+    crate::services::counts::booked(paid_now);
     Ok(if paid_now {
         BookingOutcome::Confirmed { appointment_id }
     } else {

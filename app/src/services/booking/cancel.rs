@@ -168,6 +168,7 @@ pub(super) async fn cancel_in(
         )
         .await?
         .ok_or_else(|| AppError::internal("a refund was refused by the balance guard"))?;
+        crate::services::counts::refunded();
         sqlx::query("UPDATE payments SET status = 'refunded' WHERE appointment_id = $1 AND status = 'completed'")
             .bind(appointment.id)
             .execute(&mut *conn)

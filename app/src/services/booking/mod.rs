@@ -281,6 +281,7 @@ async fn charge(
         .execute(&mut *conn)
         .await?;
     }
+    crate::services::counts::paid();
     Ok(())
 }
 

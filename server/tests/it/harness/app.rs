@@ -51,6 +51,8 @@ pub fn config() -> Config {
         rate_limits: true,
         max_unpaid_holds: 2,
         payments: None,
+        operations: Default::default(),
+        retention: Default::default(),
     }
 }
 

@@ -19,6 +19,8 @@ use server::tools::invariants;
 /// Where test databases are created, and the template they are cloned from.
 struct Server {
     maintenance: PgConnectOptions,
+    /// The URL `maintenance` was read from (a test's own database is this with its name).
+    url: String,
     template: String,
 }
 
@@ -44,7 +46,7 @@ async fn server() -> &'static Server {
             };
             let maintenance = PgConnectOptions::from_str(&url).expect("DATABASE_URL is not a PostgreSQL URL");
             let template = prepare_template(&maintenance).await;
-            Server { maintenance, template }
+            Server { maintenance, url, template }
         })
         .await
 }
@@ -117,6 +119,13 @@ pub struct TestDb {
 }
 
 impl TestDb {
+    /// The URL of this test's database, for a server process started by the test.
+    pub async fn url(&self) -> String {
+        let mut url = url::Url::parse(&server().await.url).expect("the server's URL");
+        url.set_path(&self.name);
+        url.to_string()
+    }
+
     pub async fn new() -> Self {
         let server = server().await;
         let name = format!(
