@@ -18,6 +18,8 @@ use server::tools::invariants;
 
 /// Where test databases are created, and the template they are cloned from.
 struct Server {
+    /// The server's URL as configured, for the tools that take one (backup, restore).
+    url: String,
     maintenance: PgConnectOptions,
     template: String,
 }
@@ -44,7 +46,7 @@ async fn server() -> &'static Server {
             };
             let maintenance = PgConnectOptions::from_str(&url).expect("DATABASE_URL is not a PostgreSQL URL");
             let template = prepare_template(&maintenance).await;
-            Server { maintenance, template }
+            Server { url, maintenance, template }
         })
         .await
 }
@@ -113,6 +115,7 @@ async fn prepare_template(maintenance: &PgConnectOptions) -> String {
 pub struct TestDb {
     pub pool: PgPool,
     name: String,
+    server_url: String,
     maintenance: PgConnectOptions,
 }
 
@@ -156,8 +159,16 @@ impl TestDb {
         Self {
             pool,
             name,
+            server_url: server.url.clone(),
             maintenance: server.maintenance.clone(),
         }
+    }
+
+    /// This database's connection URL (with the server's password, if it has one).
+    pub fn url(&self) -> String {
+        let mut url: url::Url = self.server_url.parse().expect("the server URL parses");
+        url.set_path(&self.name);
+        url.to_string()
     }
 }
 
