@@ -80,7 +80,13 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
             options.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(500)),
         )
         .await
-        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(url)))
+        .with_context(|| {
+            format!(
+                "could not connect to PostgreSQL at {} (is it running there, and are the address \
+                 and credentials in DATABASE_URL right?)",
+                redact(url)
+            )
+        })
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

@@ -117,7 +117,7 @@ pub async fn gather(pool: &PgPool) -> anyhow::Result<DbReport> {
     let indexes = sqlx::query_as::<_, (String, String, i64, i64, i64, bool)>(&format!(
         "SELECT format('%I.%I', n.nspname, t.relname), format('%I', i.relname),
                 coalesce(s.idx_scan, 0), coalesce(s.idx_tup_read, 0),
-                pg_relation_size(i.oid), x.indisunique OR x.indisprimary
+                pg_relation_size(i.oid), x.indisunique OR x.indisprimary OR x.indisexclusion
            FROM pg_index x
            JOIN pg_class i ON i.oid = x.indexrelid
            JOIN pg_class t ON t.oid = x.indrelid
@@ -172,7 +172,7 @@ pub async fn gather(pool: &PgPool) -> anyhow::Result<DbReport> {
     // Bloat, estimated the usual way: the pages a table (or B-tree) has, against the pages its
     // live rows would fill at their average width (pg_stats) with the per-row overheads
     // (tuple header 24 bytes and line pointer 4; index tuple 8 and line pointer 4, pages 90%
-    // full). Without statistics (never analyzed) there is no estimate.
+    // full, less the B-tree's meta page). Without statistics (never analyzed) there is none.
     let tables = sqlx::query_as::<_, (String, i64, i64, i64, Option<i64>)>(&format!(
         "SELECT format('%I.%I', n.nspname, c.relname),
                 coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0),
@@ -205,7 +205,7 @@ pub async fn gather(pool: &PgPool) -> anyhow::Result<DbReport> {
 
     let index_bloat = sqlx::query_as::<_, (String, i64, Option<i64>)>(&format!(
         "SELECT format('%I.%I', n.nspname, i.relname), pg_relation_size(i.oid),
-                (SELECT greatest(0, i.relpages::bigint * current_setting('block_size')::bigint
+                (SELECT greatest(0, (i.relpages::bigint - 1) * current_setting('block_size')::bigint
                          - ceil(i.reltuples * (12 + sum(st.avg_width)) / 0.9)::bigint)
                    FROM pg_attribute a
                    JOIN pg_stats st ON st.schemaname = n.nspname AND st.tablename = t.relname
@@ -455,8 +455,9 @@ impl std::fmt::Display for DbReport {
         f.write_str(&text_table(&["index", ">size", ">est. bloat"], &rows))?;
         writeln!(
             f,
-            "Estimates from average row widths: small tables and fresh indexes read high. \"?\" \
-             means no statistics yet (ANALYZE). REINDEX CONCURRENTLY shrinks a bloated index."
+            "Estimated from average row widths; \"small\": under 64 KiB, too small to judge; \
+             \"?\": no statistics yet (ANALYZE). VACUUM makes dead rows' space reusable; \
+             REINDEX CONCURRENTLY shrinks a bloated index."
         )?;
 
         section(f, "Slowest statements (pg_stat_statements, by mean time)")?;
@@ -522,15 +523,19 @@ fn section(f: &mut std::fmt::Formatter<'_>, title: &str) -> std::fmt::Result {
     writeln!(f, "\n== {title}")
 }
 
-/// "12.0 KiB (40%)", or "?" without statistics.
+/// Below this size the estimate is mostly page overhead (a B-tree's meta and root pages, a
+/// table's last half-empty page), so the report does not guess.
+const TOO_SMALL_TO_ESTIMATE: i64 = 64 * 1024;
+
+/// "12.0 KiB (40%)", "small", or "?" without statistics.
 fn estimate(wasted: Option<i64>, bytes: i64) -> String {
     match wasted {
-        Some(wasted) if bytes > 0 => format!(
+        Some(_) if bytes < TOO_SMALL_TO_ESTIMATE => "small".to_owned(),
+        Some(wasted) => format!(
             "{} ({:.0}%)",
             human_bytes(wasted.max(0) as u64),
             wasted.max(0) as f64 * 100.0 / bytes as f64
         ),
-        Some(_) => "-".to_owned(),
         None => "?".to_owned(),
     }
 }

@@ -43,7 +43,10 @@ impl Contents {
         let schemas: Vec<String> = self
             .schemas
             .iter()
-            .map(|(name, tables)| format!("{name} ({tables} tables)"))
+            .map(|(name, tables)| match tables {
+                1 => format!("{name} (1 table)"),
+                n => format!("{name} ({n} tables)"),
+            })
             .collect();
         let clinic = match self.newest_migration {
             Some(version) => format!("; it is a Clinic database, at migration {version}"),
