@@ -89,7 +89,7 @@ impl SeedProgress for TerminalProgress {
         if self.copied >= self.planned {
             // What follows the copying takes a while at large scales: say what it is.
             self.bar
-                .set_message("checking foreign keys, computing ratings, committing, vacuuming");
+                .set_message("finishing: keys, ratings, commit, vacuum");
         }
     }
 }
