@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-/// A bar over `len` units of work (or a spinner, when the amount is unknown).
+/// A bar over `len` units of work; the length may be set once the work is planned.
 pub struct Progress {
     bar: ProgressBar,
     /// What is counted, for the plain lines ("tables", "doctors").
@@ -33,31 +33,6 @@ impl Progress {
             unit,
             shown_tenths: 0,
         }
-    }
-
-    /// A spinner with a message, for work whose amount is not known.
-    pub fn spinner(message: impl Into<String>) -> Self {
-        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{spinner:.green} [{elapsed_precise}] {msg}")
-                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-        );
-        bar.enable_steady_tick(Duration::from_millis(120));
-        let message = message.into();
-        if bar.is_hidden() {
-            eprintln!("  {message}");
-        }
-        bar.set_message(message);
-        Self {
-            bar,
-            unit: "",
-            shown_tenths: 0,
-        }
-    }
-
-    /// Whether the bar is drawn (standard error is a terminal).
-    pub fn is_drawn(&self) -> bool {
-        !self.bar.is_hidden()
     }
 
     /// What is being done now, shown beside the bar.
