@@ -19,12 +19,22 @@ pub const LOCAL_DATABASE: &str = "clinic";
 /// The app's database: the pool, and the private cluster when we run one.
 pub struct Database {
     pub pool: PgPool,
+    /// The connection URL (with its password: never print it unredacted).
+    pub url: String,
     local: Option<LocalPostgres>,
 }
 
 impl Database {
     /// Connects as configured and brings the schema up to date.
     pub async fn open(config: &Config) -> anyhow::Result<Self> {
+        let db = Self::connect(config).await?;
+        migrate(&db.pool).await?;
+        Ok(db)
+    }
+
+    /// Connects as configured and leaves the schema as it is: for the tools that copy a
+    /// database (backup, restore) or only look at it (db-report).
+    pub async fn connect(config: &Config) -> anyhow::Result<Self> {
         let (url, local) = match &config.database_url {
             Some(url) => (url.clone(), None),
             None => {
@@ -34,8 +44,7 @@ impl Database {
             }
         };
         let pool = connect(&url, config.db_max_connections).await?;
-        migrate(&pool).await?;
-        Ok(Self { pool, local })
+        Ok(Self { pool, url, local })
     }
 
     /// Closes the pool, then stops the private cluster if this process started it.
@@ -71,7 +80,13 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
             options.log_slow_statements(log::LevelFilter::Warn, Duration::from_millis(500)),
         )
         .await
-        .with_context(|| format!("could not connect to PostgreSQL at {}", redact(url)))
+        .with_context(|| {
+            format!(
+                "could not connect to PostgreSQL at {} (is it running there, and are the address \
+                 and credentials in DATABASE_URL right?)",
+                redact(url)
+            )
+        })
 }
 
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {

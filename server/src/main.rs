@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use app::services::accounts::AdminForm;
 use server::config::Config;
 use server::database::{self, Database};
-use server::tools::{admin, demo, explain, loadgen, ratings, scale};
+use server::tools::{admin, backup, db_report, demo, explain, loadgen, ratings, restore, scale};
 use server::{housekeeping, http, local_postgres, mailer, telemetry};
 
 // Under load the server spent about a third of its time in glibc's malloc and free (perf, 32
@@ -79,6 +79,26 @@ enum Command {
         #[arg(long, default_value_t = 10)]
         seconds: u64,
     },
+    /// Write the whole database to FILE in pg_dump's custom format (for `server restore`). The
+    /// file appears only once the backup is complete.
+    Backup {
+        file: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        overwrite: bool,
+    },
+    /// Load a backup made by `server backup` into the database, in one transaction. A database
+    /// that already holds tables is refused unless --replace is given.
+    Restore {
+        file: PathBuf,
+        /// Drop everything the database holds (its schemas and their tables) and put the backup
+        /// in its place. Stop every Clinic instance using the database first.
+        #[arg(long)]
+        replace: bool,
+    },
+    /// Report index usage, unused and duplicate indexes, table and index bloat, the slowest
+    /// statements (pg_stat_statements) and autovacuum's last runs. Reads statistics only.
+    DbReport,
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is unset.
     LocalDb {
         #[command(subcommand)]
@@ -180,6 +200,28 @@ async fn main() -> anyhow::Result<()> {
             if !report.violations.is_empty() {
                 anyhow::bail!("the booking invariants do not hold");
             }
+            Ok(())
+        }
+        Command::Backup { file, overwrite } => {
+            // The schema is copied as it is: a backup never migrates.
+            let db = Database::connect(&config).await?;
+            let result = backup::backup(&db.pool, &db.url, &file, overwrite).await;
+            db.close().await;
+            println!("{}", result?);
+            Ok(())
+        }
+        Command::Restore { file, replace } => {
+            let db = Database::connect(&config).await?;
+            let result = restore::restore(&db.pool, &db.url, &file, replace).await;
+            db.close().await;
+            println!("{}", result?);
+            Ok(())
+        }
+        Command::DbReport => {
+            let db = Database::connect(&config).await?;
+            let result = db_report::gather(&db.pool).await;
+            db.close().await;
+            print!("{}", result?);
             Ok(())
         }
         Command::LocalDb { action } => local_db(&config, action).await,

@@ -1,20 +1,27 @@
 //! `server recompute-ratings`: every doctor's average rating and review count recomputed from
-//! their visible reviews, with progress on standard error and the corrections on standard output.
+//! their visible reviews, with a progress bar on standard error and the corrections on standard
+//! output.
 
 use sqlx::PgPool;
 
+use super::progress::Progress;
+
 pub async fn recompute(pool: &PgPool) -> anyhow::Result<()> {
-    // Progress goes to standard error (every 5%), the report to standard output.
-    let mut shown = 0;
+    // The number of doctors is known only once the service has listed them.
+    let mut progress: Option<Progress> = None;
     let corrections = app::services::reviews::recompute_all(pool, |done, all| {
-        let percent = done * 100 / all.max(1);
-        if percent >= shown + 5 || done == all {
-            shown = percent;
-            eprintln!("  checked {done} of {all} doctors ({percent}%)");
-        }
+        let bar = progress.get_or_insert_with(|| {
+            let bar = Progress::bar(all as u64, "doctors");
+            bar.set_message("checked");
+            bar
+        });
+        bar.set_position(done as u64);
     })
     .await
     .map_err(|err| anyhow::anyhow!("could not recompute the ratings: {err}"))?;
+    if let Some(bar) = progress {
+        bar.finish();
+    }
     for correction in &corrections {
         println!("corrected {correction}");
     }

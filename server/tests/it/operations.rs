@@ -547,7 +547,7 @@ async fn sigterm_lets_the_request_in_flight_finish_refuses_new_ones_and_exits_0(
     let mut server = ServerProcess(
         Command::new(env!("CARGO_BIN_EXE_server"))
             .arg("serve")
-            .env("DATABASE_URL", db.url().await)
+            .env("DATABASE_URL", db.url())
             .env("LEPTOS_SITE_ADDR", addr.to_string())
             .env("CLINIC_DATA_DIR", &data_dir)
             .env("CLINIC_SHUTDOWN_GRACE_SECS", grace.as_secs().to_string())

@@ -24,7 +24,7 @@ async fn seed(pool: &PgPool) -> SeedOutcome {
         &PLAN,
         Utc::now(),
         chrono_tz::Europe::Berlin,
-        &mut |_| {},
+        &mut |_: String| {},
     )
     .await
     .expect("seed")

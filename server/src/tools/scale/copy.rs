@@ -9,18 +9,25 @@ use rust_decimal::Decimal;
 use sqlx::PgConnection;
 use sqlx::postgres::PgCopyIn;
 
+use super::SeedProgress;
+
 /// Bytes of COPY data sent at a time.
 const COPY_CHUNK: usize = 1 << 20;
 
-/// Rows in PostgreSQL's COPY text format (tab-separated, `\N` for NULL), sent a chunk at a time.
-pub(super) struct CopyRows<'c> {
+/// Rows in PostgreSQL's COPY text format (tab-separated, `\N` for NULL), sent a chunk at a time;
+/// each chunk sent is counted in the seeding's progress.
+pub(super) struct CopyRows<'c, 'p> {
     copy: PgCopyIn<&'c mut PgConnection>,
     buffer: String,
+    /// Rows in `buffer`, not yet sent.
+    buffered_rows: u64,
+    progress: &'p mut dyn SeedProgress,
 }
 
-impl<'c> CopyRows<'c> {
+impl<'c, 'p> CopyRows<'c, 'p> {
     pub(super) async fn start(
         conn: &'c mut PgConnection,
+        progress: &'p mut dyn SeedProgress,
         table: &str,
         columns: &str,
     ) -> anyhow::Result<Self> {
@@ -31,6 +38,8 @@ impl<'c> CopyRows<'c> {
         Ok(Self {
             copy,
             buffer: String::with_capacity(COPY_CHUNK + 4096),
+            buffered_rows: 0,
+            progress,
         })
     }
 
@@ -43,9 +52,12 @@ impl<'c> CopyRows<'c> {
     pub(super) async fn end_row(&mut self) -> anyhow::Result<()> {
         self.buffer.pop();
         self.buffer.push('\n');
+        self.buffered_rows += 1;
         if self.buffer.len() >= COPY_CHUNK {
             let chunk = std::mem::replace(&mut self.buffer, String::with_capacity(COPY_CHUNK));
             self.copy.send(chunk.into_bytes()).await?;
+            self.progress
+                .copied(std::mem::take(&mut self.buffered_rows));
         }
         Ok(())
     }
@@ -56,7 +68,10 @@ impl<'c> CopyRows<'c> {
                 .send(std::mem::take(&mut self.buffer).into_bytes())
                 .await?;
         }
-        Ok(self.copy.finish().await?)
+        let copied = self.copy.finish().await?;
+        self.progress
+            .copied(std::mem::take(&mut self.buffered_rows));
+        Ok(copied)
     }
 }
 

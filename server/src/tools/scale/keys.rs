@@ -6,7 +6,7 @@ use std::time::Instant;
 use anyhow::Context;
 use sqlx::PgConnection;
 
-use super::SEEDED_TABLES;
+use super::{SEEDED_TABLES, SeedProgress};
 use crate::database::quote_identifier;
 
 /// A foreign key of a seeded table, as `pg_get_constraintdef` spells it.
@@ -53,7 +53,7 @@ pub(super) async fn drop_foreign_keys(conn: &mut PgConnection) -> anyhow::Result
 pub(super) async fn restore_foreign_keys(
     conn: &mut PgConnection,
     keys: &[ForeignKey],
-    progress: &mut dyn FnMut(String),
+    progress: &mut dyn SeedProgress,
 ) -> anyhow::Result<()> {
     let started = Instant::now();
     for key in keys {
@@ -67,7 +67,7 @@ pub(super) async fn restore_foreign_keys(
         .await
         .with_context(|| format!("the data breaks {} on {}", key.name, key.table))?;
     }
-    progress(format!(
+    progress.step(format!(
         "checked {} foreign keys in {:.1} s",
         keys.len(),
         started.elapsed().as_secs_f64()

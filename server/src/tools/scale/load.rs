@@ -8,6 +8,7 @@ use chrono::Duration;
 use rust_decimal::Decimal;
 use sqlx::PgConnection;
 
+use super::SeedProgress;
 use super::copy::CopyRows;
 use super::generate::specialties::SPECIALTIES;
 use super::generate::{Generated, Status, transaction_id};
@@ -43,12 +44,18 @@ pub(super) async fn load(
     data: &Generated,
     clock: &Clock,
     password_hash: &str,
-    progress: &mut dyn FnMut(String),
+    progress: &mut dyn SeedProgress,
 ) -> anyhow::Result<()> {
     let doctors = data.doctors.len();
 
     let step = Instant::now();
-    let mut copy = CopyRows::start(&mut *conn, "specialties", "name, description").await?;
+    let mut copy = CopyRows::start(
+        &mut *conn,
+        &mut *progress,
+        "specialties",
+        "name, description",
+    )
+    .await?;
     for specialty in SPECIALTIES {
         copy.field(specialty.name)?
             .field(specialty.description)?
@@ -61,6 +68,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "users",
         "username, email, first_name, last_name, password_hash, user_type, phone_number, \
          wallet_balance, last_login, email_verified_at, created_at",
@@ -109,6 +117,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "doctors",
         "user_id, specialty_id, license_number, experience_years, bio, consultation_fee, \
          created_by, created_at",
@@ -132,6 +141,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "time_slots",
         "doctor_id, date, start_time, end_time, is_available, created_by, created_at",
     )
@@ -153,6 +163,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "appointments",
         "patient_id, doctor_id, time_slot_id, status, consultation_fee, notes, \
          confirmation_sent, created_at, updated_at, cancelled_at, completed_at",
@@ -191,6 +202,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "payments",
         "appointment_id, amount, status, transaction_id, paid_at, created_at",
     )
@@ -223,6 +235,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "wallet_transactions",
         "user_id, transaction_type, amount, description, balance_after, appointment_id, \
          created_at",
@@ -252,6 +265,7 @@ pub(super) async fn load(
     let step = Instant::now();
     let mut copy = CopyRows::start(
         &mut *conn,
+        &mut *progress,
         "reviews",
         "appointment_id, patient_id, doctor_id, rating, comment, is_anonymous, created_at, \
          updated_at",
@@ -285,7 +299,7 @@ async fn first_id(
     table: &str,
     rows: usize,
     started: Instant,
-    progress: &mut dyn FnMut(String),
+    progress: &mut dyn SeedProgress,
 ) -> anyhow::Result<i64> {
     let (first, last, count): (Option<i64>, Option<i64>, i64) =
         sqlx::query_as(&format!("SELECT min(id), max(id), count(*) FROM {table}"))
@@ -294,7 +308,7 @@ async fn first_id(
     let rows = rows as i64;
     match (first, last) {
         (Some(first), Some(last)) if count == rows && last - first + 1 == rows => {
-            progress(format!(
+            progress.step(format!(
                 "loaded {:>12} {table} in {:.1} s",
                 group_thousands(rows as usize),
                 started.elapsed().as_secs_f64()

@@ -29,6 +29,7 @@ pub use plan::ScalePlan;
 pub use report::{SeedOutcome, SeedReport};
 
 use crate::tools::demo::DEMO_PASSWORD;
+use crate::tools::progress::Progress;
 use generate::specialties::SPECIALTIES;
 use generate::{Status, generate};
 use keys::{drop_foreign_keys, restore_foreign_keys};
@@ -48,15 +49,60 @@ const SEEDED_TABLES: &[&str] = &[
     "reviews",
 ];
 
+/// What a seeding tells as it goes: a line per finished step, and the rows it copies. A closure
+/// taking the lines is one (the rows are then not counted).
+pub trait SeedProgress {
+    /// A step finished, in words.
+    fn step(&mut self, line: String);
+    /// The data set is generated: `rows` rows are to be copied.
+    fn planned(&mut self, _rows: u64) {}
+    /// `rows` more rows went to the server.
+    fn copied(&mut self, _rows: u64) {}
+}
+
+impl<F: FnMut(String)> SeedProgress for F {
+    fn step(&mut self, line: String) {
+        self(line)
+    }
+}
+
+/// `seed-demo --scale`'s progress on the terminal: a bar over the rows copied, with each step's
+/// line above it (or, off a terminal, the lines and a line every tenth of the rows).
+struct TerminalProgress {
+    bar: Progress,
+    planned: u64,
+    copied: u64,
+}
+
+impl SeedProgress for TerminalProgress {
+    fn step(&mut self, line: String) {
+        self.bar.line(format!("  {line}"));
+    }
+    fn planned(&mut self, rows: u64) {
+        self.planned = rows;
+        self.bar.set_length(rows);
+        self.bar.set_message("copying");
+    }
+    fn copied(&mut self, rows: u64) {
+        self.copied += rows;
+        self.bar.inc(rows);
+        if self.copied >= self.planned {
+            // What follows the copying takes a while at large scales: say what it is.
+            self.bar
+                .set_message("finishing: keys, ratings, commit, vacuum");
+        }
+    }
+}
+
 /// Loads a generated data set of `plan`'s size around `now` (slot dates and times are local to
-/// `time_zone`), if the database has no users and no specialties yet. `progress` receives a line
-/// per step.
+/// `time_zone`), if the database has no users and no specialties yet. `progress` hears of each
+/// step and of the rows copied.
 pub async fn seed(
     pool: &PgPool,
     plan: &ScalePlan,
     now: DateTime<Utc>,
     time_zone: Tz,
-    progress: &mut dyn FnMut(String),
+    progress: &mut dyn SeedProgress,
 ) -> anyhow::Result<SeedOutcome> {
     plan.check()?;
     let started = Instant::now();
@@ -93,7 +139,17 @@ pub async fn seed(
         .await
         .context("could not hash the demo password")?;
     let data = generate(plan, &clock);
-    progress(format!(
+    progress.planned(
+        (SPECIALTIES.len()
+            + 1
+            + data.doctors.len() * 2
+            + data.patients.len()
+            + data.slots.len()
+            + data.appointments.len() * 2
+            + data.ledger.len()
+            + data.reviews.len()) as u64,
+    );
+    progress.step(format!(
         "generated {} users, {} slots, {} appointments, {} ledger rows, {} reviews in {:.1} s",
         group_thousands(1 + data.doctors.len() + data.patients.len()),
         group_thousands(data.slots.len()),
@@ -133,7 +189,7 @@ pub async fn seed(
         .bind(clock.now_local)
         .execute(&mut *tx)
         .await?;
-    progress(format!(
+    progress.step(format!(
         "computed ratings and next free slots in {:.1} s",
         step.elapsed().as_secs_f64()
     ));
@@ -141,7 +197,7 @@ pub async fn seed(
     let step = Instant::now();
     tx.commit().await?;
     announce(pool, &[PageChange::Everything]).await;
-    progress(format!(
+    progress.step(format!(
         "committed in {:.1} s",
         step.elapsed().as_secs_f64()
     ));
@@ -153,7 +209,7 @@ pub async fn seed(
     sqlx::raw_sql(&format!("VACUUM (ANALYZE) {}", SEEDED_TABLES.join(", ")))
         .execute(pool)
         .await?;
-    progress(format!(
+    progress.step(format!(
         "vacuumed and analyzed in {:.1} s",
         step.elapsed().as_secs_f64()
     ));
@@ -203,10 +259,15 @@ pub async fn seed_and_report(pool: &PgPool, plan: &ScalePlan, time_zone: Tz) -> 
         "Generating {} doctors, {} patients, {} slots, {} appointments and {} reviews...",
         plan.doctors, plan.patients, plan.slots, plan.appointments, plan.reviews
     );
-    let mut progress = |line: String| eprintln!("  {line}");
-    let outcome = seed(pool, plan, Utc::now(), time_zone, &mut progress)
-        .await
-        .context("could not load the generated data set")?;
+    let mut progress = TerminalProgress {
+        bar: Progress::bar(0, "rows"),
+        planned: 0,
+        copied: 0,
+    };
+    progress.bar.set_message("generating");
+    let outcome = seed(pool, plan, Utc::now(), time_zone, &mut progress).await;
+    progress.bar.finish();
+    let outcome = outcome.context("could not load the generated data set")?;
     match outcome {
         SeedOutcome::Seeded(report) => {
             println!("Loaded the generated data set:\n{report}");

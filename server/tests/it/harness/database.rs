@@ -115,17 +115,11 @@ async fn prepare_template(maintenance: &PgConnectOptions) -> String {
 pub struct TestDb {
     pub pool: PgPool,
     name: String,
+    server_url: String,
     maintenance: PgConnectOptions,
 }
 
 impl TestDb {
-    /// The URL of this test's database, for a server process started by the test.
-    pub async fn url(&self) -> String {
-        let mut url = url::Url::parse(&server().await.url).expect("the server's URL");
-        url.set_path(&self.name);
-        url.to_string()
-    }
-
     pub async fn new() -> Self {
         let server = server().await;
         let name = format!(
@@ -165,8 +159,16 @@ impl TestDb {
         Self {
             pool,
             name,
+            server_url: server.url.clone(),
             maintenance: server.maintenance.clone(),
         }
+    }
+
+    /// This database's connection URL (with the server's password, if it has one).
+    pub fn url(&self) -> String {
+        let mut url: url::Url = self.server_url.parse().expect("the server URL parses");
+        url.set_path(&self.name);
+        url.to_string()
     }
 }
 
