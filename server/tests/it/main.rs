@@ -16,6 +16,7 @@ mod authorization;
 mod balance_limits;
 mod booking;
 mod dashboards;
+mod data_rights;
 mod directory;
 mod edge;
 mod free_weeks;
