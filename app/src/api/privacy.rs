@@ -56,7 +56,9 @@ pub async fn delete_my_account(
     let session = super::caller::session::current()?;
     super::caller::session::end(&session).await?;
     if super::notice::is_plain_form() {
-        // The next page is a visitor's: the notice is kept in the new, empty session.
+        // The next page is a visitor's: the notice is kept in a new, empty session under a
+        // fresh id (the store would otherwise reuse the ended session's).
+        session.cycle_id().await.map_err(AppError::internal)?;
         super::notice::tell(outcome.summary()).await;
         leptos_axum::redirect("/account-deleted");
     }

@@ -666,3 +666,53 @@ async fn bookings_racing_the_deletion_leave_no_live_appointment_and_lose_no_mone
     );
     assert_invariants(&db).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_javascript_the_deletion_lands_signed_out_on_a_page_that_says_so() {
+    let db = TestDb::new().await;
+    let world = World::new(&db).await;
+    world.patient("ann", "20").await;
+    let app = TestApp::new(&db);
+    let cookie = app.sign_in_as("ann").await;
+    // The profile offers both, in plain HTML: a download link and a form with a password.
+    let (status, _, profile) = app.get("/profile", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        profile.contains("href=\"/profile/my-data.json\""),
+        "no download link"
+    );
+    assert!(
+        profile.contains("action=\"/api/account/delete\""),
+        "no deletion form"
+    );
+    assert!(
+        profile.contains("id=\"delete-account-password\""),
+        "no password field"
+    );
+
+    let response = app
+        .post(
+            "/api/account/delete",
+            &format!("password={PASSWORD}"),
+            &[
+                (header::COOKIE.as_str(), cookie.as_str()),
+                (header::ACCEPT.as_str(), "text/html,application/xhtml+xml"),
+                (header::REFERER.as_str(), "http://localhost/profile"),
+            ],
+        )
+        .await;
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[header::LOCATION], "/account-deleted");
+    let visitor = crate::harness::session_cookie(&response)
+        .map(|id| format!("clinic_session={id}"))
+        .expect("a visitor's session carries the notice");
+    assert_ne!(visitor, cookie);
+    let (status, _, page) = app.get("/account-deleted", Some(&visitor)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Your account has been deleted"), "{page}");
+    assert!(
+        page.contains("quote reference"),
+        "the notice names the reference: {page}"
+    );
+    assert!(page.contains(">Sign in</a>"), "signed out");
+}
