@@ -716,3 +716,66 @@ async fn without_javascript_the_deletion_lands_signed_out_on_a_page_that_says_so
     );
     assert!(page.contains(">Sign in</a>"), "signed out");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_keeps_an_erased_account_anonymous_and_the_audit_log_redacted_only() {
+    let db = TestDb::new().await;
+    let world = World::new(&db).await;
+    let ann = patient(&world, "ann", 10, "200").await;
+    erasure::erase(
+        &db.pool,
+        &settings(),
+        &SandboxGateway::default(),
+        ann.id,
+        erasure::ErasedBy::Patient,
+        None,
+        Utc::now(),
+    )
+    .await
+    .expect("erased");
+    // No personal data goes back into the row, and it cannot be reactivated.
+    for change in [
+        "UPDATE users SET first_name = 'Ann' WHERE id = $1",
+        "UPDATE users SET email = 'ann@example.com' WHERE id = $1",
+        "UPDATE users SET is_active = TRUE WHERE id = $1",
+    ] {
+        let refused = sqlx::query(change).bind(ann.id).execute(&db.pool).await;
+        assert!(refused.is_err(), "{change} was let through");
+    }
+    // The audit log takes a redaction and nothing else.
+    let entry: i64 = sqlx::query_scalar(
+        "SELECT id FROM audit_log WHERE action = 'user.erase' AND target_id = $1",
+    )
+    .bind(ann.id)
+    .fetch_one(&db.pool)
+    .await
+    .expect("entry");
+    for change in [
+        "UPDATE audit_log SET action = 'user.other' WHERE id = $1",
+        "UPDATE audit_log SET after = jsonb_set(after, '{refunded}', '\"1.00\"') WHERE id = $1",
+        "UPDATE audit_log SET after = after - 'refunded' WHERE id = $1",
+        "DELETE FROM audit_log WHERE id = $1",
+    ] {
+        let refused = sqlx::query(change).bind(entry).execute(&db.pool).await;
+        assert!(refused.is_err(), "{change} was let through");
+    }
+    sqlx::query(
+        "UPDATE audit_log SET after = jsonb_set(after, '{refunded}', '\"[erased]\"') WHERE id = $1",
+    )
+    .bind(entry)
+    .execute(&db.pool)
+    .await
+    .expect("a redaction is let through");
+    // Nor can an appointment be booked for the erased patient, even bypassing the service.
+    let slot = world.slot(14, 9).await;
+    let refused = sqlx::query(
+        "INSERT INTO appointments (patient_id, doctor_id, time_slot_id, status, consultation_fee)
+         VALUES ($1, $2, $3, 'confirmed', 0)",
+    )
+    .bind(ann.id)
+    .bind(world.doctor)
+    .bind(slot)
+    .execute(&db.pool)
+    .await;
+    assert!(refused.is_err(), "an appointment for an erased patient");
+}
