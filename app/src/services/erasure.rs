@@ -78,15 +78,19 @@ pub async fn erase(
     let mut tx = pool.begin().await?;
     let erased = erase_in(&mut tx, settings, user_id, by, now).await?;
     tx.commit().await?;
-    announce(
-        pool,
-        &erased
-            .doctors
-            .iter()
-            .map(|doctor| PageChange::Doctor(*doctor))
-            .collect::<Vec<_>>(),
-    )
-    .await;
+    // The reviews now read "anonymous", and the cancelled appointments' times are free again.
+    let changes: Vec<PageChange<'_>> = erased
+        .doctors
+        .iter()
+        .map(|doctor| PageChange::Doctor(*doctor))
+        .chain(
+            erased
+                .appointments
+                .iter()
+                .map(|a| PageChange::Appointment(*a)),
+        )
+        .collect();
+    announce(pool, &changes).await;
 
     let payout = match (card, erased.balance > Money::ZERO) {
         (_, false) => Payout::NothingLeft,
@@ -139,8 +143,10 @@ struct Erased {
     cancelled: u32,
     refunded: Money,
     balance: Money,
-    /// The doctors whose pages showed this patient's reviews or appointments.
+    /// The doctors whose pages showed this patient's reviews by name.
     doctors: Vec<i64>,
+    /// The appointments cancelled.
+    appointments: Vec<i64>,
 }
 
 async fn erase_in(
@@ -211,7 +217,7 @@ async fn erase_in(
     .fetch_all(&mut *conn)
     .await?;
     let (mut cancelled, mut refunded) = (0_u32, Money::ZERO);
-    for appointment in live {
+    for &appointment in &live {
         let refund = booking::cancel_for_erasure(conn, settings, actor, appointment, now).await?;
         cancelled += 1;
         refunded = Money::from_decimal(refunded.amount() + refund.amount.amount());
@@ -267,6 +273,7 @@ async fn erase_in(
         refunded,
         balance,
         doctors,
+        appointments: live,
     })
 }
 
