@@ -22,8 +22,8 @@ use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::{
     NotFound,
     account::{
-        ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage, SignInPage,
-        VerifyEmailPage,
+        AccountDeletedPage, ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage,
+        SignInPage, VerifyEmailPage,
     },
     admin::{
         AdminAppointmentsPage, AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage,
@@ -107,6 +107,7 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
                         <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
                         <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("account-deleted") view=AccountDeletedPage />
                         // Patients
                         <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
                         <Route path=StaticSegment("patient") view=PatientHomePage ssr=SsrMode::Async />

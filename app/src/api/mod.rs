@@ -13,6 +13,7 @@ pub mod directory;
 pub mod notice;
 pub mod oversight;
 pub mod practice;
+pub mod privacy;
 pub mod reviews;
 pub mod slots;
 pub mod specialties;

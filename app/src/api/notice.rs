@@ -22,7 +22,7 @@ pub struct PageNotice(pub Option<String>);
 
 /// Whether this request is a plain HTML form post: browsers ask for HTML then, and the
 /// bundle's calls ask for JSON.
-fn is_plain_form() -> bool {
+pub(crate) fn is_plain_form() -> bool {
     leptos::prelude::use_context::<http::request::Parts>().is_some_and(|parts| {
         parts
             .headers

@@ -108,6 +108,10 @@ pub struct UserRow {
     pub email_verified: bool,
     pub created_at: DateTime<Utc>,
     pub last_login: Option<DateTime<Utc>>,
+    /// When the account was deleted at its owner's request (it is then anonymous).
+    pub erased_at: Option<DateTime<Utc>>,
+    /// The wallet's balance: for a deleted account, what the clinic owes its former owner.
+    pub wallet_balance: super::Money,
 }
 
 impl UserRow {

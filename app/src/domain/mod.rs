@@ -8,6 +8,7 @@ pub mod codes;
 pub mod dashboard;
 pub mod directory;
 pub mod doctor;
+pub mod erasure;
 pub mod error;
 pub mod format;
 pub mod forms;

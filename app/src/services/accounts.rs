@@ -314,7 +314,9 @@ pub async fn sign_in(
     }
     let found: Option<(i64, String, bool, i32)> = sqlx::query_as(
         "SELECT id, password_hash, is_active, auth_epoch FROM users
-          WHERE username = $1 OR lower(email) = lower($1)
+          WHERE (username = $1 OR lower(email) = lower($1))
+            -- An erased account is no account: it is answered like an unknown name.
+            AND erased_at IS NULL
           ORDER BY username = $1 DESC
           LIMIT 1",
     )

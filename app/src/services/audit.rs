@@ -35,6 +35,8 @@ pub enum Action {
     SpecialtyDelete,
     UserDeactivate,
     UserReactivate,
+    /// An account erased (by its patient, or by an admin on request).
+    UserErase,
     /// A money movement in a wallet, by its kind (`wallet.deposit`, `wallet.refund`, ...).
     Wallet(TransactionType),
 }
@@ -60,6 +62,7 @@ impl Action {
             Self::SpecialtyDelete => "specialty.delete",
             Self::UserDeactivate => "user.deactivate",
             Self::UserReactivate => "user.reactivate",
+            Self::UserErase => "user.erase",
             Self::Wallet(TransactionType::Deposit) => "wallet.deposit",
             Self::Wallet(TransactionType::Withdrawal) => "wallet.withdrawal",
             Self::Wallet(TransactionType::Payment) => "wallet.payment",

@@ -13,7 +13,8 @@ use crate::domain::listing::EXPORT_LIMIT;
 use crate::domain::{AppError, UserRole};
 
 const COLUMNS: &str = "id, username, email, first_name, last_name, user_type AS role, is_active,
-    email_verified_at IS NOT NULL AS email_verified, created_at, last_login";
+    email_verified_at IS NOT NULL AS email_verified, created_at, last_login, erased_at,
+    wallet_balance";
 
 /// The filter every query of the list shares: $1 a LIKE pattern, $2 the role, $3 active or not.
 const FILTER: &str = "WHERE ($1 = '%%' OR username ILIKE $1 OR email ILIKE $1
@@ -115,13 +116,20 @@ pub async fn set_active(
         ));
     }
     let mut tx = pool.begin().await?;
-    let (was_active, username, doctor): (bool, String, bool) = sqlx::query_as(
-        "SELECT is_active, username, user_type = 'doctor' FROM users WHERE id = $1 FOR UPDATE",
+    let (was_active, username, doctor, erased): (bool, String, bool, bool) = sqlx::query_as(
+        "SELECT is_active, username, user_type = 'doctor', erased_at IS NOT NULL
+           FROM users WHERE id = $1 FOR UPDATE",
     )
     .bind(user_id)
     .fetch_optional(&mut *tx)
     .await?
     .ok_or_else(|| AppError::NotFound("This account".to_owned()))?;
+    if erased && active {
+        return Err(AppError::Conflict(
+            "This account was deleted at its owner's request, so it cannot be reactivated; they              can register again."
+                .to_owned(),
+        ));
+    }
     if was_active == active {
         // Already so: nothing changes, so nothing is recorded.
         return Ok(());

@@ -36,6 +36,9 @@ const OPTIONAL: &[(&str, &str, &str)] = &[
     ("slots/preview", "gap_minutes", "5"),
     ("slots/bulk", "gap_minutes", "5"),
     ("admin/refund-payment", "reason", "Sorry"),
+    ("account/delete", "card_number", "4242424242424242"),
+    ("account/delete", "expiry", "12%2F39"),
+    ("account/delete", "cvc", "123"),
 ];
 
 /// What a parameter holds, as far as the hostile values are concerned.

@@ -17,6 +17,7 @@ mod backup;
 mod balance_limits;
 mod booking;
 mod dashboards;
+mod data_rights;
 mod db_report;
 mod directory;
 mod edge;

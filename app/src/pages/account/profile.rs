@@ -1,13 +1,15 @@
-//! The profile: name and phone, password, and email address.
+//! The profile: name and phone, password, email address, and (for patients) their data: a
+//! copy to download, and deleting the account.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::accounts::{ChangePassword, ConfirmEmailChange, RequestEmailChange, UpdateProfile};
+use crate::api::privacy::DeleteMyAccount;
 use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
-use crate::domain::SessionUser;
+use crate::domain::{SessionUser, UserRole};
 
 #[component]
 pub fn ProfilePage() -> impl IntoView {
@@ -100,5 +102,95 @@ fn ProfileForms(user: SessionUser) -> impl IntoView {
                 </ActionForm>
             </Show>
         </div>
+        {if user.role == UserRole::Patient {
+            view! { <YourData /> <DeleteAccount /> }.into_any()
+        } else {
+            view! { <StaffAccountClosing role=user.role /> }.into_any()
+        }}
+    }
+}
+
+/// The patient's copy of their data: a plain link, so it downloads without JavaScript.
+#[component]
+fn YourData() -> impl IntoView {
+    view! {
+        <section class="panel form-panel" aria-labelledby="your-data-heading">
+            <h2 id="your-data-heading">"Your data"</h2>
+            <p>
+                "Download everything the clinic holds about you as one JSON file: your details, "
+                "appointments, payments, wallet history and card operations, reviews, the codes and "
+                "emails we sent you, failed sign-ins to your account, and the audit log's entries "
+                "about you."
+            </p>
+            <a class="btn btn-secondary" href="/profile/my-data.json" download rel="external">
+                "Download my data"
+            </a>
+        </section>
+    }
+}
+
+/// Deleting the patient's own account: what happens, spelled out, then the password.
+#[component]
+fn DeleteAccount() -> impl IntoView {
+    let delete = ServerAction::<DeleteMyAccount>::new();
+    let error = last_error(delete.value());
+    let outcome = move || delete.value().get().and_then(Result::ok);
+    view! {
+        <section class="panel form-panel danger-zone" aria-labelledby="delete-account-heading">
+            <h2 id="delete-account-heading">"Delete account"</h2>
+            <Show
+                when=move || outcome().is_none()
+                fallback=move || view! {
+                    <div class="alert alert-success" role="status">
+                        <p><strong>"Your account has been deleted and you are signed out."</strong></p>
+                        <p>{move || outcome().map(|done| done.summary())}</p>
+                        <p><a href="/" rel="external">"Go to the home page"</a></p>
+                    </div>
+                }
+            >
+                <p>"Deleting your account cannot be undone. When you delete it:"</p>
+                <ul class="consequences">
+                    <li>"Your future appointments are cancelled, with the refund the cancellation policy gives, as if you cancelled each one yourself."</li>
+                    <li>"The money in your wallet, refunds included, is sent to the card you enter below. Without a card, or if the payout does not go through, the clinic keeps it on record as owed to you, under a reference number you are shown."</li>
+                    <li>"Your name, username, email address, phone number and visit notes are erased. You can register again with the same email address."</li>
+                    <li>"Your reviews stay on the doctors' pages, shown as anonymous."</li>
+                    <li>"Payments and wallet history, which the clinic must keep by law, stay, tied to an anonymous number instead of you."</li>
+                    <li>"You are signed out everywhere and can no longer sign in."</li>
+                </ul>
+                <p>"If you want a copy of your data, download it first."</p>
+                <ActionForm action=delete attr:class="form">
+                    <FormAlert error />
+                    <fieldset class="card-fieldset">
+                        <legend>"Card for your wallet's balance (optional)"</legend>
+                        <Field label="Card number" name="card_number" id="delete-card-number" autocomplete="cc-number" error required=false />
+                        <div class="field-row">
+                            <Field label="Expiry (MM/YY)" name="expiry" id="delete-card-expiry" autocomplete="cc-exp" error required=false />
+                            <Field label="Security code" name="cvc" id="delete-card-cvc" autocomplete="cc-csc" error required=false />
+                        </div>
+                    </fieldset>
+                    <Field label="Your password" name="password" id="delete-account-password" kind="password" autocomplete="current-password" error
+                        hint="To make sure it is you." />
+                    <Submit label="Delete my account" busy_label="Deleting your account…" pending=delete.pending().into() class="btn btn-danger" />
+                </ActionForm>
+            </Show>
+        </section>
+    }
+}
+
+/// Doctors and admins cannot delete their accounts here (see `services::erasure`): what to do
+/// instead.
+#[component]
+fn StaffAccountClosing(role: UserRole) -> impl IntoView {
+    let why = if role == UserRole::Doctor {
+        "Your name is part of your patients' records of their visits and of their payments, which the clinic must keep, so a doctor's account cannot be deleted."
+    } else {
+        "An administrator's account stands behind the actions recorded in the audit log, so it cannot be deleted."
+    };
+    view! {
+        <section class="panel form-panel" aria-labelledby="close-account-heading">
+            <h2 id="close-account-heading">"Closing your account"</h2>
+            <p>{why}</p>
+            <p>"To close it, ask an administrator to deactivate it: you are then signed out everywhere and cannot sign in."</p>
+        </section>
     }
 }

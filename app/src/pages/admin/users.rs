@@ -1,20 +1,22 @@
 //! The admin's accounts list: search by name, username or email, filter by role and status, a
-//! page at a time, download the matches as CSV, and deactivate or reactivate an account.
+//! page at a time, download the matches as CSV, deactivate or reactivate an account, and delete
+//! a patient's account on their request (deleted accounts show what the clinic still owes).
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use super::AdminNav;
+use crate::api::privacy::EraseUser;
 use crate::api::users::{SetUserActive, list_users};
 use crate::components::feedback::Loading;
-use crate::components::forms::{FormAlert, Submit, last_error};
+use crate::components::forms::{Field, FormAlert, Submit, last_error};
 use crate::components::guards::SignedIn;
 use crate::components::lists::{ListHeading, Pager, use_list_params};
 use crate::domain::admin::{AccountStatus, UserParams, UserRow};
 use crate::domain::format;
 use crate::domain::listing::ListParams;
-use crate::domain::{AppError, UserRole};
+use crate::domain::{AppError, Money, UserRole};
 
 #[component]
 pub fn AdminUsersPage() -> impl IntoView {
@@ -138,15 +140,20 @@ fn UserLine(user: UserRow, me: i64, changed: RwSignal<u32>) -> impl IntoView {
             }}</td>
             <td>{format::short_date(user.created_at.date_naive())}</td>
             <td>
-                {if user.is_active {
+                {if user.erased_at.is_some() {
+                    view! { <span class="badge badge-muted">"Deleted"</span> }.into_any()
+                } else if user.is_active {
                     view! { <span class="badge badge-success">"Active"</span> }.into_any()
                 } else {
                     view! { <span class="badge badge-muted">"Deactivated"</span> }.into_any()
                 }}
+                {(user.erased_at.is_some() && user.wallet_balance > Money::ZERO).then(|| view! {
+                    <div class="owed small">{format!("Owed {} (reference {})", user.wallet_balance, user.id)}</div>
+                })}
                 {(!user.email_verified).then(|| view! { <div class="muted small">"Email not confirmed"</div> })}
             </td>
             <td>
-                {(user.id != me).then(|| view! {
+                {(user.id != me && user.erased_at.is_none()).then(|| view! {
                     <ActionForm action=set_active attr:class="inline-form" attr:aria-label=format!("{label} {name}")>
                         <input type="hidden" name="id" value=user.id />
                         <input type="hidden" name="active" value=(!user.is_active).to_string() />
@@ -155,7 +162,39 @@ fn UserLine(user: UserRow, me: i64, changed: RwSignal<u32>) -> impl IntoView {
                     </ActionForm>
                     <FormAlert error />
                 })}
+                {(user.role == UserRole::Patient && user.erased_at.is_none()).then(|| view! {
+                    <EraseOnRequest id=user.id name=name.clone() changed />
+                })}
             </td>
         </tr>
+    }
+}
+
+/// Deleting a patient's account on their request: what it does, and the admin's password.
+#[component]
+fn EraseOnRequest(id: i64, name: String, changed: RwSignal<u32>) -> impl IntoView {
+    let erase = ServerAction::<EraseUser>::new();
+    let error = last_error(erase.value());
+    Effect::new(move |_| {
+        if matches!(erase.value().get(), Some(Ok(_))) {
+            changed.update(|n| *n += 1);
+        }
+    });
+    view! {
+        <details class="erase-on-request">
+            <summary>"Delete on request…"</summary>
+            <ActionForm action=erase attr:class="form" attr:aria-label=format!("Delete the account of {name}")>
+                <p class="small">
+                    "Only when the patient asks. Cancels their future appointments with a full refund, "
+                    "erases their name, email, phone and visit notes, keeps payments and the ledger "
+                    "under an anonymous id, and keeps the wallet's balance on record as owed. "
+                    "Cannot be undone."
+                </p>
+                <FormAlert error />
+                <input type="hidden" name="id" value=id />
+                <Field label="Your password" name="password" id=format!("erase-password-{id}") kind="password" autocomplete="current-password" error />
+                <Submit label="Delete account" busy_label="Deleting…" pending=erase.pending().into() class="btn btn-danger btn-small" />
+            </ActionForm>
+        </details>
     }
 }

@@ -64,6 +64,7 @@ pub async fn cancel(
             expected_refund,
             reason,
             rescheduled_to: None,
+            closing_account: false,
         };
         cancel_in(conn, settings, actor, appointment_id, rule, now).await
     })
@@ -72,12 +73,34 @@ pub async fn cancel(
     Ok(refund)
 }
 
-/// How a cancellation goes: the refund the patient was shown, why, and (when rescheduling) the
-/// appointment that replaces this one.
+/// How a cancellation goes: the refund the patient was shown, why, (when rescheduling) the
+/// appointment that replaces this one, and whether the patient's account is being erased.
 pub(super) struct CancelRule<'a> {
     pub expected_refund: Option<Money>,
     pub reason: &'a str,
     pub rescheduled_to: Option<i64>,
+    /// The account is being erased: the patient confirmed the whole erasure, not this refund,
+    /// and is emailed nothing (a message kept in the outbox would keep their address).
+    pub closing_account: bool,
+}
+
+/// Cancels one of the appointments of an account being erased, on the erasure's transaction,
+/// with the refund the policy gives `actor` (the patient themself, or the admin erasing the
+/// account on request). The slot is free again; nobody is emailed.
+pub async fn cancel_for_erasure(
+    conn: &mut PgConnection,
+    settings: &ClinicSettings,
+    actor: Actor,
+    appointment_id: i64,
+    now: DateTime<Utc>,
+) -> Result<Refund, AppError> {
+    let rule = CancelRule {
+        expected_refund: None,
+        reason: "Account deleted",
+        rescheduled_to: None,
+        closing_account: true,
+    };
+    cancel_in(conn, settings, actor, appointment_id, rule, now).await
 }
 
 pub(super) async fn cancel_in(
@@ -92,6 +115,7 @@ pub(super) async fn cancel_in(
         expected_refund,
         reason,
         rescheduled_to,
+        closing_account,
     } = rule;
     let appointment = lock_appointment(conn, actor, appointment_id).await?;
     let starts_at = settings
@@ -118,7 +142,7 @@ pub(super) async fn cancel_in(
                 _ => "This appointment has started, so it can no longer be cancelled.".to_owned(),
             })
         })?;
-    if actor.role == UserRole::Patient && rescheduled_to.is_none() {
+    if actor.role == UserRole::Patient && rescheduled_to.is_none() && !closing_account {
         refund.confirm(expected_refund)?;
     }
     let reason = reason.trim();
@@ -192,7 +216,7 @@ pub(super) async fn cancel_in(
         })),
     )
     .await?;
-    if rescheduled_to.is_none() {
+    if rescheduled_to.is_none() && !closing_account {
         let facts = facts(conn, settings, appointment.id).await?;
         let by_clinic = actor.role != UserRole::Patient;
         outbox::enqueue(

@@ -18,7 +18,7 @@ mod reschedule;
 mod views;
 
 pub use book::book;
-pub use cancel::{Cancellation, cancel};
+pub use cancel::{Cancellation, cancel, cancel_for_erasure};
 pub use complete::complete;
 pub use jobs::{expire_holds, queue_reminders};
 pub use pay::pay;

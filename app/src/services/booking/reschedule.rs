@@ -105,6 +105,7 @@ async fn reschedule_in(
         expected_refund: None,
         reason: "Moved to another time",
         rescheduled_to: Some(new_id),
+        closing_account: false,
     };
     cancel_in(conn, settings, actor, old.id, rule, now).await?;
     let description = payment_description(&slot.doctor_name, slot.date, slot.start_time);

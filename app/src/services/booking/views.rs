@@ -79,7 +79,9 @@ pub async fn quote(
 const SUMMARY_SELECT: &str = "
     SELECT a.id, a.doctor_id, doctor_display_name(du.first_name, du.last_name) AS doctor_name,
            sp.name AS specialty, a.patient_id,
-           btrim(p.first_name || ' ' || p.last_name) AS patient_name,
+           -- A deleted account has no name left (services/erasure.rs).
+           COALESCE(NULLIF(btrim(p.first_name || ' ' || p.last_name), ''), 'Deleted account')
+               AS patient_name,
            s.date, s.start_time, s.end_time, a.status, a.consultation_fee, a.hold_expires_at,
            EXISTS (SELECT 1 FROM reviews r WHERE r.appointment_id = a.id) AS reviewed
       FROM appointments a

@@ -176,6 +176,9 @@ pub fn matrix() -> Vec<Row> {
         row("change-password", "with a wrong current password", |_, _| format!("current_password=wrong-one-1234&new_password={PASSWORD}x"), [SIGN_IN, BAD, BAD, BAD, BAD]),
         row("change-email", "to a new address", |_, c| format!("email=moved{}%40example.com&password={PASSWORD}", c.tag()), SIGNED_IN),
         row("confirm-email", "a wrong code", |_, _| "code=000000".into(), [SIGN_IN, BAD, BAD, BAD, BAD]),
+        // Patients' data rights: only a patient deletes their own account; staff are told to
+        // deactivate instead. (The data download is a plain route, with its own test.)
+        row("account/delete", "the caller's own account, with a wrong password", |_, _| "password=wrong-one-1234".into(), [SIGN_IN, BAD, BAD, CLASH, CLASH]),
         // The directory
         row("specialties", "every specialty", none, PUBLIC),
         row("specialty-names", "the filter's names", none, PUBLIC),
@@ -233,6 +236,8 @@ pub fn matrix() -> Vec<Row> {
         row("admin/users", "every account", |_, _| "q=&role=&status=&page=".into(), ADMINS),
         row("admin/set-user-active", "another patient's account", |f, _| format!("id={}&active=false", f.other_patient), ADMINS),
         row("admin/set-user-active", "the admin's own account", |f, _| format!("id={}&active=false", f.admin), [SIGN_IN, DENY, DENY, DENY, CLASH]),
+        row("admin/erase-user", "another patient's account, with a wrong admin password", |f, _| format!("id={}&password=wrong-one-1234", f.other_patient), [SIGN_IN, DENY, DENY, DENY, BAD]),
+        row("admin/erase-user", "the admin's own account", |f, _| format!("id={}&password={PASSWORD}", f.admin), [SIGN_IN, DENY, DENY, DENY, CLASH]),
         row("admin/audit", "the audit log", |_, _| "actor=&action=&target_type=&from=&to=&page=".into(), ADMINS),
         // Admin: appointments, payments and the ledger
         row("admin/appointments", "every appointment", |_, _| "patient=&doctor=&status=&from=&to=&page=".into(), ADMINS),
