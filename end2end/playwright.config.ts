@@ -13,6 +13,10 @@ export const mailApiPort = process.env.E2E_MAIL_API_PORT ?? '1180';
 const serverBin =
   process.env.CLINIC_SERVER_BIN ??
   path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target'), 'release', 'server');
+// The server's log (its standard error) goes to this file, written afresh each run, which
+// scripts/test.sh searches afterwards for the secrets the suite used (tests/secrets.ts). Its
+// standard output (the demo logins) still shows here.
+export const serverLog = process.env.E2E_SERVER_LOG ?? path.join(repo, '.local', 'e2e-server.log');
 
 export default defineConfig({
   testDir: './tests',
@@ -57,7 +61,7 @@ export default defineConfig({
       timeout: 60_000,
     },
     {
-    command: `"${serverBin}" serve --demo`,
+    command: `mkdir -p "${path.dirname(serverLog)}" && exec "${serverBin}" serve --demo 2>"${serverLog}"`,
     cwd: repo,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
@@ -68,7 +72,9 @@ export default defineConfig({
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_SITE_ROOT: path.join(repo, 'target', 'site'),
       CLINIC_DATA_DIR: path.join(repo, '.local'),
-      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      // Our own code and each request at debug, so the search covers what an operator turning
+      // logging up would see; the libraries' chatter at info.
+      RUST_LOG: process.env.RUST_LOG ?? 'info,server=debug,app=debug,tower_http=debug',
       SMTP_URL: `smtp://127.0.0.1:${mailSmtpPort}`,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : {}),
     },

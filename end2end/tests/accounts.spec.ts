@@ -1,9 +1,10 @@
 import { test, expect, waitForHydration } from './fixtures';
 import { codeSentTo } from './mail';
 import { AccountPages } from './pages';
+import { secret } from './secrets';
 
 const password = 'plum-kettle-orbit-42';
-const newPassword = 'a new and quiet river';
+const newPassword = secret('password', 'a new and quiet river');
 
 function uniqueUser() {
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;

@@ -6,7 +6,7 @@ import { AccountPages } from './pages';
 import { mailApiPort } from '../playwright.config';
 import { approved, bookFromDoctorPage, cardForm, declined, form, freeSlot, newPatient, openWallet } from './patients';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 
 /** The newest email to `to` whose subject starts with `prefix`. */
 async function mailStartingWith(to: string, prefix: string): Promise<string> {

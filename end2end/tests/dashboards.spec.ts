@@ -8,7 +8,7 @@ import { Client } from 'pg';
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages, DashboardPages } from './pages';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 const marker = 'dashboards.spec';
 
 /** `$1,234.50`, as the app shows money. */

@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { test, expect, waitForHydration } from './fixtures';
 import { codeSentTo } from './mail';
 import { AccountPages } from './pages';
+import { secret } from './secrets';
 
-const password = 'lantern-meadow-copper-7';
+const password = secret('password', 'lantern-meadow-copper-7');
 
 test('a patient downloads their data, then deletes the account and can no longer sign in', async ({ page, consoleErrors }) => {
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;

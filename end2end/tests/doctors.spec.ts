@@ -4,7 +4,7 @@ import { test, expect, waitForHydration } from './fixtures';
 import { mailSentTo } from './mail';
 import { AccountPages, AdminPages, DoctorsPage } from './pages';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword, recordSecret } from './secrets';
 
 test('admin onboards a doctor who sets a password, and visitors find them', async ({ page, consoleErrors }) => {
   const tag = `${Date.now()}`.slice(-6);
@@ -49,6 +49,7 @@ test('admin onboards a doctor who sets a password, and visitors find them', asyn
   const welcome = await mailSentTo(email, 'Your Clinic account: choose a password');
   const link = welcome.match(/https?:\/\/\S+\/reset-password\?\S+/)?.[0];
   expect(link, 'a password link in the welcome email').toBeTruthy();
+  for (const value of new URL(link!).searchParams.values()) if (/^\d{6}$/.test(value)) recordSecret('code', value);
   await page.goto(new URL(link!).pathname + new URL(link!).search);
   await waitForHydration(page);
   await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email);

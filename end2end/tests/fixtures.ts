@@ -2,10 +2,12 @@
 // fail the test that caused them; `db` runs SQL against the server's database.
 import { test as base, expect, Page } from '@playwright/test';
 import { Client } from 'pg';
+import { recordSecret } from './secrets';
 
 type Fixtures = {
   consoleErrors: string[];
   cspViolations: string[];
+  sessionIds: void;
   db: Client;
 };
 
@@ -48,6 +50,21 @@ export const test = base.extend<Fixtures>({
       });
       await use(violations);
       expect(violations, 'the content security policy refused something').toEqual([]);
+    },
+    { auto: true },
+  ],
+  // Every session id the server hands out (sign-in gives a new one), written down for the
+  // search of the server's log after the run (see secrets.ts).
+  sessionIds: [
+    async ({ page, context }, use) => {
+      page.on('response', async (response) => {
+        const cookies = (await response.headerValue('set-cookie').catch(() => null)) ?? '';
+        for (const [, id] of cookies.matchAll(/clinic_session=([^;\s]+)/g)) recordSecret('session id', id);
+      });
+      await use();
+      for (const cookie of await context.cookies()) {
+        if (cookie.name === 'clinic_session') recordSecret('session id', cookie.value);
+      }
     },
     { auto: true },
   ],

@@ -5,7 +5,7 @@
 import { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 const loads = 5;
 
 // Dozens of full page loads each, every one waited out: far longer than one journey.

@@ -1,6 +1,7 @@
 // Reads the mail the app sent, from maildev's HTTP API.
 import { expect } from '@playwright/test';
 import { mailApiPort } from '../playwright.config';
+import { recordSecret } from './secrets';
 
 type Mail = { subject: string; text: string; to: { address: string }[]; time: string };
 
@@ -28,5 +29,6 @@ export async function codeSentTo(to: string, subject: string, after = new Date(0
   const text = await mailSentTo(to, subject, after);
   const code = text.match(/\b\d{6}\b/)?.[0];
   expect(code, `a 6-digit code in "${subject}"`).toBeTruthy();
+  recordSecret('code', code ?? '');
   return code ?? '';
 }

@@ -7,8 +7,8 @@ import { test, expect } from './fixtures';
 import { codeSentTo } from './mail';
 import { FreeSlot, approved, freeSlot } from './patients';
 
-const demoPassword = 'demo-clinic-2026';
-const password = 'plum-kettle-orbit-42';
+import { demoPassword, secret } from './secrets';
+const password = secret('password', 'plum-kettle-orbit-42');
 
 const notice = (page: Page) => page.locator('.page-notice');
 const badge = (page: Page) => page.locator('.appointment-detail .badge');

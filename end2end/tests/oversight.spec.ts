@@ -7,7 +7,7 @@ import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages } from './pages';
 import { approved, bookFromDoctorPage, cardForm, freeSlot, newPatient, openWallet } from './patients';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 
 test('an admin refunds a payment, cancels a visit and reads the ledger', async ({ page, db, consoleErrors }) => {
   const { username, email } = await newPatient(page, 'ops');

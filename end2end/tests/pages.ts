@@ -1,6 +1,7 @@
 // Page objects: selectors live here, so a changed page is fixed in one place.
 import { Page, Locator } from '@playwright/test';
 import { waitForHydration } from './fixtures';
+import { recordSecret } from './secrets';
 
 export class Layout {
   readonly menuButton: Locator;
@@ -73,6 +74,7 @@ export class AccountPages extends Layout {
     await form.getByLabel('Username').fill(user.username);
     await form.getByLabel('Email').fill(user.email);
     await form.getByLabel('Phone').fill('+44 20 7946 0001');
+    recordSecret('password', user.password);
     await form.getByLabel('Password').fill(user.password);
     await this.page.getByRole('button', { name: 'Create account' }).click();
   }
@@ -91,6 +93,7 @@ export class AccountPages extends Layout {
     // navigation cancels the bundle's download, which the console-error fixture reports.
     await waitForHydration(this.page);
     await this.page.getByLabel('Username or email').fill(identifier);
+    recordSecret('password', password);
     await this.page.getByLabel('Password', { exact: true }).fill(password);
     await this.page.getByRole('button', { name: 'Sign in' }).click();
   }

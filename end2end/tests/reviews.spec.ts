@@ -5,7 +5,7 @@
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages, DoctorsPage, ReviewPages } from './pages';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 
 test('a patient reviews a completed visit, the rating counts, and an admin hides it', async ({ page, db, consoleErrors }) => {
   const tag = `${Date.now()}`.slice(-6);

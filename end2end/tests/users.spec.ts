@@ -4,7 +4,7 @@
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages, UsersAdminPage } from './pages';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 
 test('an admin deactivates and reactivates a patient, and the audit log says so', async ({ page, browser, consoleErrors }) => {
   const account = new AccountPages(page);

@@ -4,7 +4,7 @@ import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages } from './pages';
 import { approved, cardForm, newPatient, openWallet } from './patients';
 
-const demoPassword = 'demo-clinic-2026';
+import { demoPassword } from './secrets';
 const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 

@@ -409,8 +409,8 @@ impl Config {
             Some(PaymentsChoice::Sandbox) => Ok(CardPayments::Sandbox),
             Some(PaymentsChoice::Off) => Ok(CardPayments::Off),
             None if self.secure_cookies() => anyhow::bail!(
-                "{} is an https address, and card payments would go to the sandbox, where the test \
-                 card 4242 4242 4242 4242 adds wallet money for free. Set CLINIC_PAYMENTS=off (no \
+                "{} is an https address, and card payments would go to the sandbox, where its test \
+                 cards (listed on the wallet page) add wallet money for free. Set CLINIC_PAYMENTS=off (no \
                  top-ups or withdrawals) or, for a demo or staging site, CLINIC_PAYMENTS=sandbox.",
                 self.public_url()
             ),

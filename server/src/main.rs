@@ -238,8 +238,10 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<()> {
 
 async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Result<()> {
     match config.card_payments()? {
+        // No card number is ever logged, not even the sandbox's public ones (scripts/test.sh
+        // searches the log for every number the tests used).
         app::domain::wallet::CardPayments::Sandbox => tracing::warn!(
-            "card payments go to the SANDBOX: no real money moves, and the test card 4242 4242 4242 4242 adds wallet money for free"
+            "card payments go to the SANDBOX: no real money moves, and its test cards (listed on the wallet page) add wallet money for free"
         ),
         app::domain::wallet::CardPayments::Off => {
             tracing::info!("card payments are off: no wallet top-ups or withdrawals")
