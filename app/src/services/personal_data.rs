@@ -10,18 +10,18 @@
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 
 use super::ClinicSettings;
 use crate::domain::AppError;
 
 /// One section of the document: the rows `sql` selects for the patient `$1`, as JSON objects in
 /// the query's order (`sql` names its rows `x`, and orders with `ORDER BY`).
-async fn section(pool: &PgPool, sql: &str, user_id: i64) -> Result<Value, AppError> {
+async fn section(conn: &mut PgConnection, sql: &str, user_id: i64) -> Result<Value, AppError> {
     let wrapped = format!("SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]'::jsonb) FROM ({sql}) x");
     Ok(sqlx::query_scalar(&wrapped)
         .bind(user_id)
-        .fetch_one(pool)
+        .fetch_one(conn)
         .await?)
 }
 
@@ -37,8 +37,14 @@ pub async fn export(
     user_id: i64,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
+    // One snapshot for every section, so the copy is of one moment: a top-up or a booking
+    // landing midway cannot leave the balance, the ledger and the appointments disagreeing.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
     let account = section(
-        pool,
+        &mut tx,
         "SELECT id, username, email, first_name, last_name, phone_number, user_type AS role,
                 is_active, email_verified_at, last_login, wallet_balance, created_at, updated_at
            FROM users WHERE id = $1",
@@ -46,7 +52,7 @@ pub async fn export(
     )
     .await?;
     let appointments = section(
-        pool,
+        &mut tx,
         "SELECT a.id, doctor_display_name(du.first_name, du.last_name) AS doctor,
                 sp.name AS specialty, s.date, s.start_time, s.end_time, a.status,
                 a.consultation_fee, a.notes, a.confirmation_sent, a.hold_expires_at,
@@ -66,7 +72,7 @@ pub async fn export(
     )
     .await?;
     let payments = section(
-        pool,
+        &mut tx,
         "SELECT p.id, p.appointment_id, p.amount, p.status, p.transaction_id, p.paid_at,
                 p.created_at
            FROM payments p JOIN appointments a ON a.id = p.appointment_id
@@ -76,7 +82,7 @@ pub async fn export(
     )
     .await?;
     let ledger = section(
-        pool,
+        &mut tx,
         "SELECT id, transaction_type, amount, description, balance_after, appointment_id,
                 created_at
            FROM wallet_transactions WHERE user_id = $1 ORDER BY id",
@@ -84,7 +90,7 @@ pub async fn export(
     )
     .await?;
     let card_operations = section(
-        pool,
+        &mut tx,
         "SELECT id, kind, amount, status, gateway, card_last4, external_id, message,
                 created_at, settled_at
            FROM gateway_operations WHERE user_id = $1 ORDER BY id",
@@ -92,7 +98,7 @@ pub async fn export(
     )
     .await?;
     let reviews = section(
-        pool,
+        &mut tx,
         "SELECT r.id, r.appointment_id, doctor_display_name(du.first_name, du.last_name) AS doctor,
                 r.rating, r.comment, r.is_anonymous, r.hidden_at IS NOT NULL AS hidden,
                 r.created_at, r.updated_at
@@ -105,7 +111,7 @@ pub async fn export(
     )
     .await?;
     let codes = section(
-        pool,
+        &mut tx,
         "SELECT id, purpose, new_email, is_verified, failed_attempts, created_at, expires_at,
                 invalidated_at
            FROM otp_verifications WHERE user_id = $1 ORDER BY id",
@@ -113,7 +119,7 @@ pub async fn export(
     )
     .await?;
     let emails = section(
-        pool,
+        &mut tx,
         "SELECT o.id, o.to_address, o.subject, o.created_at, o.sent_at, o.failed_at
            FROM email_outbox o
           WHERE lower(o.to_address) IN (
@@ -125,7 +131,7 @@ pub async fn export(
     )
     .await?;
     let sign_in_failures = section(
-        pool,
+        &mut tx,
         "SELECT failed_at, host(client_address) AS client_address
            FROM sign_in_failures WHERE account_key = 'user:' || $1::bigint ORDER BY failed_at",
         user_id,
@@ -134,7 +140,7 @@ pub async fn export(
     // Entries by the patient, and entries about the patient's account, appointments, ledger
     // rows and reviews, whoever made them.
     let audit = section(
-        pool,
+        &mut tx,
         &format!(
             "SELECT l.id, l.created_at, {ACTOR} AS by, l.action, l.target_type, l.target_id,
                     l.before, l.after
@@ -152,6 +158,7 @@ pub async fn export(
         user_id,
     )
     .await?;
+    tx.commit().await?;
     let account = match account {
         Value::Array(mut rows) if rows.len() == 1 => rows.remove(0),
         _ => return Err(AppError::NotFound("This account".to_owned())),
