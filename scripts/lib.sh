@@ -118,6 +118,33 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# The cargo target folder outlives a run (CI keeps it between runs so unchanged dependencies are
+# not rebuilt), and it only grows: every toolchain or dependency change leaves the old artifacts
+# behind. A disk that fills up fails the build halfway, as CI once did with "No space left on
+# device". So before building, make room when the disk runs low: first the incremental caches
+# (rebuilt in seconds), then the debug build, then the whole folder; and say so.
+CLINIC_MIN_FREE_GB="${CLINIC_MIN_FREE_GB:-25}"
+free_gb() {
+    mkdir -p "$TARGET_DIR"
+    echo $(($(df --output=avail -k "$TARGET_DIR" | tail -1) / 1024 / 1024))
+}
+ensure_disk_space() {
+    local free
+    free="$(free_gb)"
+    [ "$free" -ge "$CLINIC_MIN_FREE_GB" ] && return
+    say "Only $free GB free beside $TARGET_DIR (the build and tests need about $CLINIC_MIN_FREE_GB GB); making room"
+    find "$TARGET_DIR" -maxdepth 4 -type d -name incremental -prune -exec rm -rf {} +
+    [ "$(free_gb)" -ge "$CLINIC_MIN_FREE_GB" ] && return
+    rm -rf "$TARGET_DIR/debug" "$TARGET_DIR/nextest"
+    [ "$(free_gb)" -ge "$CLINIC_MIN_FREE_GB" ] && return
+    say "Removing the whole target folder $TARGET_DIR (everything is rebuilt)"
+    rm -rf "${TARGET_DIR:?}"/* "$TARGET_DIR"/.clinic-release-fingerprint
+    free="$(free_gb)"
+    # Try anyway: the estimate is generous, and the build says clearly if the disk does fill up.
+    [ "$free" -ge "$CLINIC_MIN_FREE_GB" ] ||
+        say "warning: only $free GB free beside $TARGET_DIR after emptying it; the build and tests may need about $CLINIC_MIN_FREE_GB GB"
+}
+
 # A fingerprint of the sources: the commit, and every uncommitted or untracked change. Empty
 # outside a git checkout (then we always build).
 source_fingerprint() {

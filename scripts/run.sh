@@ -4,6 +4,7 @@
 # and stops it on exit (Ctrl-C). Extra arguments go to `server serve`.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+step "Disk space" ensure_disk_space
 step "Tools" ensure_build_tools
 step "PostgreSQL" ensure_postgres
 step "Release build" build_release

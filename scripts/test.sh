@@ -5,6 +5,7 @@
 # started for the run and stopped afterwards (unless it was already running).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+step "Disk space" ensure_disk_space
 step "Tools" ensure_build_tools
 step "PostgreSQL" ensure_postgres
 step "Chromium" ensure_chromium
@@ -62,3 +63,5 @@ fi
 # log (the suite wrote them down as it used them).
 say "Searching the server's log for the secrets the suite used"
 node "$REPO/scripts/scan-logs.mjs" "$REPO/end2end/test-results/secrets-used.txt" "$server_log"
+
+say "The target folder now holds $(du -sh "$TARGET_DIR" 2>/dev/null | cut -f1); $(free_gb) GB are free beside it"
