@@ -74,8 +74,14 @@ pub async fn gate(
     if availability.up() || !needs_database {
         return next.run(request).await;
     }
+    unavailable(path.starts_with("/api/"))
+}
+
+/// The answer while the database is away: the page (or, for a server function, the typed
+/// error) that says so, and when to try again.
+fn unavailable(is_api: bool) -> Response {
     let mut response = crate::edge::refusal(
-        path.starts_with("/api/"),
+        is_api,
         StatusCode::SERVICE_UNAVAILABLE,
         &AppError::Unavailable,
     );
@@ -83,4 +89,23 @@ pub async fn gate(
         .headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     response
+}
+
+/// tower-sessions answers a bare 500 (no body, no type) when it cannot save a session, and it
+/// can only fail that way when its store, the database, is away (it logs "failed to save
+/// session"). Placed just outside the session layer, this turns that answer into the 503 the
+/// gate gives, which says what happened and that trying again works. The app's own 500s always
+/// carry a page or a typed error, so they pass unchanged.
+pub async fn session_store_away(request: Request, next: Next) -> Response {
+    use axum::body::HttpBody;
+    let is_api = request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    let bare_500 = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(header::CONTENT_TYPE)
+        && response.body().size_hint().exact() == Some(0);
+    if bare_500 {
+        unavailable(is_api)
+    } else {
+        response
+    }
 }

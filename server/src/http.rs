@@ -4,12 +4,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
 use axum::extract::{FromRef, Request, State};
 use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::{Extension, Router};
 use leptos::config::{Env, LeptosOptions};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -25,6 +25,7 @@ use app::services::ClinicSettings;
 use app::services::gateway::{Gateway, NoCardPayments, SandboxGateway};
 use app::{App, OUTPUT_NAME, shell};
 
+use crate::availability::Availability;
 use crate::config::Config;
 use crate::page_cache::PageCache;
 
@@ -85,9 +86,11 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         crate::page_cache::listen(page_cache.clone(), state.pool.clone());
     }
 
+    let availability = crate::availability::watch(state.pool.clone());
     let app = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .layer(Extension(availability.clone()))
         .merge(crate::monitoring::routes(&config.operations.metrics()))
         .merge(crate::exports::routes())
         .merge(crate::static_files::routes(&config.site_root))
@@ -104,12 +107,13 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         .layer(middleware::from_fn(tidy_api_answers))
         .layer(middleware::from_fn_with_state(state.clone(), page_viewer))
         .layer(sessions)
+        .layer(middleware::from_fn(crate::availability::session_store_away))
         .layer(middleware::from_fn_with_state(
             page_cache,
             crate::page_cache::serve,
         ))
         .layer(middleware::from_fn_with_state(
-            crate::availability::watch(state.pool.clone()),
+            availability,
             crate::availability::gate,
         ))
         // The WASM bundle shrinks to a third with brotli; browsers always ask for it. The
@@ -244,7 +248,18 @@ async fn healthz() -> (StatusCode, &'static str) {
 /// 200 when this instance can serve: the database answers within two seconds and holds every
 /// migration this binary knows. 503 with the reason otherwise: what a load balancer or an
 /// orchestrator's readiness probe should poll.
-async fn readyz(State(pool): State<PgPool>) -> (StatusCode, String) {
+async fn readyz(
+    State(pool): State<PgPool>,
+    Extension(availability): Extension<Arc<Availability>>,
+) -> (StatusCode, String) {
+    // While the database is known to be away, say so at once rather than wait for the pool to
+    // give up connecting: a load balancer polls this often, and each poll would hang 2 s.
+    if !availability.up() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database unavailable (the last probe got no answer)\n".to_owned(),
+        );
+    }
     let applied =
         sqlx::query_scalar::<_, i64>("SELECT version FROM _sqlx_migrations WHERE success")
             .fetch_all(&pool);

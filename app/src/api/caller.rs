@@ -27,8 +27,19 @@ pub(crate) mod session {
     /// How stale the idle clock may get before a request moves it on (and saves the session).
     const TOUCH_AFTER_SECS: i64 = 60;
 
+    /// A session that cannot be read or written. The store is the database, so a backend error
+    /// is the database being away (a restart, a failover): the same 503 as every other
+    /// request then gets, not a 500.
     fn internal(err: tower_sessions::session::Error) -> AppError {
-        AppError::internal(err)
+        use tower_sessions::session::Error;
+        use tower_sessions::session_store::Error as StoreError;
+        match err {
+            Error::Store(StoreError::Backend(cause)) => {
+                tracing::warn!(%cause, "the session store is away; answering 503");
+                AppError::Unavailable
+            }
+            other => AppError::internal(other),
+        }
     }
 
     /// The session of the current request (the server's session layer put it there).

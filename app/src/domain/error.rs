@@ -121,8 +121,35 @@ impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
         match err {
             sqlx::Error::RowNotFound => Self::NotFound("The record".to_owned()),
+            other if database_is_away(&other) => {
+                tracing::warn!(cause = %other, "the database is away; answering 503");
+                Self::Unavailable
+            }
             other => Self::internal(other),
         }
+    }
+}
+
+/// True when `err` says the database could not be reached or went away mid-request (a
+/// restart, a failover, a full pool), not that the request itself was wrong. PostgreSQL rolls
+/// back a transaction whose connection breaks (only a break during COMMIT itself leaves the
+/// outcome open, and money and booking requests carry request keys, so trying again never
+/// applies one twice): "try again shortly" is the truth, and the answer is the same 503 the
+/// availability gate gives once it has noticed.
+#[cfg(feature = "ssr")]
+fn database_is_away(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // Class 08: connection exceptions; 57P01..57P03: the server is shutting down or
+        // starting up.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
     }
 }
 
