@@ -45,16 +45,22 @@ pub async fn book_appointment(
     request_key: String,
 ) -> Result<BookingOutcome, AppError> {
     let patient = super::caller::require_verified_patient().await?;
-    super::rate_limit(
-        crate::services::rate_limits::Action::Book,
-        Some(patient.id),
-        None,
-    )
-    .await?;
     let key = RequestKey::parse(&request_key)?;
+    let pool = super::pool()?;
+    // A repeat of a booking request whose answer was lost on the way (a dropped connection, a
+    // restarted server) gets that answer: it books nothing, so the limit on new bookings must
+    // not refuse it, or the patient would be told a booking they hold failed.
+    if !crate::services::idempotency::is_known(&pool, patient.id, &key).await? {
+        super::rate_limit(
+            crate::services::rate_limits::Action::Book,
+            Some(patient.id),
+            None,
+        )
+        .await?;
+    }
     let notes = parse_notes(notes.as_deref().unwrap_or_default())?;
     let outcome = service::book(
-        &super::pool()?,
+        &pool,
         &super::settings()?,
         patient.id,
         slot_id,

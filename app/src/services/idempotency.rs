@@ -186,6 +186,20 @@ fn answer_of<T: DeserializeOwned>(
     serde_json::from_value(response).map_err(AppError::internal)
 }
 
+/// Whether a request with `key` was made before by `user_id` (carried out, or under way): a
+/// repeat of it is answered from the store and does nothing new, so the limits on new requests
+/// must neither count nor refuse it.
+pub async fn is_known(pool: &PgPool, user_id: i64, key: &RequestKey) -> Result<bool, AppError> {
+    let known = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $1 AND key = $2)",
+    )
+    .bind(user_id)
+    .bind(key.as_str())
+    .fetch_one(pool)
+    .await?;
+    Ok(known)
+}
+
 /// The answer stored under `key`, if the request is known.
 pub async fn stored<T: DeserializeOwned>(
     pool: &PgPool,

@@ -16,7 +16,7 @@ use server::config::{Config, PaymentsChoice};
 use server::http;
 
 use crate::harness::{
-    PASSWORD, TestApp, TestDb, World, assert_invariants, body_text, config, form,
+    PASSWORD, TestApp, TestDb, World, assert_invariants, body_text, config, form, key,
 };
 
 const ACCOUNT_LIMIT: usize = accounts::ACCOUNT_FAILURE_LIMIT as usize;
@@ -308,5 +308,50 @@ async fn with_card_payments_off_no_card_moves_money_and_the_wallet_says_so() {
         w.balance(ann).await,
         app::domain::Money::parse("20.00").expect("amount")
     );
+    assert_invariants(&db).await;
+}
+
+/// A booking whose answer was lost on the way is asked again with its request key. Past the
+/// limit on new bookings, the repeat still gets its answer (it books nothing new): otherwise
+/// the patient would be told that a booking they hold had failed.
+#[tokio::test]
+async fn a_repeated_booking_request_gets_its_answer_even_past_the_booking_limit() {
+    let db = TestDb::new().await;
+    let world = World::new(&db).await;
+    let ann = world.patient("ann", "5000").await;
+    let app = TestApp::new(&db);
+    let cookie = app.sign_in_as("ann").await;
+    let limit = app::services::rate_limits::Action::Book
+        .per_account()
+        .expect("bookings are limited per account")
+        .limit;
+
+    let first_slot = world.slot(3, 8).await;
+    let first_key = key();
+    let (status, first) = app.book(&cookie, first_slot, first_key.as_str()).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    for n in 1..limit {
+        let slot = world.slot(3 + i64::from(n / 10), 8 + (n % 10) as u32).await;
+        let (status, answer) = app.book(&cookie, slot, key().as_str()).await;
+        assert_eq!(status, StatusCode::OK, "booking {n}: {answer}");
+    }
+    let one_more = world.slot(9, 8).await;
+    let (status, _) = app.book(&cookie, one_more, key().as_str()).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a new booking past the limit"
+    );
+
+    let (status, again) = app.book(&cookie, first_slot, first_key.as_str()).await;
+    assert_eq!(status, StatusCode::OK, "the repeat: {again}");
+    assert_eq!(again, first, "the repeat gets the first answer");
+    let booked: i64 = sqlx::query_scalar("SELECT count(*) FROM appointments WHERE patient_id = $1")
+        .bind(ann)
+        .fetch_one(&db.pool)
+        .await
+        .expect("count");
+    assert_eq!(booked, i64::from(limit), "the repeat booked nothing more");
+    assert!(!world.slot_free(first_slot).await);
     assert_invariants(&db).await;
 }
