@@ -8,7 +8,7 @@
 //! and the messages behind it go on.
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use lettre::message::header::ContentType;
@@ -17,12 +17,15 @@ use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, To
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-/// How long a claimed message is reserved for its worker; a send times out well before.
-const LEASE: Duration = Duration::from_secs(120);
+/// How long a claimed message is reserved for its worker: a send times out well before, and a
+/// message whose worker died (its instance killed) goes to another worker this long after.
+const LEASE: Duration = Duration::from_secs(60);
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 /// Retries wait 15 s, 30 s, 1 min, ... and at most an hour.
 const FIRST_RETRY: Duration = Duration::from_secs(15);
 const MAX_RETRY: Duration = Duration::from_secs(3600);
+/// How often recording a delivered message is tried again while the database is away.
+const RECORD_RETRY: Duration = Duration::from_secs(1);
 /// How often an idle worker looks for new mail.
 const POLL: Duration = Duration::from_secs(1);
 
@@ -103,9 +106,22 @@ impl Mailer {
         Ok(())
     }
 
+    /// The same Message-ID on every try: a message sent again after a crash (its worker died
+    /// between the mail server's acceptance and the record of it) is then the same message to
+    /// the recipient's mail program, and a test can count deliveries per message.
+    fn message_id(&self, message: &QueuedEmail) -> String {
+        format!(
+            "<clinic.{}.{}@{}>",
+            message.id,
+            message.created_at.timestamp_micros(),
+            self.from.email.domain()
+        )
+    }
+
     /// The message as lettre sends it; an error here is in the message itself, so it is final.
     fn build(&self, message: &QueuedEmail) -> anyhow::Result<Message> {
         let email = Message::builder()
+            .message_id(Some(self.message_id(message)))
             .from(self.from.clone())
             .to(message
                 .to_address
@@ -166,6 +182,7 @@ struct QueuedEmail {
     attachment_type: Option<String>,
     attachment_body: Option<String>,
     attempts: i32,
+    created_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Sends every message that is due now. Returns how many were delivered.
@@ -189,19 +206,10 @@ async fn deliver_due_until(
         let Some(message) = claim(pool).await? else {
             break;
         };
+        let claimed = Instant::now();
         match mailer.send(&message).await {
             Ok(()) => {
-                // A delivered confirmation marks its appointment (one statement, so both or none).
-                sqlx::query(
-                    "WITH sent AS (
-                         UPDATE email_outbox SET sent_at = now(), last_error = NULL
-                          WHERE id = $1 RETURNING confirms_appointment_id)
-                     UPDATE appointments SET confirmation_sent = TRUE
-                      WHERE id = (SELECT confirms_appointment_id FROM sent)",
-                )
-                .bind(message.id)
-                .execute(pool)
-                .await?;
+                record_sent(pool, message.id, claimed).await?;
                 delivered += 1;
             }
             Err(SendError::Never(err)) => {
@@ -237,6 +245,37 @@ async fn deliver_due_until(
     Ok(delivered)
 }
 
+/// Records a delivered message. The mail server has it now, so when the database does not
+/// answer (a restart, a failover) the record is tried again while the lease lasts: giving up
+/// would let another worker send the message a second time once the lease ends.
+async fn record_sent(pool: &PgPool, id: i64, claimed: Instant) -> anyhow::Result<()> {
+    loop {
+        // A delivered confirmation marks its appointment (one statement, so both or none).
+        let recorded = sqlx::query(
+            "WITH sent AS (
+                 UPDATE email_outbox SET sent_at = now(), last_error = NULL
+                  WHERE id = $1 RETURNING confirms_appointment_id)
+             UPDATE appointments SET confirmation_sent = TRUE
+              WHERE id = (SELECT confirms_appointment_id FROM sent)",
+        )
+        .bind(id)
+        .execute(pool)
+        .await;
+        match recorded {
+            Ok(_) => return Ok(()),
+            Err(err) if claimed.elapsed() + RECORD_RETRY * 2 < LEASE => {
+                tracing::warn!(id, error = %err, "could not record a delivered email; trying again");
+                tokio::time::sleep(RECORD_RETRY).await;
+            }
+            Err(err) => {
+                return Err(anyhow::Error::new(err).context(format!(
+                    "email {id} was delivered but could not be recorded as sent"
+                )));
+            }
+        }
+    }
+}
+
 /// Takes the oldest due message and reserves it for this worker.
 async fn claim(pool: &PgPool) -> anyhow::Result<Option<QueuedEmail>> {
     let message = sqlx::query_as::<_, QueuedEmail>(
@@ -248,7 +287,7 @@ async fn claim(pool: &PgPool) -> anyhow::Result<Option<QueuedEmail>> {
                        LIMIT 1
                        FOR UPDATE SKIP LOCKED)
           RETURNING id, to_address, subject, text_body, html_body, attachment_name,
-                    attachment_type, attachment_body, attempts",
+                    attachment_type, attachment_body, attempts, created_at",
     )
     .bind(LEASE.as_secs_f64())
     .fetch_optional(pool)
