@@ -80,7 +80,12 @@ impl LocalPostgres {
                 started_here: false,
             });
         }
-        let port = free_port()?;
+        // The port of the last start when it is still free: a server that was connected before
+        // a `local-db stop` and start (or a test's restart) finds the database where it was.
+        let port = match cluster.last_port().filter(|port| port_is_free(*port)) {
+            Some(port) => port,
+            None => free_port()?,
+        };
         cluster.start(port)?;
         tracing::info!(port, folder = %cluster.root.display(), "started the private PostgreSQL");
         Ok(Self {
@@ -278,6 +283,17 @@ impl Cluster {
         Ok(port)
     }
 
+    /// The port the cluster was last started on, from `postmaster.opts` (which `pg_ctl` writes
+    /// at each start: the server's command line, `... "-p" "PORT"`).
+    fn last_port(&self) -> Option<u16> {
+        let options = fs::read_to_string(self.data.join("postmaster.opts")).ok()?;
+        let mut words = options
+            .split_whitespace()
+            .map(|word| word.trim_matches('"'));
+        words.find(|word| *word == "-p")?;
+        words.next()?.parse().ok()
+    }
+
     fn start(&self, port: u16) -> Result<()> {
         let log = self.root.join("log").join("postgres.log");
         let options = format!("-p {port}");
@@ -421,6 +437,10 @@ fn user_can_reach(user: &str, folder: &Path) -> bool {
 
 /// A port nobody listens on right now. The OS picks it; the tiny window before PostgreSQL binds
 /// it is harmless on a developer machine, and `pg_ctl start` fails loudly if it is lost.
+fn port_is_free(port: u16) -> bool {
+    std::net::TcpListener::bind(("127.0.0.1", port)).is_ok()
+}
+
 fn free_port() -> Result<u16> {
     let listener =
         std::net::TcpListener::bind("127.0.0.1:0").map_err(io_error(Path::new("127.0.0.1:0")))?;
