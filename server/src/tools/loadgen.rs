@@ -3,8 +3,7 @@
 //!
 //! Each simulated patient has its own keep-alive connection, session and wallet (topped up
 //! through the ledger first) and books its own share of free slots, each request with a fresh
-//! request key, as fast as the server answers. The HTTP/1.1 client is a few lines over a TCP
-//! stream: a general client library would add more to the build than the benchmark needs.
+//! request key, as fast as the server answers, through the tools' own HTTP/1.1 client.
 
 use std::time::{Duration, Instant};
 
@@ -15,10 +14,9 @@ use app::domain::wallet::TransactionType;
 use app::services::ClinicSettings;
 use app::services::ledger::{self, Posting};
 use sqlx::PgPool;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufStream};
-use tokio::net::TcpStream;
 
 use super::demo::DEMO_PASSWORD;
+use super::http_client::Connection;
 
 /// What one run measured.
 #[derive(Debug, Default)]
@@ -68,87 +66,6 @@ impl std::fmt::Display for Report {
         } else {
             write!(f, "INVARIANTS BROKEN:\n{}", self.violations.join("\n"))
         }
-    }
-}
-
-/// One keep-alive HTTP/1.1 connection.
-struct Connection {
-    stream: BufStream<TcpStream>,
-    host: String,
-}
-
-impl Connection {
-    async fn open(host: &str) -> anyhow::Result<Self> {
-        let stream = TcpStream::connect(host)
-            .await
-            .with_context(|| format!("could not connect to {host}"))?;
-        stream.set_nodelay(true)?;
-        Ok(Self {
-            stream: BufStream::new(stream),
-            host: host.to_owned(),
-        })
-    }
-
-    /// Posts a form; returns the status, the Set-Cookie values and the body.
-    async fn post(
-        &mut self,
-        path: &str,
-        cookie: &str,
-        body: &str,
-    ) -> anyhow::Result<(u16, Vec<String>, String)> {
-        let request = format!(
-            "POST {path} HTTP/1.1\r\nHost: {}\r\nContent-Type: application/x-www-form-urlencoded\r\n\
-             Accept: application/json\r\nCookie: {cookie}\r\nContent-Length: {}\r\n\r\n{body}",
-            self.host,
-            body.len()
-        );
-        self.stream.write_all(request.as_bytes()).await?;
-        self.stream.flush().await?;
-        let mut line = String::new();
-        self.stream.read_line(&mut line).await?;
-        let status: u16 = line
-            .split_whitespace()
-            .nth(1)
-            .and_then(|s| s.parse().ok())
-            .with_context(|| format!("not an HTTP status line: {line:?}"))?;
-        let mut length = None;
-        let mut chunked = false;
-        let mut cookies = Vec::new();
-        loop {
-            line.clear();
-            self.stream.read_line(&mut line).await?;
-            let header = line.trim_end();
-            if header.is_empty() {
-                break;
-            }
-            if let Some((name, value)) = header.split_once(':') {
-                let value = value.trim();
-                match name.to_ascii_lowercase().as_str() {
-                    "content-length" => length = value.parse::<usize>().ok(),
-                    "transfer-encoding" => chunked = value.eq_ignore_ascii_case("chunked"),
-                    "set-cookie" => cookies.push(value.to_owned()),
-                    _ => {}
-                }
-            }
-        }
-        let mut body = Vec::new();
-        if chunked {
-            loop {
-                line.clear();
-                self.stream.read_line(&mut line).await?;
-                let size = usize::from_str_radix(line.trim(), 16).context("bad chunk size")?;
-                let mut chunk = vec![0; size + 2];
-                self.stream.read_exact(&mut chunk).await?;
-                if size == 0 {
-                    break;
-                }
-                body.extend_from_slice(&chunk[..size]);
-            }
-        } else if let Some(length) = length {
-            body.resize(length, 0);
-            self.stream.read_exact(&mut body).await?;
-        }
-        Ok((status, cookies, String::from_utf8_lossy(&body).into_owned()))
     }
 }
 
@@ -211,25 +128,23 @@ pub async fn run(
     let mut sessions = Vec::new();
     for (_, username) in &patients {
         let mut connection = Connection::open(host).await?;
-        let (status, cookies, body) = connection
+        let reply = connection
             .post(
                 "/api/sign-in",
                 "",
                 &format!("identifier={username}&password={DEMO_PASSWORD}"),
             )
             .await?;
-        if status != 200 {
-            bail!("signing in {username} answered {status}: {body}");
+        if reply.status != 200 {
+            bail!(
+                "signing in {username} answered {}: {}",
+                reply.status,
+                reply.body
+            );
         }
-        let cookie = cookies
-            .iter()
-            .find_map(|c| {
-                c.split(';')
-                    .next()
-                    .filter(|c| c.starts_with("clinic_session="))
-            })
-            .context("no session cookie after sign-in")?
-            .to_owned();
+        let cookie = reply
+            .cookie("clinic_session")
+            .context("no session cookie after sign-in")?;
         sessions.push((connection, cookie));
     }
 
@@ -249,14 +164,13 @@ pub async fn run(
                     RequestKey::generate().as_str()
                 );
                 let sent = Instant::now();
-                let (status, _, answer) =
-                    connection.post("/api/booking/book", &cookie, &body).await?;
+                let reply = connection.post("/api/booking/book", &cookie, &body).await?;
                 report
                     .latencies_ms
                     .push(sent.elapsed().as_secs_f64() * 1000.0);
-                match status {
-                    200 if answer.contains("\"Confirmed\"") => report.confirmed += 1,
-                    200 if answer.contains("\"AwaitingPayment\"") => report.held += 1,
+                match reply.status {
+                    200 if reply.body.contains("\"Confirmed\"") => report.confirmed += 1,
+                    200 if reply.body.contains("\"AwaitingPayment\"") => report.held += 1,
                     200 => report.taken += 1,
                     _ => report.refused += 1,
                 }

@@ -8,6 +8,7 @@ pub mod backup;
 pub mod db_report;
 pub mod demo;
 pub mod explain;
+pub mod http_client;
 pub mod invariants;
 pub mod loadgen;
 pub mod pg_programs;
