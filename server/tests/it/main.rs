@@ -21,6 +21,7 @@ mod data_rights;
 mod db_report;
 mod directory;
 mod edge;
+mod faults;
 mod free_weeks;
 mod harness;
 mod hostile;

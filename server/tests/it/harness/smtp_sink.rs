@@ -1,13 +1,15 @@
 //! A real SMTP server on loopback that keeps what it receives, for tests that read their mail.
 //! It speaks just enough SMTP for lettre; `failing` makes it refuse every message, like a mail
 //! server in trouble; any recipient whose address starts with `bounce` is refused for good
-//! (550), like a mailbox that does not exist.
+//! (550), like a mailbox that does not exist. `stop` takes it away (the port refuses, open
+//! connections drop) and `resume` brings it back on the same port, like a mail server restarted.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
+use tokio::task::AbortHandle;
 
 /// One received message: envelope recipients and the raw RFC 5322 text.
 #[derive(Debug, Clone)]
@@ -18,9 +20,22 @@ pub struct ReceivedMail {
 
 impl ReceivedMail {
     pub fn subject(&self) -> Option<&str> {
+        self.header("Subject")
+    }
+
+    /// The `Message-ID` header's value, the same on every delivery of one queued message.
+    pub fn message_id(&self) -> Option<&str> {
+        self.header("Message-ID")
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
         self.data
             .lines()
-            .find_map(|line| line.strip_prefix("Subject: "))
+            .take_while(|line| !line.is_empty())
+            .find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case(name).then(|| value.trim())
+            })
     }
 }
 
@@ -28,6 +43,9 @@ impl ReceivedMail {
 pub struct SmtpSink {
     pub addr: SocketAddr,
     received: Arc<Mutex<Vec<ReceivedMail>>>,
+    failing: bool,
+    /// The accept loop and each connection's task, aborted by `stop`.
+    tasks: Arc<Mutex<Vec<AbortHandle>>>,
 }
 
 impl SmtpSink {
@@ -35,18 +53,48 @@ impl SmtpSink {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind the SMTP sink");
-        let addr = listener.local_addr().expect("address");
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let store = received.clone();
-        tokio::spawn(async move {
+        let sink = Self {
+            addr: listener.local_addr().expect("address"),
+            received: Arc::new(Mutex::new(Vec::new())),
+            failing,
+            tasks: Arc::new(Mutex::new(Vec::new())),
+        };
+        sink.listen(listener);
+        sink
+    }
+
+    fn listen(&self, listener: TcpListener) {
+        let store = self.received.clone();
+        let tasks = self.tasks.clone();
+        let failing = self.failing;
+        let accepting = tokio::spawn(async move {
             while let Ok((socket, _)) = listener.accept().await {
                 let store = store.clone();
-                tokio::spawn(async move {
+                let connection = tokio::spawn(async move {
                     let _ = serve(socket, store, failing).await;
                 });
+                tasks.lock().expect("lock").push(connection.abort_handle());
             }
         });
-        Self { addr, received }
+        self.tasks
+            .lock()
+            .expect("lock")
+            .push(accepting.abort_handle());
+    }
+
+    /// The mail server goes away: its port refuses connections and open ones are dropped.
+    pub fn stop(&self) {
+        for task in self.tasks.lock().expect("lock").drain(..) {
+            task.abort();
+        }
+    }
+
+    /// The mail server is back, on the same port, with what it had received.
+    pub async fn resume(&self) {
+        let listener = TcpListener::bind(self.addr)
+            .await
+            .expect("bind the SMTP sink's port again");
+        self.listen(listener);
     }
 
     pub fn url(&self) -> String {
