@@ -123,7 +123,7 @@ ensure_chromium() {
 # behind. A disk that fills up fails the build halfway, as CI once did with "No space left on
 # device". So before building, make room when the disk runs low: first the incremental caches
 # (rebuilt in seconds), then the debug build, then the whole folder; and say so.
-CLINIC_MIN_FREE_GB="${CLINIC_MIN_FREE_GB:-25}"
+CLINIC_MIN_FREE_GB="${CLINIC_MIN_FREE_GB:-12}"
 free_gb() {
     mkdir -p "$TARGET_DIR"
     echo $(($(df --output=avail -k "$TARGET_DIR" | tail -1) / 1024 / 1024))
