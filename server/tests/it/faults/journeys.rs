@@ -13,6 +13,7 @@ use app::domain::request_key::RequestKey;
 
 use super::client::{Client, Definite};
 use super::people::Patient;
+use super::{CARD_NUMBER, VISIT_NOTE};
 use crate::harness::PASSWORD;
 
 pub(super) async fn run_patient(
@@ -108,6 +109,10 @@ pub(super) async fn sign_in(patient: &mut Patient, client: &mut Client) {
             patient.cookie = reply
                 .cookie("clinic_session")
                 .expect("a session cookie after signing in");
+            patient
+                .model
+                .session_ids
+                .push(patient.cookie["clinic_session=".len()..].to_owned());
             patient.model.sign_ins += 1;
         }
         other => client.tally.problem(format!(
@@ -149,7 +154,7 @@ pub(super) async fn top_up(patient: &mut Patient, client: &mut Client, amount: D
         "/api/wallet/top-up",
         &[
             ("amount", &amount_text),
-            ("card_number", "4242424242424242"),
+            ("card_number", CARD_NUMBER),
             ("expiry", "12/35"),
             ("cvc", "123"),
         ],
@@ -162,7 +167,13 @@ pub(super) async fn top_up(patient: &mut Patient, client: &mut Client, amount: D
 
 pub(super) async fn book(patient: &mut Patient, client: &mut Client, slot: i64) {
     let slot = slot.to_string();
-    let answer = keyed(patient, client, "/api/booking/book", &[("slot_id", &slot)]).await;
+    let answer = keyed(
+        patient,
+        client,
+        "/api/booking/book",
+        &[("slot_id", &slot), ("notes", VISIT_NOTE)],
+    )
+    .await;
     let Definite::Done(reply) = answer else {
         return;
     };

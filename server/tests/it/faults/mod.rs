@@ -55,6 +55,9 @@ const FEE: &str = "40.00";
 const DOCTORS: usize = 4;
 const SLOT_DAYS: i32 = 14;
 const SLOTS_A_DAY: i32 = 20;
+/// The sandbox's approving test card, and the note every booking carries: neither may be logged.
+const CARD_NUMBER: &str = "4242424242424242";
+const VISIT_NOTE: &str = "Chest pain since Tuesday, worse on stairs";
 /// Past completed visits each patient may review.
 const VISITS_TO_REVIEW: usize = 2;
 
@@ -158,6 +161,36 @@ async fn three_instances_lose_nothing_to_a_killed_instance_a_database_restart_or
     problems.extend(faults.problems());
     let mail = check_mail(&pool, &sink, unsent).await;
     problems.extend(mail.problems.iter().cloned());
+    // No password, card number, session id or visit note in any instance's log.
+    let mut secrets = vec![
+        ("the password", crate::harness::PASSWORD.to_owned()),
+        ("the card number", CARD_NUMBER.to_owned()),
+        ("a visit note", VISIT_NOTE.to_owned()),
+    ];
+    for patient in &finished {
+        secrets.extend(
+            patient
+                .model
+                .session_ids
+                .iter()
+                .map(|id| ("a session id", id.clone())),
+        );
+    }
+    for instance in instances.lock().await.iter() {
+        // The search means something only if the log records the requests it served.
+        if instance
+            .found_in_log(&[("a booking request", "/api/booking/book".to_owned())])
+            .is_empty()
+        {
+            problems.push(format!(
+                "instance {}'s log does not record its requests",
+                instance.n
+            ));
+        }
+        for secret in instance.found_in_log(&secrets) {
+            problems.push(format!("instance {}'s log holds {secret}", instance.n));
+        }
+    }
 
     println!(
         "\nFault test: {INSTANCES} instances, {PATIENTS} patients and {VISITORS} visitors for {load_seconds:.0} s\n{}\n{}\n{}\nmail: {} queued, {} delivered ({} distinct Message-IDs); outbox empty {:.1} s after the load\nchecks: {}",

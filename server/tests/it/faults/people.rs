@@ -144,6 +144,8 @@ pub(super) struct Model {
     /// Reviews whose answer never came though a later try was refused: either outcome is right.
     pub(super) maybe_reviewed: BTreeSet<i64>,
     pub(super) sign_ins: u64,
+    /// Every session id a sign-in gave (none may be in a log).
+    pub(super) session_ids: Vec<String>,
     pub(super) slots_taken: u64,
 }
 

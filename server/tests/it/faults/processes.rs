@@ -104,7 +104,12 @@ impl Instance {
             // deployment's proxy does, so each has its own rate limits.
             ("CLINIC_TRUSTED_PROXIES", "127.0.0.1".to_owned()),
             ("CLINIC_DB_MAX_CONNECTIONS", "8".to_owned()),
-            ("RUST_LOG", "warn".to_owned()),
+            // As talkative as the browser tests' server: our code and each request at debug,
+            // so the search for secrets in the logs has something to search.
+            (
+                "RUST_LOG",
+                "info,server=debug,app=debug,tower_http=debug".to_owned(),
+            ),
         ];
         Self {
             n,
@@ -170,6 +175,16 @@ impl Instance {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Which of `values` (name, value) this instance's log holds.
+    pub(super) fn found_in_log<'a>(&self, secrets: &'a [(&'a str, String)]) -> Vec<&'a str> {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        secrets
+            .iter()
+            .filter(|(_, value)| text.contains(value.as_str()))
+            .map(|(name, _)| *name)
+            .collect()
     }
 
     pub(super) fn print_log_tail(&self) {
