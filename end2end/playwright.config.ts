@@ -1,12 +1,16 @@
 // Playwright drives the system Chromium (Debian's `chromium` package) against a release build.
 // scripts/test.sh starts nothing itself: the webServer below starts the server on a fresh
-// database and Playwright waits for /readyz before the first test.
+// database and Playwright waits for /readyz before the first test. With BASE_URL set, the suite
+// runs against that instance instead and starts nothing (the smoke subset is made for that:
+// see README.md).
 import { defineConfig } from '@playwright/test';
 import path from 'node:path';
 
 const repo = path.resolve(__dirname, '..');
 const port = process.env.E2E_PORT ?? '3100';
-const baseURL = `http://127.0.0.1:${port}`;
+const external = process.env.BASE_URL;
+const baseURL = external ?? `http://127.0.0.1:${port}`;
+const ci = !!process.env.CI;
 // maildev receives the app's mail over SMTP and shows it over HTTP (tests read codes from it).
 export const mailSmtpPort = process.env.E2E_SMTP_PORT ?? '1125';
 export const mailApiPort = process.env.E2E_MAIL_API_PORT ?? '1180';
@@ -24,15 +28,27 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  forbidOnly: !!process.env.CI,
-  retries: 0,
-  // `list` prints as it goes and never starts a report server that would block a failing run.
-  reporter: [['list']],
+  forbidOnly: ci,
+  // One retry in CI, to tell a flaky test from a broken one; and a test that passed only on its
+  // retry fails the run all the same (it is reported as flaky).
+  retries: ci ? 1 : 0,
+  failOnFlakyTests: ci,
+  // `list` prints as it goes; the HTML report and JUnit XML are written to files, never served
+  // (a report server would block a failing run).
+  reporter: [
+    ['list'],
+    ['html', { open: 'never', outputFolder: 'playwright-report' }],
+    ['junit', { outputFile: 'playwright-report/junit.xml' }],
+  ],
   outputDir: 'test-results',
   use: {
     baseURL,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
+    // No video: recording needs Playwright's own ffmpeg, fetched by `npx playwright install`,
+    // which the suite never runs (browsers and tools come from the system). A failed test's trace
+    // holds a screenshot of every step instead.
+    video: 'off',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       // Root (CI) needs --no-sandbox; the rest keeps Chromium off the network it cannot reach.
@@ -53,7 +69,7 @@ export default defineConfig({
     // The app before (or without) the bundle: plain HTML pages and form posts.
     { name: 'no-javascript', testMatch: /nojs\.spec\.ts/, use: { javaScriptEnabled: false } },
   ],
-  webServer: [
+  webServer: external ? [] : [
     {
       command: `npx maildev --smtp ${mailSmtpPort} --ip 127.0.0.1 --web ${mailApiPort} --web-ip 127.0.0.1 --silent`,
       url: `http://127.0.0.1:${mailApiPort}/api/healthz`,

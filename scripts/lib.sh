@@ -174,3 +174,17 @@ build_release() {
         die "could not compress the browser bundle"
     [ -n "$fingerprint" ] && echo "$fingerprint" >"$stamp"
 }
+
+# run_browser_tests [PLAYWRIGHT ARGUMENTS]: the Playwright journeys in Chromium against the release
+# build on E2E_DATABASE_URL, then the search of the server's log for every password, one-time
+# code, session id and card number the suite used (it writes them down as it uses them).
+run_browser_tests() {
+    say "Playwright (Chromium)"
+    local server_log="$REPO/.local/e2e-server.log"
+    if ! (cd "$REPO/end2end" && CLINIC_SERVER_BIN="$SERVER_BIN" E2E_SERVER_LOG="$server_log" npx playwright test "$@"); then
+        say "The server's log of the run: $server_log; the report: end2end/playwright-report/index.html"
+        return 1
+    fi
+    say "Searching the server's log for the secrets the suite used"
+    node "$REPO/scripts/scan-logs.mjs" "$REPO/end2end/test-results/secrets-used.txt" "$server_log"
+}

@@ -52,16 +52,6 @@ else
     cargo test --locked -p app -p server -- --test-threads=1
 fi
 
-say "Playwright (Chromium)"
-server_log="$REPO/.local/e2e-server.log"
-if ! (cd end2end && CLINIC_SERVER_BIN="$SERVER_BIN" E2E_SERVER_LOG="$server_log" npx playwright test); then
-    say "The server's log of the run: $server_log"
-    exit 1
-fi
-
-# No password, one-time code, session id or card number the suite used may be in the server's
-# log (the suite wrote them down as it used them).
-say "Searching the server's log for the secrets the suite used"
-node "$REPO/scripts/scan-logs.mjs" "$REPO/end2end/test-results/secrets-used.txt" "$server_log"
+run_browser_tests
 
 say "The target folder now holds $(du -sh "$TARGET_DIR" 2>/dev/null | cut -f1); $(free_gb) GB are free beside it"

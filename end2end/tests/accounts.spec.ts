@@ -11,7 +11,7 @@ function uniqueUser() {
   return { username: `e2e${tag}`, email: `e2e${tag}@example.com` };
 }
 
-test('register, confirm the email, sign out and in, reset the password', async ({ page, consoleErrors }) => {
+test('register, confirm the email, sign out and in, reset the password', { tag: ['@visitor', '@accounts'] }, async ({ page, consoleErrors }) => {
   const { username, email } = uniqueUser();
   const account = new AccountPages(page);
 
@@ -53,7 +53,7 @@ test('register, confirm the email, sign out and in, reset the password', async (
   expect(consoleErrors).toEqual([]);
 });
 
-test('a wrong code says so and how many tries are left', async ({ page }) => {
+test('a wrong code says so and how many tries are left', { tag: ['@visitor', '@accounts'] }, async ({ page }) => {
   const { username, email } = uniqueUser();
   const account = new AccountPages(page);
   await account.register({ username, email, password });
@@ -65,7 +65,7 @@ test('a wrong code says so and how many tries are left', async ({ page }) => {
   await page.screenshot({ path: 'test-results/verify-wrong-code.png', fullPage: true });
 });
 
-test('repeated wrong passwords pause sign-in, and the page says how long to wait', async ({ page, consoleErrors }) => {
+test('repeated wrong passwords pause sign-in, and the page says how long to wait', { tag: ['@visitor', '@accounts'] }, async ({ page, consoleErrors }) => {
   // A demo doctor no other spec signs in as: the pause lasts 15 minutes.
   const account = new AccountPages(page);
   for (let attempt = 0; attempt < 5; attempt++) {
@@ -79,7 +79,7 @@ test('repeated wrong passwords pause sign-in, and the page says how long to wait
   await page.screenshot({ path: 'test-results/sign-in-paused.png', fullPage: true });
 });
 
-test('registration shows each problem beside its field', async ({ page }) => {
+test('registration shows each problem beside its field', { tag: ['@visitor', '@accounts'] }, async ({ page }) => {
   await page.goto('/register');
   await waitForHydration(page);
   const form = page.locator('form');

@@ -22,7 +22,7 @@ async function mailStartingWith(to: string, prefix: string): Promise<string> {
   return subject;
 }
 
-test('top up, book, get the confirmation, cancel early and see the refund', async ({ page, db, consoleErrors }) => {
+test('top up, book, get the confirmation, cancel early and see the refund', { tag: ['@patient', '@booking', '@wallet'] }, async ({ page, db, consoleErrors }) => {
   const free = await freeSlot(db, 0);
   const account = new AccountPages(page);
   await account.signIn('ann', demoPassword);
@@ -55,7 +55,7 @@ test('top up, book, get the confirmation, cancel early and see the refund', asyn
   await expect(newest).toContainText(fee);
 });
 
-test('a declined card is refused with its reason and changes nothing', async ({ page, consoleErrors }) => {
+test('a declined card is refused with its reason and changes nothing', { tag: ['@patient', '@booking', '@wallet'] }, async ({ page, consoleErrors }) => {
   const account = new AccountPages(page);
   await account.signIn('ben', demoPassword);
   await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
@@ -68,7 +68,7 @@ test('a declined card is refused with its reason and changes nothing', async ({ 
   await topUp.screenshot({ path: 'test-results/wallet-declined.png' });
 });
 
-test('too little money holds the time; topping up within the hold and paying confirms it', async ({ page, db, consoleErrors }) => {
+test('too little money holds the time; topping up within the hold and paying confirms it', { tag: ['@patient', '@booking', '@wallet'] }, async ({ page, db, consoleErrors }) => {
   const free = await freeSlot(db, 1);
   // A new patient (the demo patients' visits are counted by other specs): an empty wallet.
   const { email } = await newPatient(page, 'hold');

@@ -60,7 +60,7 @@ async function scalar(db: Client, sql: string): Promise<string> {
   return String(Object.values(rows[0])[0]);
 }
 
-test('the admin sees the clinic figures and charts', async ({ page, db, consoleErrors }) => {
+test('the admin sees the clinic figures and charts', { tag: ['@admin', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
   await seedVisits(db);
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
@@ -107,7 +107,7 @@ test('the admin sees the clinic figures and charts', async ({ page, db, consoleE
   await page.screenshot({ path: 'test-results/dashboard-admin.png', fullPage: true });
 });
 
-test('a doctor sees the day, the week, earnings and a way to add slots', async ({ page, db, consoleErrors }) => {
+test('a doctor sees the day, the week, earnings and a way to add slots', { tag: ['@doctor', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
   await seedVisits(db);
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
@@ -145,7 +145,7 @@ test('a doctor sees the day, the week, earnings and a way to add slots', async (
   await expect(page).toHaveURL(/\/doctor\/slots$/);
 });
 
-test('a patient sees the next visit, the wallet and what waits for a review', async ({ page, db, consoleErrors }) => {
+test('a patient sees the next visit, the wallet and what waits for a review', { tag: ['@patient', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
   await seedVisits(db);
   const account = new AccountPages(page);
   const home = new DashboardPages(page);
@@ -173,7 +173,7 @@ test('a patient sees the next visit, the wallet and what waits for a review', as
   await page.screenshot({ path: 'test-results/dashboard-patient.png', fullPage: true });
 });
 
-test('each role is refused the other roles’ homes', async ({ page, consoleErrors }) => {
+test('each role is refused the other roles’ homes', { tag: ['@admin', '@doctor', '@patient', '@smoke'] }, async ({ page, consoleErrors }) => {
   const account = new AccountPages(page);
   // A visitor is sent to sign in.
   const visitor = await page.request.get('/admin', { maxRedirects: 0 });

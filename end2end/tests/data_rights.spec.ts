@@ -6,7 +6,7 @@ import { secret } from './secrets';
 
 const password = secret('password', 'lantern-meadow-copper-7');
 
-test('a patient downloads their data, then deletes the account and can no longer sign in', async ({ page, consoleErrors }) => {
+test('a patient downloads their data, then deletes the account and can no longer sign in', { tag: ['@patient', '@privacy'] }, async ({ page, consoleErrors }) => {
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
   const username = `e2edel${tag}`;
   const email = `e2edel${tag}@example.com`;

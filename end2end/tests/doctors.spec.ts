@@ -6,7 +6,7 @@ import { AccountPages, AdminPages, DoctorsPage } from './pages';
 
 import { demoPassword, recordSecret } from './secrets';
 
-test('admin onboards a doctor who sets a password, and visitors find them', async ({ page, consoleErrors }) => {
+test('admin onboards a doctor who sets a password, and visitors find them', { tag: ['@admin', '@doctor', '@visitor'] }, async ({ page, consoleErrors }) => {
   const tag = `${Date.now()}`.slice(-6);
   const specialty = `Sports Medicine ${tag}`;
   const email = `dr.quinn.${tag}@example.com`;
@@ -82,7 +82,7 @@ test('admin onboards a doctor who sets a password, and visitors find them', asyn
   expect(consoleErrors).toEqual([]);
 });
 
-test('the directory sorts and pages through the demo doctors, and the back button returns', async ({ page }) => {
+test('the directory sorts and pages through the demo doctors, and the back button returns', { tag: ['@visitor', '@directory', '@smoke'] }, async ({ page }) => {
   const directory = new DoctorsPage(page);
   await page.goto('/doctors');
   await waitForHydration(page);

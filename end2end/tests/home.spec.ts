@@ -2,7 +2,7 @@ import AxeBuilder from '@axe-core/playwright';
 import { test, expect, waitForHydration } from './fixtures';
 import { HomePage, DoctorsPage } from './pages';
 
-test('the home page lists the specialties stored in the database', async ({ page, db, consoleErrors }) => {
+test('the home page lists the specialties stored in the database', { tag: ['@visitor'] }, async ({ page, db, consoleErrors }) => {
   // A specialty that only exists because this test wrote it: proof the page reads the database.
   const name = `Travel Medicine ${Date.now()}`;
   await db.query('INSERT INTO specialties (name, description) VALUES ($1, $2)', [
@@ -27,7 +27,7 @@ test('the home page lists the specialties stored in the database', async ({ page
   expect(consoleErrors).toEqual([]);
 });
 
-test('the page hydrates: navigation happens in the browser, without a reload', async ({ page, consoleErrors }) => {
+test('the page hydrates: navigation happens in the browser, without a reload', { tag: ['@visitor', '@hydration', '@smoke'] }, async ({ page, consoleErrors }) => {
   const home = new HomePage(page);
   await home.goto();
   await waitForHydration(page);
@@ -42,7 +42,7 @@ test('the page hydrates: navigation happens in the browser, without a reload', a
   expect(consoleErrors).toEqual([]);
 });
 
-test('on a phone the menu button opens and closes the navigation', async ({ page, consoleErrors }) => {
+test('on a phone the menu button opens and closes the navigation', { tag: ['@visitor', '@smoke'] }, async ({ page, consoleErrors }) => {
   await page.setViewportSize({ width: 390, height: 844 });
   const home = new HomePage(page);
   await home.goto();
@@ -60,7 +60,7 @@ test('on a phone the menu button opens and closes the navigation', async ({ page
   expect(consoleErrors).toEqual([]);
 });
 
-test('searching from the home page finds a doctor by name', async ({ page, consoleErrors }) => {
+test('searching from the home page finds a doctor by name', { tag: ['@visitor', '@directory', '@smoke'] }, async ({ page, consoleErrors }) => {
   const home = new HomePage(page);
   await home.goto();
   await home.searchBox.fill('nair');
@@ -73,14 +73,14 @@ test('searching from the home page finds a doctor by name', async ({ page, conso
   expect(consoleErrors).toEqual([]);
 });
 
-test('an unknown address shows the not-found page', async ({ page }) => {
+test('an unknown address shows the not-found page', { tag: ['@visitor', '@smoke'] }, async ({ page }) => {
   const response = await page.goto('/no-such-page');
   expect(response?.status()).toBe(404);
   await expect(page.getByRole('heading', { name: 'We could not find that page' })).toBeVisible();
 });
 
 for (const path of ['/', '/doctors']) {
-  test(`axe finds no serious or critical accessibility violation on ${path}`, async ({ page }) => {
+  test(`axe finds no serious or critical accessibility violation on ${path}`, { tag: ['@visitor', '@a11y', '@smoke'] }, async ({ page }) => {
     await page.goto(path);
     await waitForHydration(page);
     await page.screenshot({ path: `test-results/desktop${path === '/' ? '-home' : path.replace('/', '-')}.png`, fullPage: true });
@@ -92,7 +92,7 @@ for (const path of ['/', '/doctors']) {
   });
 }
 
-test("a doctor's page shows the bio and this week's free times by day", async ({ page, consoleErrors }) => {
+test("a doctor's page shows the bio and this week's free times by day", { tag: ['@visitor', '@directory', '@smoke'] }, async ({ page, consoleErrors }) => {
   await page.goto('/doctors?q=hart');
   await page.getByRole('link', { name: 'Dr. Amelia Hart' }).click();
   await expect(page).toHaveURL(/\/doctors\/\d+$/);

@@ -30,7 +30,7 @@ async function loadEachFresh(page: Page, routes: string[], heading: (route: stri
   }
 }
 
-test('a visitor\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+test('a visitor\'s pages hydrate on every fresh load', { tag: ['@visitor', '@hydration'] }, async ({ page, db, consoleErrors }) => {
   const { rows } = await db.query('SELECT id FROM doctors WHERE is_active ORDER BY id LIMIT 1');
   await loadEachFresh(page, [
     '/',
@@ -48,7 +48,7 @@ test('a visitor\'s pages hydrate on every fresh load', async ({ page, db, consol
   ]);
 });
 
-test('a patient\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+test('a patient\'s pages hydrate on every fresh load', { tag: ['@patient', '@hydration'] }, async ({ page, db, consoleErrors }) => {
   await signInAs(page, 'ann');
   const { rows: visits } = await db.query(
     `SELECT a.id FROM appointments a JOIN users u ON u.id = a.patient_id WHERE u.username = 'ann' ORDER BY a.id LIMIT 1`,
@@ -64,12 +64,12 @@ test('a patient\'s pages hydrate on every fresh load', async ({ page, db, consol
   await expect(page.locator('header').getByRole('button', { name: 'Sign out' })).toBeVisible();
 });
 
-test('a doctor\'s pages hydrate on every fresh load', async ({ page, consoleErrors }) => {
+test('a doctor\'s pages hydrate on every fresh load', { tag: ['@doctor', '@hydration'] }, async ({ page, consoleErrors }) => {
   await signInAs(page, 'dr.hart');
   await loadEachFresh(page, ['/doctor', '/doctor/appointments', '/doctor/practice', '/doctor/slots', '/doctor/reviews', '/profile']);
 });
 
-test('an admin\'s pages hydrate on every fresh load', async ({ page, db, consoleErrors }) => {
+test('an admin\'s pages hydrate on every fresh load', { tag: ['@admin', '@hydration'] }, async ({ page, db, consoleErrors }) => {
   await signInAs(page, 'admin');
   const { rows } = await db.query('SELECT id FROM doctors ORDER BY id LIMIT 1');
   await loadEachFresh(page, [

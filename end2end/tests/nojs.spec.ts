@@ -67,7 +67,7 @@ async function pastVisit(db: import('pg').Client, patient: string, doctor: strin
   return rows[0].id as number;
 }
 
-test('a patient signs in, tops up, books, pays a hold, cancels, reviews and signs out', async ({ page, db }) => {
+test('a patient signs in, tops up, books, pays a hold, cancels, reviews and signs out', { tag: ['@patient', '@nojs', '@booking', '@wallet'] }, async ({ page, db }) => {
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
   const username = `nojs${tag}`;
   const email = `${username}@example.com`;
@@ -142,7 +142,7 @@ test('a patient signs in, tops up, books, pays a hold, cancels, reviews and sign
   await expect(page).toHaveURL(/\/sign-in\?next=\/wallet$/);
 });
 
-test('a doctor adds a slot and completes a visit', async ({ page, db }) => {
+test('a doctor adds a slot and completes a visit', { tag: ['@doctor', '@nojs', '@slots'] }, async ({ page, db }) => {
   const visit = await pastVisit(db, 'ben', 'dr.larsen', 'confirmed', 1, '22:00');
   await signIn(page, 'dr.larsen', demoPassword);
   await expect(header(page).getByRole('link', { name: 'Your slots' })).toBeVisible();
@@ -168,7 +168,7 @@ test('a doctor adds a slot and completes a visit', async ({ page, db }) => {
   await expect(badge(page)).toHaveText('Completed');
 });
 
-test('an admin refunds a payment from the payments list', async ({ page, db }) => {
+test('an admin refunds a payment from the payments list', { tag: ['@admin', '@nojs', '@payments'] }, async ({ page, db }) => {
   // A paid visit of Chloe's to refund, made through the product: she tops up and books.
   await signIn(page, 'chloe', demoPassword);
   await expect(header(page).getByRole('button', { name: 'Sign out' })).toBeVisible();

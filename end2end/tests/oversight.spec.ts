@@ -9,7 +9,7 @@ import { approved, bookFromDoctorPage, cardForm, freeSlot, newPatient, openWalle
 
 import { demoPassword } from './secrets';
 
-test('an admin refunds a payment, cancels a visit and reads the ledger', async ({ page, db, consoleErrors }) => {
+test('an admin refunds a payment, cancels a visit and reads the ledger', { tag: ['@admin', '@payments'] }, async ({ page, db, consoleErrors }) => {
   const { username, email } = await newPatient(page, 'ops');
   await openWallet(page);
   const topUp = await cardForm(page, 'Top up', '500', approved);

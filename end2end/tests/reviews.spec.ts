@@ -7,7 +7,7 @@ import { AccountPages, DoctorsPage, ReviewPages } from './pages';
 
 import { demoPassword } from './secrets';
 
-test('a patient reviews a completed visit, the rating counts, and an admin hides it', async ({ page, db, consoleErrors }) => {
+test('a patient reviews a completed visit, the rating counts, and an admin hides it', { tag: ['@patient', '@admin', '@reviews'] }, async ({ page, db, consoleErrors }) => {
   const tag = `${Date.now()}`.slice(-6);
   const comment = `Listened carefully and explained everything (${tag}).`;
   const doctorName = 'Dr. Amelia Hart';

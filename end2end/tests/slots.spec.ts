@@ -16,7 +16,7 @@ function dayFromToday(days: number): Date {
 const iso = (date: Date) => date.toISOString().slice(0, 10);
 const longDate = (date: Date) => `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]}`;
 
-test('a doctor plans a week with a lunch break, manages it, and visitors see the new times', async ({ page, db, consoleErrors }) => {
+test('a doctor plans a week with a lunch break, manages it, and visitors see the new times', { tag: ['@doctor', '@slots'] }, async ({ page, db, consoleErrors }) => {
   // Next week, Monday to Friday (the public page's second week). Dr. Silva (a demo doctor)
   // works mornings 09:00-12:00 there already, so those are reported as overlapping.
   const today = new Date();

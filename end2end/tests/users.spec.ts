@@ -6,7 +6,7 @@ import { AccountPages, UsersAdminPage } from './pages';
 
 import { demoPassword } from './secrets';
 
-test('an admin deactivates and reactivates a patient, and the audit log says so', async ({ page, browser, consoleErrors }) => {
+test('an admin deactivates and reactivates a patient, and the audit log says so', { tag: ['@admin', '@users'] }, async ({ page, browser, consoleErrors }) => {
   const account = new AccountPages(page);
   const users = new UsersAdminPage(page);
   await account.signIn('admin', demoPassword);

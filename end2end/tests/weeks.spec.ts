@@ -16,7 +16,7 @@ function dayFromToday(days: number): Date {
 const iso = (date: Date) => date.toISOString().slice(0, 10);
 const longDate = (date: Date) => `${weekdays[date.getUTCDay()]} ${date.getUTCDate()} ${months[date.getUTCMonth()]}`;
 
-test('a time published five weeks ahead is found by paging weeks and booked', async ({ page, db, consoleErrors }) => {
+test('a time published five weeks ahead is found by paging weeks and booked', { tag: ['@patient', '@booking'] }, async ({ page, db, consoleErrors }) => {
   const day = dayFromToday(35);
   const account = new AccountPages(page);
   await account.signIn('dr.larsen', demoPassword);
