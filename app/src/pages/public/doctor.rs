@@ -311,8 +311,14 @@ fn SlotTime(free: FreeSlot) -> impl IntoView {
     if slot.bookable {
         view! {
             <li class="slot slot-bookable">
+                // The name begins with the text the link shows ("09:00 Book"), so someone
+                // who says what they see to voice control reaches it (WCAG 2.5.3).
                 <a class="slot-book" href=format!("/book/{}", slot.id)
-                    aria-label=format!("Book {time}{until} on {}", format::long_day(slot.date))>
+                    aria-label=format!(
+                        "{time} Book, until {} on {}",
+                        format::clock(slot.end_time),
+                        format::long_day(slot.date),
+                    )>
                     {time.clone()}<span class="slot-book-label">" Book"</span>
                 </a>
             </li>
