@@ -14,7 +14,7 @@ const ci = !!process.env.CI;
 // maildev receives the app's mail over SMTP and shows it over HTTP (tests read codes from it).
 export const mailSmtpPort = process.env.E2E_SMTP_PORT ?? '1125';
 export const mailApiPort = process.env.E2E_MAIL_API_PORT ?? '1180';
-const serverBin =
+export const serverBin =
   process.env.CLINIC_SERVER_BIN ??
   path.join(process.env.CARGO_TARGET_DIR ?? path.join(repo, 'target'), 'release', 'server');
 // The server's log (its standard error) goes to this file, written afresh each run, which

@@ -128,6 +128,14 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         .layer(middleware::from_fn(crate::monitoring::measure))
 }
 
+/// The app's pages: the path pattern of each route in its route table, in order.
+pub fn page_routes() -> Vec<String> {
+    generate_route_list(App)
+        .into_iter()
+        .map(|route| route.path().to_owned())
+        .collect()
+}
+
 /// Looks up who is signed in before a page renders and puts it into the request
 /// ([`PageViewer`]), with the notice a plain form post left for this page, so the page's
 /// header and sign-in gates render whole on the server without waiting on anything (see

@@ -99,6 +99,9 @@ enum Command {
     /// Report index usage, unused and duplicate indexes, table and index bloat, the slowest
     /// statements (pg_stat_statements) and autovacuum's last runs. Reads statistics only.
     DbReport,
+    /// Print the app's pages (its route table), one path pattern a line, such as
+    /// `/doctors/{id}`. Needs no database.
+    Routes,
     /// Manage the private PostgreSQL cluster used when DATABASE_URL is unset.
     LocalDb {
         #[command(subcommand)]
@@ -222,6 +225,12 @@ async fn main() -> anyhow::Result<()> {
             let result = db_report::gather(&db.pool).await;
             db.close().await;
             print!("{}", result?);
+            Ok(())
+        }
+        Command::Routes => {
+            for path in http::page_routes() {
+                println!("{path}");
+            }
             Ok(())
         }
         Command::LocalDb { action } => local_db(&config, action).await,
