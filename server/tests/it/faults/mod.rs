@@ -31,7 +31,7 @@ use crate::harness::SmtpSink;
 use client::{Client, Tally};
 use journeys::{run_patient, run_visitor};
 use mail::check_mail;
-use people::{Totals, seed};
+use people::{Patient, Totals, seed};
 use processes::{Database, Instance, Scratch};
 use schedule::inject_faults;
 
@@ -161,36 +161,7 @@ async fn three_instances_lose_nothing_to_a_killed_instance_a_database_restart_or
     problems.extend(faults.problems());
     let mail = check_mail(&pool, &sink, unsent).await;
     problems.extend(mail.problems.iter().cloned());
-    // No password, card number, session id or visit note in any instance's log.
-    let mut secrets = vec![
-        ("the password", crate::harness::PASSWORD.to_owned()),
-        ("the card number", CARD_NUMBER.to_owned()),
-        ("a visit note", VISIT_NOTE.to_owned()),
-    ];
-    for patient in &finished {
-        secrets.extend(
-            patient
-                .model
-                .session_ids
-                .iter()
-                .map(|id| ("a session id", id.clone())),
-        );
-    }
-    for instance in instances.lock().await.iter() {
-        // The search means something only if the log records the requests it served.
-        if instance
-            .found_in_log(&[("a booking request", "/api/booking/book".to_owned())])
-            .is_empty()
-        {
-            problems.push(format!(
-                "instance {}'s log does not record its requests",
-                instance.n
-            ));
-        }
-        for secret in instance.found_in_log(&secrets) {
-            problems.push(format!("instance {}'s log holds {secret}", instance.n));
-        }
-    }
+    problems.extend(secrets_in_logs(&instances.lock().await, &finished));
 
     println!(
         "\nFault test: {INSTANCES} instances, {PATIENTS} patients and {VISITORS} visitors for {load_seconds:.0} s\n{}\n{}\n{}\nmail: {} queued, {} delivered ({} distinct Message-IDs); outbox empty {:.1} s after the load\nchecks: {}",
@@ -214,4 +185,32 @@ async fn three_instances_lose_nothing_to_a_killed_instance_a_database_restart_or
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     database.stop();
+}
+
+/// Every password, card number, session id or visit note found in an instance's log (there must
+/// be none), and any log that does not record its requests (the search would mean nothing).
+fn secrets_in_logs(instances: &[Instance], patients: &[Patient]) -> Vec<String> {
+    let mut secrets = vec![
+        ("the password", crate::harness::PASSWORD.to_owned()),
+        ("the card number", CARD_NUMBER.to_owned()),
+        ("a visit note", VISIT_NOTE.to_owned()),
+    ];
+    for patient in patients {
+        let ids = patient.model.session_ids.iter();
+        secrets.extend(ids.map(|id| ("a session id", id.clone())));
+    }
+    let mut problems = Vec::new();
+    for instance in instances {
+        let requests = [("a booking request", "/api/booking/book".to_owned())];
+        if instance.found_in_log(&requests).is_empty() {
+            problems.push(format!(
+                "instance {}'s log does not record its requests",
+                instance.n
+            ));
+        }
+        for secret in instance.found_in_log(&secrets) {
+            problems.push(format!("instance {}'s log holds {secret}", instance.n));
+        }
+    }
+    problems
 }
