@@ -11,20 +11,10 @@ step "npm packages" npm_install end2end
 [ -x "$SERVER_BIN" ] ||
     die "there is no release build at $SERVER_BIN: run scripts/test.sh or cargo leptos build --release first"
 
-started_cluster=""
-stop_cluster() {
-    if [ -n "$started_cluster" ]; then
-        "$SERVER_BIN" local-db stop || true
-    fi
-}
-trap stop_cluster EXIT
-
 if [ -z "${E2E_DATABASE_URL:-}" ]; then
     [ -z "${DATABASE_URL:-}" ] ||
         die "DATABASE_URL is set: set E2E_DATABASE_URL too (an empty database the browser tests may fill)"
-    if ! "$SERVER_BIN" local-db status >/dev/null; then
-        started_cluster=1
-    fi
+    stop_local_db_on_exit
     export E2E_DATABASE_URL="$("$SERVER_BIN" local-db start --database clinic_e2e --fresh)"
 fi
 

@@ -175,6 +175,13 @@ build_release() {
     [ -n "$fingerprint" ] && echo "$fingerprint" >"$stamp"
 }
 
+# Call before starting the private PostgreSQL: if it is not running yet, this script starts it,
+# and so stops it again when it exits. (Not inside $(...): the trap must be the script's own.)
+stop_local_db_on_exit() {
+    "$SERVER_BIN" local-db status >/dev/null && return
+    trap '"$SERVER_BIN" local-db stop || true' EXIT
+}
+
 # run_browser_tests [PLAYWRIGHT ARGUMENTS]: the Playwright journeys in Chromium against the release
 # build on E2E_DATABASE_URL, then the search of the server's log for every password, one-time
 # code, session id and card number the suite used (it writes them down as it uses them).

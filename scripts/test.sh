@@ -21,20 +21,10 @@ cargo clippy --locked -p frontend --target wasm32-unknown-unknown -- -D warnings
 
 step "Release build" build_release
 
-started_cluster=""
-stop_cluster() {
-    if [ -n "$started_cluster" ]; then
-        "$SERVER_BIN" local-db stop || true
-    fi
-}
-trap stop_cluster EXIT
-
 if [ -z "${DATABASE_URL:-}" ]; then
-    if ! "$SERVER_BIN" local-db status >/dev/null; then
-        started_cluster=1
-    fi
     # The Rust tests clone their databases through the maintenance database; Playwright gets a
     # fresh database of its own.
+    stop_local_db_on_exit
     export DATABASE_URL="$("$SERVER_BIN" local-db start --database postgres)"
     export E2E_DATABASE_URL="$("$SERVER_BIN" local-db start --database clinic_e2e --fresh)"
 else
