@@ -47,25 +47,17 @@ pub(super) async fn run_patient(
                 book(&mut patient, &mut client, slot).await;
             }
             71..=80 => {
-                let pending: Vec<i64> = patient
+                let pending = patient
                     .model
-                    .appointments
-                    .iter()
-                    .filter(|(_, status)| **status == "pending")
-                    .map(|(id, _)| *id)
-                    .collect();
+                    .appointments_where(|status| status == "pending");
                 if let Some(&appointment) = pending.first() {
                     pay(&mut patient, &mut client, appointment).await;
                 }
             }
             81..=92 => {
-                let live: Vec<i64> = patient
+                let live = patient
                     .model
-                    .appointments
-                    .iter()
-                    .filter(|(_, status)| **status != "cancelled")
-                    .map(|(id, _)| *id)
-                    .collect();
+                    .appointments_where(|status| status != "cancelled");
                 if !live.is_empty() {
                     let appointment = live[rng.gen_range(0..live.len())];
                     cancel(&mut patient, &mut client, appointment).await;

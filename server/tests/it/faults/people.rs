@@ -149,6 +149,17 @@ pub(super) struct Model {
     pub(super) slots_taken: u64,
 }
 
+impl Model {
+    /// The patient's appointments whose last known status passes `keep`.
+    pub(super) fn appointments_where(&self, keep: impl Fn(&str) -> bool) -> Vec<i64> {
+        let known = self.appointments.iter();
+        known
+            .filter(|(_, status)| keep(status))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+}
+
 pub(super) struct Patient {
     pub(super) id: i64,
     pub(super) username: String,
