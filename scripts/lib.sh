@@ -118,6 +118,15 @@ ensure_chromium() {
     [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# Redis (Debian's redis-server, with redis-cli): the app never needs it, but the tests of
+# REDIS_URL start their own on a loopback port.
+ensure_redis() {
+    if command -v redis-server >/dev/null 2>&1 && command -v redis-cli >/dev/null 2>&1; then
+        return
+    fi
+    apt_install redis-server
+}
+
 # The cargo target folder outlives a run (CI keeps it between runs so unchanged dependencies are
 # not rebuilt), and it only grows: every toolchain or dependency change leaves the old artifacts
 # behind. A disk that fills up fails the build halfway, as CI once did with "No space left on

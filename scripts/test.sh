@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every check: formatting, clippy (server and browser code), the Rust tests against a real
-# PostgreSQL, and the Playwright journeys in Chromium against a release build. Installs what is
+# PostgreSQL (and a real Redis for REDIS_URL's tests), and the Playwright journeys in Chromium against a release build. Installs what is
 # missing first. Without DATABASE_URL the tests use the private cluster in .local/postgres,
 # started for the run and stopped afterwards (unless it was already running).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -9,6 +9,7 @@ step "Disk space" ensure_disk_space
 step "Tools" ensure_build_tools
 step "PostgreSQL" ensure_postgres
 step "Chromium" ensure_chromium
+step "Redis" ensure_redis
 step "npm packages" npm_install end2end
 
 say "Checking formatting"

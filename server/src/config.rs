@@ -13,6 +13,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// Redis (`redis://[:password@]host:port[/db]`), for sessions and the public pages all
+    /// instances share. Optional: unset, everything lives in PostgreSQL; set but away, every
+    /// instance goes on from PostgreSQL and its own cache.
+    #[arg(long, env = "REDIS_URL", global = true)]
+    pub redis_url: Option<String>,
+
     /// Where project-local state lives (the private PostgreSQL cluster).
     #[arg(long, env = "CLINIC_DATA_DIR", default_value = ".local", global = true)]
     pub data_dir: PathBuf,
@@ -473,6 +479,7 @@ impl std::fmt::Debug for Config {
                 "database_url",
                 &self.database_url.as_ref().map(|_| "<redacted>"),
             )
+            .field("redis_url", &self.redis_url.as_ref().map(|_| "<redacted>"))
             .field("data_dir", &self.data_dir)
             .field("addr", &self.addr)
             .field("site_root", &self.site_root)

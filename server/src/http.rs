@@ -74,14 +74,26 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
         settings,
     };
     let routes = generate_route_list(App);
-    let sessions = SessionManagerLayer::new(PostgresStore::new(state.pool.clone()))
+    let redis = config.redis_url.as_deref().and_then(|url| {
+        crate::redis::Redis::connect(url)
+            .inspect_err(|err| tracing::error!(%err, "going on without Redis"))
+            .ok()
+    });
+    if let Some(redis) = &redis {
+        app::services::shared_state::install(Arc::new(crate::redis::Shared {
+            redis: Arc::clone(redis),
+        }));
+    }
+    let store =
+        crate::sessions::Sessions::new(PostgresStore::new(state.pool.clone()), redis.clone());
+    let sessions = SessionManagerLayer::new(store)
         .with_name("clinic_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
         // Visitors' sessions (before sign-in) end with the browser; sign-in sets its own.
         .with_expiry(Expiry::OnSessionEnd);
-    let page_cache = PageCache::new(Duration::from_millis(config.page_cache_ms));
+    let page_cache = PageCache::new(Duration::from_millis(config.page_cache_ms), redis);
     if page_cache.enabled() {
         crate::page_cache::listen(page_cache.clone(), state.pool.clone());
     }

@@ -13,6 +13,8 @@ pub mod local_postgres;
 pub mod mailer;
 pub mod monitoring;
 pub mod page_cache;
+pub mod redis;
+pub mod sessions;
 pub mod static_files;
 pub mod telemetry;
 pub mod tools;

@@ -256,6 +256,13 @@ async fn serve_with(config: &Config, db: &Database, demo: bool) -> anyhow::Resul
             tracing::info!("card payments are off: no wallet top-ups or withdrawals")
         }
     }
+    match &config.redis_url {
+        Some(url) => {
+            server::redis::check_url(url)?;
+            tracing::info!("sessions and the public pages are shared through Redis (REDIS_URL)");
+        }
+        None => tracing::info!("sessions live in PostgreSQL (REDIS_URL is not set)"),
+    }
     if demo {
         demo::seed_and_show_logins(&db.pool, config.time_zone).await?;
     }

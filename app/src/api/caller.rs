@@ -18,7 +18,7 @@ pub(crate) mod session {
     use crate::domain::{AppError, SessionUser};
     use crate::services::{ClinicSettings, accounts};
 
-    const USER_ID: &str = "user_id";
+    const USER_ID: &str = accounts::SESSION_USER_KEY;
     const AUTH_EPOCH: &str = "auth_epoch";
     const SIGNED_IN_AT: &str = "signed_in_at";
     const LAST_SEEN: &str = "last_seen";

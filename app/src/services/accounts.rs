@@ -22,6 +22,10 @@ pub const ACCOUNT_FAILURE_LIMIT: i64 = 5;
 /// or this many from one client address (many accounts tried from one place).
 pub const ADDRESS_FAILURE_LIMIT: i64 = 20;
 
+/// The session value holding the signed-in user's id. A session store that files sessions by
+/// account reads it, and the erasure finds an account's sessions by it.
+pub const SESSION_USER_KEY: &str = "user_id";
+
 const SIGN_IN_REFUSED: &str = "The username, email or password is not right.";
 
 /// The registration form as typed.

@@ -78,6 +78,7 @@ pub async fn erase(
     let mut tx = pool.begin().await?;
     let erased = erase_in(&mut tx, settings, user_id, by, now).await?;
     tx.commit().await?;
+    super::shared_state::sessions_ended(user_id).await;
     // The reviews now read "anonymous", and the cancelled appointments' times are free again.
     let changes: Vec<PageChange<'_>> = erased
         .doctors
@@ -361,7 +362,8 @@ async fn forget_traces(conn: &mut PgConnection, user_id: i64, email: &str) -> Re
 /// of such a session still in flight may write it back as it ends; it is useless by then, since
 /// the account is inactive and its epoch has moved on, and the first request with it ends it.)
 async fn end_sessions(conn: &mut PgConnection, user_id: i64) -> Result<(), AppError> {
-    let mut marker = rmp_serde::to_vec("user_id").map_err(AppError::internal)?;
+    let mut marker =
+        rmp_serde::to_vec(super::accounts::SESSION_USER_KEY).map_err(AppError::internal)?;
     marker.extend(rmp_serde::to_vec(&serde_json::json!(user_id)).map_err(AppError::internal)?);
     sqlx::query("DELETE FROM tower_sessions.session WHERE position($1::bytea IN data) > 0")
         .bind(marker)

@@ -25,6 +25,7 @@ pub mod passwords;
 pub mod personal_data;
 pub mod rate_limits;
 pub mod reviews;
+pub mod shared_state;
 pub mod slots;
 pub mod specialties;
 pub mod users;

@@ -7,6 +7,10 @@
 //! that cut commits from 7,400 to 1,400 per second; a notification sent afterwards with an
 //! asynchronous commit (it carries no data worth flushing) costs one short round trip.
 //!
+//! When the server shares its cache through Redis (`shared_state`), the announcement also moves
+//! the changed pages' generations there before it returns, so no instance serves such a page
+//! from the moment the change's answer goes out; PostgreSQL's listeners hear it a moment later.
+//!
 //! An announcement that fails is logged and forgotten: the change itself stands, and the
 //! cache's lifetime bounds how long a page can miss it.
 
@@ -66,12 +70,19 @@ impl Heard {
 
 /// Announces `changes`, committed already, to every instance. Never fails the caller.
 pub async fn announce(pool: &PgPool, changes: &[PageChange<'_>]) {
-    if let Err(err) = send(pool, changes).await {
-        tracing::warn!(%err, ?changes, "could not announce a change to the page caches");
+    match send(pool, changes).await {
+        Ok(heard) => super::shared_state::pages_changed(&heard).await,
+        Err(err) => {
+            tracing::warn!(%err, ?changes, "could not announce a change to the page caches");
+            // The listeners missed it; the shared cache need not.
+            super::shared_state::pages_changed(&[Heard::Everything]).await;
+        }
     }
 }
 
-async fn send(pool: &PgPool, changes: &[PageChange<'_>]) -> Result<(), sqlx::Error> {
+/// Notifies the listeners, and says what they heard (the slots', accounts' and appointments'
+/// doctors looked up).
+async fn send(pool: &PgPool, changes: &[PageChange<'_>]) -> Result<Vec<Heard>, sqlx::Error> {
     let mut payloads = Vec::with_capacity(changes.len());
     let mut slots: Vec<i64> = Vec::new();
     let mut accounts: Vec<i64> = Vec::new();
@@ -87,13 +98,13 @@ async fn send(pool: &PgPool, changes: &[PageChange<'_>]) -> Result<(), sqlx::Err
         }
     }
     if payloads.is_empty() && slots.is_empty() && accounts.is_empty() && appointments.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // One statement: its implicit transaction commits without waiting for the disk
     // (`set_config(..., true)` is local to it), and PostgreSQL delivers each distinct payload
     // once.
-    sqlx::query(
-        "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, p)
+    let sent: Vec<String> = sqlx::query_scalar(
+        "SELECT p, set_config('synchronous_commit', 'off', true), pg_notify($1, p)
            FROM (SELECT unnest($2::text[]) AS p
                  UNION
                  SELECT 'doctor:' || doctor_id FROM time_slots WHERE id = ANY($3)
@@ -107,9 +118,12 @@ async fn send(pool: &PgPool, changes: &[PageChange<'_>]) -> Result<(), sqlx::Err
     .bind(&slots)
     .bind(&accounts)
     .bind(&appointments)
-    .execute(pool)
+    .fetch_all(pool)
     .await?;
-    Ok(())
+    Ok(sent
+        .iter()
+        .map(|payload| Heard::parse(payload).unwrap_or(Heard::Everything))
+        .collect())
 }
 
 #[cfg(test)]

@@ -31,6 +31,7 @@ mod operations;
 mod oversight;
 mod payments;
 mod plain_html;
+mod redis;
 mod reviews;
 mod scale;
 mod schema;

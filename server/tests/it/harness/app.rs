@@ -26,6 +26,7 @@ use super::database::TestDb;
 pub fn config() -> Config {
     Config {
         database_url: None,
+        redis_url: None,
         data_dir: ".local".into(),
         addr: "127.0.0.1:0".parse().expect("address"),
         site_root: "target/site".to_owned(),

@@ -8,12 +8,14 @@
 //! - `builders`: accounts, doctors, slots and the `World` of a doctor and patients with wallets;
 //! - `values`: literals parsed for tests (money, instants, dates), request keys, settings;
 //! - `matrix`: who may call which server function, and the people and objects it is about;
-//! - `smtp_sink`: a real SMTP server on loopback that keeps what it receives.
+//! - `smtp_sink`: a real SMTP server on loopback that keeps what it receives;
+//! - `redis_server`: a real Redis on loopback that a test can stop and start again.
 
 mod app;
 mod builders;
 mod database;
 mod matrix;
+mod redis_server;
 mod smtp_sink;
 mod values;
 
@@ -21,5 +23,6 @@ pub use app::{TestApp, body_text, config, get, post, session_cookie, sign_in};
 pub use builders::{Clinic, NewDoctor, PASSWORD, World, account, confirmed, form, local_now};
 pub use database::{TestDb, assert_invariants, count, last_code};
 pub use matrix::{CALLERS, Caller, Fixture, Snapshot, fingerprint, fixture, matrix, registered};
+pub use redis_server::RedisServer;
 pub use smtp_sink::SmtpSink;
 pub use values::{at, date, decimal, key, money, settings};

@@ -19,6 +19,11 @@
 //! lifetime. Bookings are never affected: a visitor who books a time that went meanwhile gets
 //! "this slot was just taken" with the nearest free times, as with any race.
 //!
+//! With Redis (`REDIS_URL`), the instances also share their pages ([`shared`]): a page one
+//! instance rendered is served by all, and the generations live in Redis too, read on every
+//! request, so that from the moment a change's answer goes out no instance serves a page it
+//! altered, not even from its own memory. While Redis is away each instance goes on alone.
+//!
 //! When a page has expired, the first request renders it again while the others are still
 //! answered with the expired copy (for as long as that render takes, at most a few seconds), so
 //! a busy page is never rendered by every waiting request at once.
@@ -28,6 +33,8 @@
 //! junk parameters cannot multiply entries. Only anonymous GETs are cached, only complete 200
 //! answers without a cookie, and a signed-in visitor (who sees their name in the header)
 //! always gets a fresh render.
+
+pub mod shared;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -42,6 +49,8 @@ use axum::response::{IntoResponse, Response};
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
 
+use self::shared::{SharedPages, SharedStamp};
+
 /// The most bytes of pages kept at once (a directory page is about 40 KB).
 const MAX_BYTES: u64 = 64 << 20;
 /// The largest page read into the cache (pages are far smaller; this only bounds memory).
@@ -55,7 +64,8 @@ const DOCTOR_GROUPS: usize = 1024;
 /// How long the listener waits before trying to connect again.
 const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 /// Says whether an answer came from the cache (`hit`), from it while the page is being
-/// rendered again (`stale`), or was rendered and kept (`miss`).
+/// rendered again (`stale`), from the pages the instances share (`shared`), or was rendered and
+/// kept (`miss`).
 pub const CACHE_HEADER: &str = "x-page-cache";
 
 /// What a cached page shows, as far as changes go.
@@ -67,6 +77,40 @@ enum Scope {
     Directory,
     /// One doctor's page, every week and review page of it.
     Doctor(i64),
+}
+
+impl Scope {
+    /// The generation this scope's pages count under, beside [`Generation::Everything`].
+    fn generation(self) -> Generation {
+        match self {
+            Self::Home => Generation::Home,
+            Self::Directory => Generation::Directory,
+            Self::Doctor(id) => {
+                Generation::DoctorGroup(id.rem_euclid(DOCTOR_GROUPS as i64) as usize)
+            }
+        }
+    }
+}
+
+/// One of the counters a change moves on; a page is good while the two it counts under (that of
+/// everything and its scope's) are where they were when it was rendered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Generation {
+    Everything,
+    Home,
+    Directory,
+    DoctorGroup(usize),
+}
+
+impl Generation {
+    /// The generations `heard` moves on.
+    fn moved_by(heard: Heard) -> Vec<Self> {
+        match heard {
+            Heard::Doctor(id) => vec![Scope::Doctor(id).generation(), Self::Directory],
+            Heard::Roster => vec![Self::Home, Self::Directory],
+            Heard::Everything => vec![Self::Everything],
+        }
+    }
 }
 
 /// The generations a page was rendered under: the one of everything, and its scope's.
@@ -93,38 +137,25 @@ impl Generations {
         }
     }
 
-    fn doctor(&self, id: i64) -> &AtomicU64 {
-        &self.doctors[id.rem_euclid(DOCTOR_GROUPS as i64) as usize]
-    }
-
-    fn scope(&self, scope: Scope) -> &AtomicU64 {
-        match scope {
-            Scope::Home => &self.home,
-            Scope::Directory => &self.directory,
-            Scope::Doctor(id) => self.doctor(id),
+    fn counter(&self, generation: Generation) -> &AtomicU64 {
+        match generation {
+            Generation::Everything => &self.everything,
+            Generation::Home => &self.home,
+            Generation::Directory => &self.directory,
+            Generation::DoctorGroup(group) => &self.doctors[group],
         }
     }
 
     fn stamp(&self, scope: Scope) -> Stamp {
         Stamp {
             everything: self.everything.load(Ordering::SeqCst),
-            scope: self.scope(scope).load(Ordering::SeqCst),
+            scope: self.counter(scope.generation()).load(Ordering::SeqCst),
         }
     }
 
     fn hear(&self, heard: Heard) {
-        match heard {
-            Heard::Doctor(id) => {
-                self.doctor(id).fetch_add(1, Ordering::SeqCst);
-                self.directory.fetch_add(1, Ordering::SeqCst);
-            }
-            Heard::Roster => {
-                self.home.fetch_add(1, Ordering::SeqCst);
-                self.directory.fetch_add(1, Ordering::SeqCst);
-            }
-            Heard::Everything => {
-                self.everything.fetch_add(1, Ordering::SeqCst);
-            }
+        for generation in Generation::moved_by(heard) {
+            self.counter(generation).fetch_add(1, Ordering::SeqCst);
         }
     }
 }
@@ -132,6 +163,8 @@ impl Generations {
 struct Entry {
     stored: Instant,
     stamp: Stamp,
+    /// The generations in Redis it was rendered under, when Redis answered then.
+    shared: Option<SharedStamp>,
     headers: HeaderMap,
     body: Bytes,
     /// Set while one request renders the expired page again.
@@ -149,6 +182,8 @@ enum Lookup {
 
 pub struct PageCache {
     ttl: Duration,
+    /// The pages all instances share, when Redis is configured.
+    shared: Option<SharedPages>,
     generations: Generations,
     /// Whether this instance hears announced changes; nothing is kept or served otherwise.
     listening: AtomicBool,
@@ -156,9 +191,10 @@ pub struct PageCache {
 }
 
 impl PageCache {
-    /// A cache keeping pages for `ttl` (zero: keeps nothing). It serves nothing until
-    /// [`listen`] has started hearing changes (or, in tests, [`PageCache::assume_listening`]).
-    pub fn new(ttl: Duration) -> Arc<Self> {
+    /// A cache keeping pages for `ttl` (zero: keeps nothing), shared through Redis when
+    /// `redis` is given. It serves nothing until [`listen`] has started hearing changes (or, in
+    /// tests, [`PageCache::assume_listening`]).
+    pub fn new(ttl: Duration, redis: Option<Arc<crate::redis::Redis>>) -> Arc<Self> {
         let entries = moka::sync::Cache::builder()
             .max_capacity(MAX_BYTES)
             .weigher(|key: &String, entry: &Arc<Entry>| {
@@ -171,6 +207,7 @@ impl PageCache {
             .build();
         Arc::new(Self {
             ttl,
+            shared: redis.map(|redis| SharedPages::new(redis, ttl)),
             generations: Generations::new(),
             listening: AtomicBool::new(false),
             entries,
@@ -204,11 +241,16 @@ impl PageCache {
         self.set_listening(true);
     }
 
-    fn lookup(&self, key: &str, scope: Scope) -> Lookup {
+    /// What is kept for `key`. With the generations Redis has now (`shared`), a page must
+    /// have been rendered under them too; without (no Redis, or it is away), this instance's
+    /// own generations decide alone.
+    fn lookup(&self, key: &str, scope: Scope, shared: Option<SharedStamp>) -> Lookup {
         let Some(entry) = self.entries.get(key) else {
             return Lookup::Miss;
         };
-        if entry.stamp != self.generations.stamp(scope) {
+        if entry.stamp != self.generations.stamp(scope)
+            || shared.is_some_and(|now| entry.shared != Some(now))
+        {
             return Lookup::Miss;
         }
         if entry.stored.elapsed() < self.ttl {
@@ -231,21 +273,39 @@ impl PageCache {
         self.entries.invalidate(key);
     }
 
-    fn put(&self, key: String, scope: Scope, stamp: Stamp, headers: HeaderMap, body: Bytes) {
+    /// Keeps `key`'s page, rendered (or kept in Redis) `age` ago under `stamp` (and `shared`).
+    fn put(&self, key: String, scope: Scope, stamp: Stamp, rendered: Rendered) -> bool {
         if stamp != self.generations.stamp(scope) || !self.listening.load(Ordering::SeqCst) {
             // Something changed while it rendered: it may show the world before the change.
             self.entries.invalidate(&key);
-            return;
+            return false;
         }
+        let Rendered {
+            headers,
+            body,
+            shared,
+            age,
+        } = rendered;
         let entry = Entry {
-            stored: Instant::now(),
+            stored: Instant::now().checked_sub(age).unwrap_or_else(Instant::now),
             stamp,
+            shared,
             headers,
             body,
             refreshing_since: Mutex::new(None),
         };
         self.entries.insert(key, Arc::new(entry));
+        true
     }
+}
+
+/// A page to keep, with what it was rendered under.
+struct Rendered {
+    headers: HeaderMap,
+    body: Bytes,
+    shared: Option<SharedStamp>,
+    /// How long ago it was rendered (a page from Redis has lived part of its lifetime there).
+    age: Duration,
 }
 
 /// Hears the changes every instance announces, for as long as the server runs: connects (a
@@ -366,10 +426,31 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
         return next.run(request).await;
     };
     let stamp = cache.generations.stamp(scope);
-    match cache.lookup(&key, scope) {
+    let shared_stamp = match &cache.shared {
+        Some(shared) => shared.stamp(scope.generation()).await,
+        None => None,
+    };
+    match cache.lookup(&key, scope, shared_stamp) {
         Lookup::Fresh(headers, body) => return answer(headers, body, "hit"),
         Lookup::Stale(headers, body) => return answer(headers, body, "stale"),
         Lookup::Miss => {}
+    }
+    if let (Some(shared), Some(now)) = (&cache.shared, shared_stamp)
+        && let Some(page) = shared.get(&key, now).await
+    {
+        let (headers, body) = (page.headers.clone(), page.body.clone());
+        cache.put(
+            key,
+            scope,
+            stamp,
+            Rendered {
+                headers: page.headers,
+                body: page.body,
+                shared: shared_stamp,
+                age: page.age,
+            },
+        );
+        return answer(headers, body, "shared");
     }
     let response = next.run(request).await;
     if response.status() != StatusCode::OK || response.headers().contains_key(header::SET_COOKIE) {
@@ -379,7 +460,16 @@ pub async fn serve(State(cache): State<Arc<PageCache>>, request: Request, next: 
     let (parts, body) = response.into_parts();
     match axum::body::to_bytes(body, MAX_PAGE_BYTES).await {
         Ok(body) => {
-            cache.put(key, scope, stamp, parts.headers.clone(), body.clone());
+            let rendered = Rendered {
+                headers: parts.headers.clone(),
+                body: body.clone(),
+                shared: shared_stamp,
+                age: Duration::ZERO,
+            };
+            let kept = cache.put(key.clone(), scope, stamp, rendered);
+            if kept && let (Some(shared), Some(under)) = (&cache.shared, shared_stamp) {
+                shared.put(key, under, &parts.headers, body.clone());
+            }
             answer(parts.headers, body, "miss")
         }
         // The render failed midway (or ran past any sensible size).
@@ -458,6 +548,12 @@ mod tests {
         assert!(key("/doctors?q=a&q=b").is_none());
     }
 
+    impl PageCache {
+        fn lookup_alone(&self, key: &str, scope: Scope) -> Lookup {
+            self.lookup(key, scope, None)
+        }
+    }
+
     fn kind(lookup: Lookup) -> &'static str {
         match lookup {
             Lookup::Fresh(..) => "fresh",
@@ -473,18 +569,27 @@ mod tests {
     /// Keeps `text` as `key`'s page, rendered under the current generations.
     fn keep(cache: &PageCache, key: &str, scope: Scope, text: &'static str) {
         let stamp = cache.generations.stamp(scope);
-        cache.put(key.into(), scope, stamp, HeaderMap::new(), page(text));
+        cache.put(key.into(), scope, stamp, rendered(page(text)));
+    }
+
+    fn rendered(body: Bytes) -> Rendered {
+        Rendered {
+            headers: HeaderMap::new(),
+            body,
+            shared: None,
+            age: Duration::ZERO,
+        }
     }
 
     #[test]
     fn a_change_forgets_only_the_pages_it_alters() {
-        let cache = PageCache::new(Duration::from_secs(60));
+        let cache = PageCache::new(Duration::from_secs(60), None);
         cache.assume_listening();
         keep(&cache, "/", Scope::Home, "home");
         keep(&cache, "/doctors", Scope::Directory, "directory");
         keep(&cache, "/doctors/1", Scope::Doctor(1), "one");
         keep(&cache, "/doctors/2", Scope::Doctor(2), "two");
-        let fresh = |key: &str, scope| kind(cache.lookup(key, scope)) == "fresh";
+        let fresh = |key: &str, scope| kind(cache.lookup_alone(key, scope)) == "fresh";
 
         cache.hear("doctor:1");
         assert!(fresh("/", Scope::Home));
@@ -507,8 +612,29 @@ mod tests {
     }
 
     #[test]
+    fn with_redis_a_page_counts_only_under_the_generations_redis_has_now() {
+        let cache = PageCache::new(Duration::from_secs(60), None);
+        cache.assume_listening();
+        let before = SharedStamp::at(3, 8);
+        let stamp = cache.generations.stamp(Scope::Doctor(1));
+        let kept = Rendered {
+            shared: Some(before),
+            ..rendered(page("one"))
+        };
+        cache.put("/doctors/1".into(), Scope::Doctor(1), stamp, kept);
+        let lookup = |shared| kind(cache.lookup("/doctors/1", Scope::Doctor(1), shared));
+        assert_eq!(lookup(Some(before)), "fresh");
+        // Another instance announced a change: Redis moved on, and this instance has not
+        // heard the notification yet. The page is not served.
+        assert_eq!(lookup(Some(SharedStamp::at(3, 9))), "miss");
+        assert_eq!(lookup(Some(SharedStamp::at(4, 8))), "miss");
+        // With Redis away, the instance's own generations decide.
+        assert_eq!(lookup(None), "fresh");
+    }
+
+    #[test]
     fn a_render_under_way_during_a_change_is_not_kept() {
-        let cache = PageCache::new(Duration::from_secs(60));
+        let cache = PageCache::new(Duration::from_secs(60), None);
         cache.assume_listening();
         let stamp = cache.generations.stamp(Scope::Doctor(5));
         cache.hear("doctor:5");
@@ -516,47 +642,49 @@ mod tests {
             "/doctors/5".into(),
             Scope::Doctor(5),
             stamp,
-            HeaderMap::new(),
-            page("old"),
+            rendered(page("old")),
         );
-        assert_eq!(kind(cache.lookup("/doctors/5", Scope::Doctor(5))), "miss");
+        assert_eq!(
+            kind(cache.lookup_alone("/doctors/5", Scope::Doctor(5))),
+            "miss"
+        );
     }
 
     #[test]
     fn nothing_is_kept_while_not_listening() {
-        let cache = PageCache::new(Duration::from_secs(60));
+        let cache = PageCache::new(Duration::from_secs(60), None);
         keep(&cache, "/", Scope::Home, "home");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "miss");
         cache.assume_listening();
         keep(&cache, "/", Scope::Home, "home");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "fresh");
         // Losing the connection forgets what was kept: changes may go unheard meanwhile.
         cache.set_listening(false);
         cache.set_listening(true);
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "miss");
     }
 
     #[test]
     fn an_expired_page_is_rendered_once_while_others_get_the_old_copy() {
-        let cache = PageCache::new(Duration::from_millis(50));
+        let cache = PageCache::new(Duration::from_millis(50), None);
         cache.assume_listening();
         keep(&cache, "/", Scope::Home, "home");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "fresh");
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "stale");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "stale");
         keep(&cache, "/", Scope::Home, "newer");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "fresh");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "fresh");
         // A render that gave nothing to keep lets the next request try.
         std::thread::sleep(Duration::from_millis(60));
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "miss");
         cache.abandon("/");
-        assert_eq!(kind(cache.lookup("/", Scope::Home)), "miss");
+        assert_eq!(kind(cache.lookup_alone("/", Scope::Home)), "miss");
     }
 
     #[test]
     fn memory_is_bounded_by_size() {
-        let cache = PageCache::new(Duration::from_secs(60));
+        let cache = PageCache::new(Duration::from_secs(60), None);
         cache.assume_listening();
         let big = Bytes::from(vec![b'x'; 1 << 20]);
         for n in 0..200 {
@@ -565,8 +693,7 @@ mod tests {
                 format!("/doctors?q={n}"),
                 Scope::Directory,
                 stamp,
-                HeaderMap::new(),
-                big.clone(),
+                rendered(big.clone()),
             );
         }
         cache.entries.run_pending_tasks();
