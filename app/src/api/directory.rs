@@ -1,4 +1,5 @@
 //! Server functions for the public doctor directory: the search and a doctor's public page.
+//! All read only, so GETs: a visitor's are answered from the server's page cache like the pages.
 
 use leptos::prelude::*;
 
@@ -10,15 +11,17 @@ use crate::domain::{AppError, DoctorProfile};
 
 /// One page of the directory: active doctors matching the URL's filters, in its sort order.
 /// Public. The parameters arrive as typed in the URL and are parsed here.
-#[server(prefix = "/api", endpoint = "doctors")]
-pub async fn search_doctors(params: DirectoryParams) -> Result<DirectoryPage, AppError> {
+#[server(prefix = "/api", endpoint = "doctors", input = server_fn::codec::GetUrl)]
+pub async fn search_doctors(
+    #[server(flatten)] params: DirectoryParams,
+) -> Result<DirectoryPage, AppError> {
     let settings = super::settings()?;
     let query = DirectoryQuery::parse(&params, settings.slot_horizon_days)?;
     crate::services::directory::search(&super::pool()?, &settings, &query).await
 }
 
 /// One active doctor's public page. Public.
-#[server(prefix = "/api", endpoint = "doctor")]
+#[server(prefix = "/api", endpoint = "doctor", input = server_fn::codec::GetUrl)]
 pub async fn get_doctor(id: i64) -> Result<DoctorProfile, AppError> {
     crate::services::directory::profile(&super::pool()?, &super::settings()?, id).await
 }

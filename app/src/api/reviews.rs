@@ -19,7 +19,7 @@ use crate::domain::{
 
 /// One page of an active doctor's visible reviews with the rating summary. Public; `stars` and
 /// `page` arrive as typed in the URL (empty for all ratings, the first page).
-#[server(prefix = "/api", endpoint = "reviews/doctor")]
+#[server(prefix = "/api", endpoint = "reviews/doctor", input = server_fn::codec::GetUrl)]
 pub async fn doctor_reviews(
     doctor_id: i64,
     stars: String,

@@ -1,5 +1,7 @@
 //! The cache of the public pages visitors read most (the home page, the directory and the
-//! doctors' pages), for visitors who are not signed in.
+//! doctors' pages), and of the read-only server functions those pages call as a visitor moves
+//! between them in the browser (the specialties, a directory page, a doctor's profile, free
+//! week and reviews), for visitors who are not signed in.
 //!
 //! Rendering a page on the server costs about a millisecond of CPU however fast its queries are,
 //! and the busiest pages are the same for every visitor. So the rendered page of a URL is kept
@@ -354,31 +356,48 @@ async fn hear_until_lost(cache: &PageCache, listener: &mut PgListener) {
     }
 }
 
-/// The parameters each cached page reads; any others cannot change it.
-fn page_params(scope: Scope) -> &'static [&'static str] {
-    match scope {
-        Scope::Home => &[],
-        Scope::Directory => &app::domain::directory::DirectoryParams::NAMES,
-        Scope::Doctor(_) => &app::pages::public::DOCTOR_PAGE_PARAMS,
-    }
+/// The addresses worth keeping: what each shows ([`Scope`]) and the parameters it reads (any
+/// others cannot change it). The server functions are the ones the public pages call.
+fn cacheable(path: &str, query: &str) -> Option<(Scope, &'static [&'static str])> {
+    use app::domain::directory::DirectoryParams;
+    let doctor = |name| single_value(query, name)?.parse().ok().map(Scope::Doctor);
+    Some(match path {
+        "/" | "/api/specialties" | "/api/specialty-names" => (Scope::Home, &[]),
+        "/doctors" | "/api/doctors" => (Scope::Directory, &DirectoryParams::NAMES),
+        "/api/doctor" => (doctor("id")?, &["id"]),
+        "/api/doctor-week" => (doctor("id")?, &["id", "week"]),
+        "/api/reviews/doctor" => (doctor("doctor_id")?, &["doctor_id", "stars", "page"]),
+        _ => (
+            Scope::Doctor(
+                path.strip_prefix("/doctors/")
+                    .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))?
+                    .parse()
+                    .ok()?,
+            ),
+            &app::pages::public::DOCTOR_PAGE_PARAMS,
+        ),
+    })
 }
 
-/// The public pages worth keeping (`/`, `/doctors` and `/doctors/{id}`) for visitors who are
-/// not signed in: the key (the path and the parameters the page reads, in a fixed order) and
-/// the scope. A parameter given twice is not cached (which one the page reads is its business).
+/// The value of `name` in `query` when it is given exactly once.
+fn single_value<'q>(query: &'q str, name: &str) -> Option<&'q str> {
+    let mut values = query
+        .split('&')
+        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+        .filter(|(key, _)| *key == name)
+        .map(|(_, value)| value);
+    let value = values.next()?;
+    values.next().is_none().then_some(value)
+}
+
+/// The addresses worth keeping ([`cacheable`]) for visitors who are not signed in: the key (the
+/// path and the parameters the address reads, in a fixed order) and the scope. A parameter
+/// given twice is not cached (which one the page reads is its business).
 fn cache_key(request: &Request) -> Option<(String, Scope)> {
     let uri = request.uri();
     let path = uri.path();
-    let scope = match path {
-        "/" => Scope::Home,
-        "/doctors" => Scope::Directory,
-        _ => Scope::Doctor(
-            path.strip_prefix("/doctors/")
-                .filter(|id| id.bytes().all(|b| b.is_ascii_digit()))?
-                .parse()
-                .ok()?,
-        ),
-    };
+    let query = uri.query().unwrap_or_default();
+    let (scope, params) = cacheable(path, query)?;
     let signed_in = request
         .headers()
         .get_all(header::COOKIE)
@@ -393,8 +412,7 @@ fn cache_key(request: &Request) -> Option<(String, Scope)> {
         return None;
     }
     let mut key = path.to_owned();
-    let query = uri.query().unwrap_or_default();
-    for name in page_params(scope) {
+    for name in params {
         let mut values = query
             .split('&')
             .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
@@ -524,7 +542,21 @@ mod tests {
         assert!(key("/doctors/new").is_none());
         assert!(key("/doctors/").is_none());
         assert!(key("/wallet").is_none());
-        assert!(key("/api/doctors").is_none());
+        assert!(key("/api/me").is_none());
+        // The server functions the public pages call as a visitor browses.
+        assert_eq!(
+            cache_key(&request("/api/doctor-week?week=2027-01-04&id=7&x=1", None)),
+            Some((
+                "/api/doctor-week?id=7&week=2027-01-04".to_owned(),
+                Scope::Doctor(7)
+            ))
+        );
+        assert_eq!(
+            key("/api/doctors?sort=fee&q=lee").as_deref(),
+            Some("/api/doctors?q=lee&sort=fee")
+        );
+        assert!(key("/api/doctor?id=7&id=8").is_none());
+        assert!(key("/api/doctor?id=x").is_none());
         // Another site's cookie is no session.
         assert!(cache_key(&request("/doctors", Some("theme=dark"))).is_some());
     }

@@ -78,6 +78,18 @@ async fn instances_share_pages_and_none_shows_what_a_change_altered_once_it_answ
     assert_eq!(from, "shared");
     assert_eq!(shared, rendered);
     assert!(!redis.keys("clinic:page:*").is_empty());
+    // So is the week the page's browser code asks for when the visitor moves between weeks.
+    let week_api = format!("/api/doctor-week?id={}&week={monday}", world.doctor);
+    assert_eq!(page(&instances[0], &week_api).await.1, "miss");
+    assert_eq!(page(&instances[1], &week_api).await.1, "shared");
+    let free_in_week = |json: &str, slot: i64| {
+        let week: serde_json::Value = serde_json::from_str(json).expect("a week");
+        week["slots"]
+            .as_array()
+            .expect("slots")
+            .iter()
+            .any(|free| free["id"] == slot)
+    };
 
     // Ten bookings, each through the service as the booking page's request makes it: from the
     // moment each answers, neither instance shows its time as free, on the very next request.
@@ -90,6 +102,7 @@ async fn instances_share_pages_and_none_shows_what_a_change_altered_once_it_answ
             // Both have the page with the new time.
             let (body, _) = page(instance, &doctor_page).await;
             assert!(body.contains(&format!("/book/{slot}")), "{hour}:00 is free");
+            assert!(free_in_week(&page(instance, &week_api).await.0, slot));
         }
         confirmed(world.book(patient, slot, Utc::now()).await);
         for instance in &instances {
@@ -97,6 +110,11 @@ async fn instances_share_pages_and_none_shows_what_a_change_altered_once_it_answ
             assert!(
                 !body.contains(&format!("/book/{slot}")),
                 "{hour}:00 was booked, yet an instance showed it free ({from})"
+            );
+            let (json, from) = page(instance, &week_api).await;
+            assert!(
+                !free_in_week(&json, slot),
+                "{hour}:00 was booked, yet an instance's week had it free ({from})"
             );
         }
     }

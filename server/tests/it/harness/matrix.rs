@@ -182,7 +182,7 @@ pub fn matrix() -> Vec<Row> {
         // The directory
         row("specialties", "every specialty", none, PUBLIC),
         row("specialty-names", "the filter's names", none, PUBLIC),
-        row("doctors", "the directory", |_, _| "params[q]=&params[specialty]=&params[min_rating]=&params[max_fee]=&params[within]=&params[sort]=&params[after]=&params[before]=".into(), PUBLIC),
+        row("doctors", "the directory", |_, _| "q=&specialty=&min_rating=&max_fee=&within=&sort=&after=&before=".into(), PUBLIC),
         row("doctor", "a doctor's page", |f, _| format!("id={}", f.doctor), PUBLIC),
         row("doctor-week", "a week of a doctor's free times", |f, _| format!("id={}&week=", f.doctor), PUBLIC),
         row("my-practice", "the doctor's own practice", none, DOCTORS),
