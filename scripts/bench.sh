@@ -15,6 +15,11 @@
 # issue 14 beside its target. Every page and booking figure comes with the CPU the server and
 # PostgreSQL spent on it, in microseconds per request (from /proc, over the measured seconds).
 #
+# With BENCH_WHAT=redis it measures what Redis (REDIS_URL) changes, in one run: two instances
+# over the same database share the mix (each gets half the connections), first without Redis
+# and then with a Redis of the benchmark's own (sessions and shared pages), and booking at 32
+# clients without and with it; each figure comes with its hit rate or its ratio to pgbench.
+#
 # With BENCH_WHAT=booking it measures booking instead: `server bench-booking` drives the booking
 # server function over HTTP with each client count of BENCH_CLIENTS (fresh patients' sessions,
 # distinct free slots, a new request key per request) and checks the invariants afterwards, and
@@ -22,7 +27,7 @@
 # the yardstick; the ratio of the two is printed.
 #
 # Settings (environment):
-#   BENCH_WHAT=pages     or mix, booking, all
+#   BENCH_WHAT=pages     or mix, booking, redis, all
 #   BENCH_BOOKERS=2      patients booking back to back beside the mix
 #   BENCH_SIGNED_IN_SHARE=0.2  the mix's share of signed-in requests
 #   BENCH_CLIENTS="32 64 128"   client counts for the booking benchmark
@@ -55,12 +60,20 @@ PSQL="$(command -v psql || compgen -G '/usr/lib/postgresql/*/bin/psql' | sort -V
 export CLINIC_DATA_DIR="$REPO/.local"
 
 server_pid=""
+# A second instance over the same database (BENCH_WHAT=redis), and the Redis both use.
+peer_pid=""
+peer_base=""
+redis_pid=""
+SERVER_REDIS_URL=""
 started_cluster=""
 cleanup() {
-    if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || true
-        wait "$server_pid" 2>/dev/null || true
-    fi
+    local pid
+    for pid in "$server_pid" "$peer_pid" "$redis_pid"; do
+        if [ -n "$pid" ]; then
+            kill "$pid" 2>/dev/null || true
+            wait "$pid" 2>/dev/null || true
+        fi
+    done
     if [ -n "$started_cluster" ]; then
         "$SERVER_BIN" local-db stop || true
     fi
@@ -104,40 +117,77 @@ else
     "$SERVER_BIN" seed-demo --scale "$BENCH_SCALE"
 fi
 
-# A free port: nothing answers on it.
-port="${BENCH_PORT:-}"
-if [ -z "$port" ]; then
-    for candidate in $(seq 3200 3299); do
+# free_port FROM: the first port from FROM on that nothing answers on.
+free_port() {
+    local candidate
+    for candidate in $(seq "$1" $(($1 + 99))); do
         if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then
-            port=$candidate
-            break
+            echo "$candidate"
+            return
         fi
     done
-    [ -n "$port" ] || die "no free port between 3200 and 3299; set BENCH_PORT"
-fi
+    die "no free port between $1 and $(($1 + 99)); set BENCH_PORT"
+}
+port="${BENCH_PORT:-$(free_port 3200)}"
 base="http://127.0.0.1:$port"
 log="$TARGET_DIR/bench-server.log"
 
-# start_server CACHE_MS: serves the benchmark database with that page-cache lifetime.
-start_server() {
-    say "Starting the server on $base, page cache $1 ms (log: $log)"
+# launch PORT CACHE_MS LOG: starts one instance (with SERVER_REDIS_URL when set) and prints its pid.
+launch() {
     # The load comes from one address and a few accounts, far past any person's pace: rate
     # limits would measure themselves, so they are off for the benchmark (never in a deployment).
-    LEPTOS_SITE_ADDR="127.0.0.1:$port" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
-        CLINIC_RATE_LIMITS=off CLINIC_PAGE_CACHE_MS="$1" "$SERVER_BIN" serve >"$log" 2>&1 &
-    server_pid=$!
+    LEPTOS_SITE_ADDR="127.0.0.1:$1" LEPTOS_SITE_ROOT="$REPO/target/site" RUST_LOG="${RUST_LOG:-warn}" \
+        REDIS_URL="$SERVER_REDIS_URL" CLINIC_RATE_LIMITS=off CLINIC_PAGE_CACHE_MS="$2" \
+        "$SERVER_BIN" serve >"$3" 2>&1 &
+    echo $!
+}
+
+# wait_ready PID BASE LOG: until BASE answers /readyz.
+wait_ready() {
     for _ in $(seq 1 120); do
-        if curl -fsS -o /dev/null "$base/readyz" 2>/dev/null; then
+        if curl -fsS -o /dev/null "$2/readyz" 2>/dev/null; then
             return
         fi
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            tail -n 30 "$log" >&2
-            server_pid=""
+        if ! kill -0 "$1" 2>/dev/null; then
+            tail -n 30 "$3" >&2
             die "the server stopped before answering /readyz"
         fi
         sleep 0.5
     done
     die "the server did not answer /readyz within 60 s"
+}
+
+# start_server CACHE_MS: serves the benchmark database with that page-cache lifetime.
+start_server() {
+    say "Starting the server on $base, page cache $1 ms${SERVER_REDIS_URL:+, with Redis} (log: $log)"
+    server_pid="$(launch "$port" "$1" "$log")"
+    wait_ready "$server_pid" "$base" "$log"
+}
+
+# start_peer CACHE_MS: a second instance over the same database, on another port.
+start_peer() {
+    local peer_port peer_log="$TARGET_DIR/bench-server-2.log"
+    peer_port="$(free_port $((port + 1)))"
+    peer_base="http://127.0.0.1:$peer_port"
+    say "Starting a second instance on $peer_base (log: $peer_log)"
+    peer_pid="$(launch "$peer_port" "$1" "$peer_log")"
+    wait_ready "$peer_pid" "$peer_base" "$peer_log"
+}
+
+# start_redis: a Redis of the benchmark's own on a free port, keeping nothing on disk.
+start_redis() {
+    ensure_redis
+    local redis_port
+    redis_port="$(free_port 6400)"
+    redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null 2>&1 &
+    redis_pid=$!
+    for _ in $(seq 1 50); do
+        [ "$(redis-cli -p "$redis_port" PING 2>/dev/null)" = PONG ] && break
+        sleep 0.1
+    done
+    [ "$(redis-cli -p "$redis_port" PING 2>/dev/null)" = PONG ] || die "redis-server did not start"
+    SERVER_REDIS_URL="redis://127.0.0.1:$redis_port"
+    say "Redis on port $redis_port"
 }
 
 # Stops the server as a deployment would (SIGTERM). One that has not exited 30 s later is
@@ -157,6 +207,12 @@ stop_server() {
         fi
         wait "$server_pid" 2>/dev/null || true
         server_pid=""
+    fi
+    if [ -n "$peer_pid" ]; then
+        kill "$peer_pid" 2>/dev/null || true
+        wait "$peer_pid" 2>/dev/null || true
+        peer_pid=""
+        peer_base=""
     fi
 }
 
@@ -248,34 +304,54 @@ measure_mix() {
         | tr -d '\r' | awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /^clinic_session=/ { print $2; exit }')"
     [ -n "$cookie" ] || die "signing in $patient gave no session cookie (see $log)"
     export MIX_DOCTORS="$mix_doctors" MIX_COOKIE="$cookie" MIX_SIGNED_IN_SHARE="${BENCH_SIGNED_IN_SHARE:-0.2}"
+    # With a second instance, each gets half the connections, at the same time.
+    local bases=("$base")
+    [ -n "$peer_base" ] && bases+=("$peer_base")
+    local each=$((CONNECTIONS / ${#bases[@]}))
+    # mix SECONDS: wrk against every instance at once; their outputs one after the other.
     mix() {
-        wrk -t2 -c"$CONNECTIONS" -d"${BENCH_SECONDS}s" --latency -s "$REPO/scripts/bench-mix.lua" "$base"
+        local outs=() b i
+        for b in "${bases[@]}"; do
+            outs+=("$(mktemp)")
+            wrk -t2 -c"$each" -d"$1s" --latency -s "$REPO/scripts/bench-mix.lua" "$b" >"${outs[-1]}" &
+        done
+        wait
+        for i in "${!outs[@]}"; do
+            cat "${outs[$i]}"
+            rm -f "${outs[$i]}"
+        done
     }
+    # The instances' figures together: requests/s summed, the worst p99, the cache's answers summed.
     summary() {
-        local out=$1 rps p99 cache
-        rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
-        p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
-        cache="$(grep '^cache:' <<<"$out" | sed 's/^cache: //')"
-        printf '%10s req/s   p99 %9s   %s' "$rps" "$p99" "$cache"
+        awk '
+            /^Requests\/sec:/ { rps += $2 }
+            $1 == "99%" { v = $2 + 0; if ($2 ~ /us$/) v /= 1000; else if ($2 ~ /[^m]s$/) v *= 1000; if (v > p99) p99 = v }
+            /^cache:/ { hit += $2; stale += $4; shared += $6; miss += $8; pass += $10 }
+            END {
+                public = hit + stale + shared + miss
+                printf "%10.0f req/s   p99 %7.1fms   cache: %d hit, %d stale, %d shared, %d miss, %d not cacheable; hit rate %.1f%%",
+                    rps, p99, hit, stale, shared, miss, pass, (public > 0 ? (hit + stale + shared) * 100 / public : 0)
+            }' <<<"$1"
     }
     say "Warming up for ${BENCH_WARMUP}s"
-    wrk -t2 -c"$CONNECTIONS" -d"${BENCH_WARMUP}s" -s "$REPO/scripts/bench-mix.lua" "$base" >/dev/null
+    mix "$BENCH_WARMUP" >/dev/null
     say "The mix alone, ${BENCH_SECONDS}s (the baseline)"
     local quiet busy bookings_out booking_pid bookings invariants
-    quiet="$(mix)"
+    quiet="$(mix "$BENCH_SECONDS")"
     say "The mix beside a stream of bookings (${BENCH_BOOKERS:-2} patients booking back to back)"
     bookings_out="$(mktemp)"
     "$SERVER_BIN" bench-booking --host "127.0.0.1:$port" --clients "${BENCH_BOOKERS:-2}" \
         --seconds "$BENCH_SECONDS" >"$bookings_out" 2>&1 &
     booking_pid=$!
-    busy="$(mix)"
+    busy="$(mix "$BENCH_SECONDS")"
     wait "$booking_pid" || { cat "$bookings_out"; die "the booking load failed"; }
     bookings="$(awk '/^bookings\/s/ { print $2 }' "$bookings_out")"
     invariants="$(grep -i 'invariant' "$bookings_out" || true)"
     rm -f "$bookings_out"
     echo
     echo "Mixed load at scale $BENCH_SCALE: $CONNECTIONS connections of visitors (directory and doctors' pages) and"
-    echo "signed-in people (${MIX_SIGNED_IN_SHARE} of requests: GET /api/me), ${BENCH_SECONDS}s each, $(nproc) CPUs, page cache $1 ms:"
+    echo "signed-in people (${MIX_SIGNED_IN_SHARE} of requests: GET /api/me), ${BENCH_SECONDS}s each, $(nproc) CPUs, page cache $1 ms,"
+    echo "${#bases[@]} instance(s)${SERVER_REDIS_URL:+ sharing Redis}:"
     echo "  alone (baseline):                $(summary "$quiet")"
     echo "  beside $bookings bookings/s:   $(summary "$busy")"
     [ -n "$invariants" ] && echo "  $invariants"
@@ -380,6 +456,25 @@ case "${BENCH_WHAT:-pages}" in
         measure_booking
         stop_server
         ;;
+    redis)
+        BENCH_CLIENTS="${BENCH_CLIENTS:-32}"
+        for with_redis in "" 1; do
+            if [ -n "$with_redis" ]; then
+                start_redis
+                echo
+                say "WITH Redis (sessions and shared pages)"
+            else
+                say "WITHOUT Redis (the baseline of this run)"
+            fi
+            start_server 30000
+            start_peer 30000
+            measure_mix 30000
+            stop_server
+            start_server 30000
+            measure_booking
+            stop_server
+        done
+        ;;
     all)
         # The rendering targets are for pages rendered afresh; the mix is the cache's own test.
         start_server 0
@@ -394,7 +489,7 @@ case "${BENCH_WHAT:-pages}" in
         stop_server
         measure_bundle
         ;;
-    *) die "BENCH_WHAT must be pages, mix, booking or all" ;;
+    *) die "BENCH_WHAT must be pages, mix, booking, redis or all" ;;
 esac
 
 if [ "${#verdicts[@]}" -gt 0 ]; then
