@@ -80,7 +80,7 @@ pub fn router_with_gateway(config: &Config, pool: PgPool, gateway: Gateway) -> R
             .ok()
     });
     if let Some(redis) = &redis {
-        app::services::shared_state::install(Arc::new(crate::redis::Shared {
+        app::services::shared_state::install(Arc::new(crate::shared_state::ThroughRedis {
             redis: Arc::clone(redis),
         }));
     }

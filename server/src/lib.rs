@@ -15,6 +15,7 @@ pub mod monitoring;
 pub mod page_cache;
 pub mod redis;
 pub mod sessions;
+pub mod shared_state;
 pub mod static_files;
 pub mod telemetry;
 pub mod tools;

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod acting;
 pub mod audit;
 pub mod booking;
+pub mod changed_pages;
 pub mod clock;
 pub mod codes;
 pub mod counts;

@@ -16,6 +16,8 @@
 
 use sqlx::PgPool;
 
+use super::changed_pages::Heard;
+
 /// The notification channel the page caches listen on.
 pub const CHANNEL: &str = "clinic_pages";
 
@@ -35,37 +37,6 @@ pub enum PageChange<'a> {
     Roster,
     /// Anything may show it (a specialty's name is on every page; bulk tools).
     Everything,
-}
-
-/// A notification's payload, as the listener reads it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Heard {
-    Doctor(i64),
-    Roster,
-    Everything,
-}
-
-impl Heard {
-    /// Reads a payload; `None` for one this version does not know (the listener then forgets
-    /// everything, the safe reading of a change it cannot place).
-    pub fn parse(payload: &str) -> Option<Self> {
-        match payload {
-            "roster" => Some(Self::Roster),
-            "everything" => Some(Self::Everything),
-            _ => payload
-                .strip_prefix("doctor:")
-                .and_then(|id| id.parse().ok())
-                .map(Self::Doctor),
-        }
-    }
-
-    fn payload(self) -> String {
-        match self {
-            Self::Doctor(id) => format!("doctor:{id}"),
-            Self::Roster => "roster".to_owned(),
-            Self::Everything => "everything".to_owned(),
-        }
-    }
 }
 
 /// Announces `changes`, committed already, to every instance. Never fails the caller.
@@ -124,18 +95,4 @@ async fn send(pool: &PgPool, changes: &[PageChange<'_>]) -> Result<Vec<Heard>, s
         .iter()
         .map(|payload| Heard::parse(payload).unwrap_or(Heard::Everything))
         .collect())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn payloads_read_back() {
-        for heard in [Heard::Doctor(42), Heard::Roster, Heard::Everything] {
-            assert_eq!(Heard::parse(&heard.payload()), Some(heard));
-        }
-        assert_eq!(Heard::parse("doctor:x"), None);
-        assert_eq!(Heard::parse("specialty:1"), None);
-    }
 }

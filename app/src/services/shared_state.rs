@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 
-use super::page_changes::Heard;
+use super::changed_pages::Heard;
 
 /// A future the shared state's calls return (the trait is used as `dyn`).
 pub type Pending<'a> = Pin<Box<dyn Future<Output = ()> + Send + 'a>>;

@@ -15,7 +15,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use app::services::page_changes::Heard;
+use app::services::changed_pages::Heard;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use fred::prelude::{Expiration, KeysInterface};

@@ -1,15 +1,13 @@
 //! Redis, when `REDIS_URL` is set: the connection behind the sessions (`crate::sessions`) and
-//! the public pages (`page_cache::shared`) that every instance shares. Never required: while it is away each
-//! instance serves from PostgreSQL and its own cache, counts what Redis could not answer
-//! (`clinic_redis_failures_total`), logs when it goes and comes back, and a signed-in person
-//! signs in again at worst. Nothing here can fail a request.
+//! the public pages (`page_cache::shared`) that every instance shares. Never required: while it
+//! is away each instance serves from PostgreSQL and its own cache, counts what Redis could not
+//! answer (`clinic_redis_failures_total`), logs when it goes and comes back, and a signed-in
+//! person signs in again at worst. Nothing here can fail a request.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use app::services::page_changes::Heard;
-use app::services::shared_state::{Pending, SharedState};
 use fred::prelude::{
     Builder, Client, ClientLike, ClientState, Config as RedisConfig, EventInterface,
     ReconnectPolicy,
@@ -148,24 +146,5 @@ impl Redis {
     /// Closes the connection (the server is stopping).
     pub async fn quit(&self) {
         let _ = self.client.quit().await;
-    }
-}
-
-/// What every committed change reaches through Redis before its answer goes out: the shared
-/// pages' generations, and an erased account's sessions.
-pub struct Shared {
-    pub redis: Arc<Redis>,
-}
-
-impl SharedState for Shared {
-    fn pages_changed<'a>(&'a self, heard: &'a [Heard]) -> Pending<'a> {
-        Box::pin(crate::page_cache::shared::move_generations(
-            &self.redis,
-            heard,
-        ))
-    }
-
-    fn sessions_ended(&self, user_id: i64) -> Pending<'_> {
-        Box::pin(crate::sessions::end_all_in_redis(&self.redis, user_id))
     }
 }
