@@ -394,6 +394,26 @@ fn parse_positive_money(text: &str) -> Result<app::domain::Money, String> {
 }
 
 impl Config {
+    /// The addresses given empty (`REDIS_URL=` in a `.env` file or a script) as not given: that
+    /// is what someone who clears a setting means, and an empty address only fails later, less
+    /// clearly.
+    pub fn blank_means_unset(mut self) -> Self {
+        for setting in [
+            &mut self.database_url,
+            &mut self.redis_url,
+            &mut self.public_url,
+            &mut self.smtp_url,
+        ] {
+            if setting
+                .as_deref()
+                .is_some_and(|value| value.trim().is_empty())
+            {
+                *setting = None;
+            }
+        }
+        self
+    }
+
     /// Whether cookies must only travel over HTTPS.
     pub fn secure_cookies(&self) -> bool {
         self.public_url().starts_with("https://")
@@ -532,4 +552,34 @@ fn parse_time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
             "{name:?} is not an IANA time zone name; use one like Europe/Berlin or America/New_York"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::Config;
+
+    #[derive(Parser)]
+    struct Settings {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    fn parse(args: &[&str]) -> Config {
+        Settings::try_parse_from(std::iter::once("server").chain(args.iter().copied()))
+            .expect("settings")
+            .config
+            .blank_means_unset()
+    }
+
+    #[test]
+    fn an_empty_address_is_no_address() {
+        let config = parse(&["--redis-url", "", "--smtp-url", " ", "--database-url", ""]);
+        assert_eq!(config.redis_url, None);
+        assert_eq!(config.smtp_url, None);
+        assert_eq!(config.database_url, None);
+        let config = parse(&["--redis-url", "redis://127.0.0.1:6379"]);
+        assert_eq!(config.redis_url.as_deref(), Some("redis://127.0.0.1:6379"));
+    }
 }

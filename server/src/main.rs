@@ -136,7 +136,7 @@ async fn main() -> anyhow::Result<()> {
     }
     telemetry::init();
     let cli = Cli::parse();
-    let config = cli.config;
+    let config = cli.config.blank_means_unset();
 
     match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => serve(config, demo).await,

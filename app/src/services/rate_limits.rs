@@ -5,6 +5,10 @@
 //! per bucket and fixed window; counting and checking are one `INSERT ... ON CONFLICT DO
 //! UPDATE ... RETURNING`, so parallel requests cannot all slip under the limit. A refused
 //! request is counted too: hammering a limit does not reopen it sooner.
+//!
+//! The limit holds over a sliding window: the previous window's hits count in proportion to how
+//! much of it the sliding window still covers. With fixed windows alone, a script could spend the
+//! whole limit just before a window ends and again just after, twice the limit in a moment.
 
 use std::net::IpAddr;
 
@@ -160,27 +164,39 @@ async fn count(
         .iter()
         .map(|(_, rule)| window_start(now, rule.window_secs))
         .collect();
-    let counts: Vec<(String, i32)> = sqlx::query_as(
-        "INSERT INTO rate_limit_counters (bucket, window_start, hits)
-         SELECT bucket, window_start, 1 FROM unnest($1::text[], $2::timestamptz[]) AS b (bucket, window_start)
-         ORDER BY bucket
-         ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
-         RETURNING bucket, hits",
+    let previous_windows: Vec<DateTime<Utc>> = buckets
+        .iter()
+        .zip(&windows)
+        .map(|((_, rule), start)| *start - chrono::Duration::seconds(rule.window_secs))
+        .collect();
+    // The previous window is read from the statement's snapshot: it no longer grows.
+    let counts: Vec<(String, i32, i32)> = sqlx::query_as(
+        "WITH counted AS (
+             INSERT INTO rate_limit_counters (bucket, window_start, hits)
+             SELECT bucket, window_start, 1 FROM unnest($1::text[], $2::timestamptz[]) AS b (bucket, window_start)
+             ORDER BY bucket
+             ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
+             RETURNING bucket, hits
+         )
+         SELECT counted.bucket, counted.hits, coalesce(previous.hits, 0)
+           FROM counted
+           JOIN unnest($1::text[], $3::timestamptz[]) AS b (bucket, previous_start)
+             ON b.bucket = counted.bucket
+           LEFT JOIN rate_limit_counters previous
+             ON previous.bucket = b.bucket AND previous.window_start = b.previous_start",
     )
     .bind(&names)
     .bind(&windows)
+    .bind(&previous_windows)
     .fetch_all(pool)
     .await?;
     let wait = buckets
         .iter()
         .zip(&windows)
-        .filter(|((name, rule), _)| {
-            counts
-                .iter()
-                .any(|(counted, hits)| counted == name && *hits > rule.limit)
-        })
-        .map(|((_, rule), start)| {
-            (*start + chrono::Duration::seconds(rule.window_secs) - now).num_seconds()
+        .filter_map(|((name, rule), start)| {
+            let (_, hits, previous) = counts.iter().find(|(counted, ..)| counted == name)?;
+            let elapsed = (now - *start).num_seconds();
+            rule.wait(elapsed, i64::from(*hits), i64::from(*previous))
         })
         .max();
     match wait {
@@ -189,6 +205,38 @@ async fn count(
         }),
         None => Ok(()),
     }
+}
+
+impl Rule {
+    /// Whether the sliding window ending `elapsed` seconds into the current window holds more
+    /// than the limit, given the current window's `hits` (this one included) and the previous
+    /// window's; if so, how many seconds until one more would be let through, were nothing else
+    /// to come in the meantime.
+    fn wait(self, elapsed: i64, hits: i64, previous: i64) -> Option<i64> {
+        let (limit, window) = (i64::from(self.limit), self.window_secs);
+        // In whole numbers: previous × (window − elapsed) / window + hits > limit.
+        if previous * (window - elapsed) + hits * window <= limit * window {
+            return None;
+        }
+        // One more at `at` seconds into the current window passes when
+        // previous × (window − at) + (hits + 1) × window ≤ limit × window.
+        let room = limit - hits - 1;
+        if room > 0 && previous > 0 {
+            let at = ceil_div(window * (previous - room), previous);
+            if at < window {
+                return Some(at - elapsed);
+            }
+        }
+        // Otherwise in the next window, where these hits are the previous ones:
+        // hits × (window − at) + window ≤ limit × window.
+        let at = ceil_div(window * (hits - limit + 1), hits).max(0);
+        Some(window - elapsed + at)
+    }
+}
+
+/// `a / b` rounded up, for a positive `b` (the standard one for signed numbers is not stable).
+fn ceil_div(a: i64, b: i64) -> i64 {
+    -(-a).div_euclid(b)
 }
 
 /// The start of the fixed window of `window_secs` that holds `now`.
@@ -208,6 +256,52 @@ mod tests {
         let start = window_start(now, 60);
         assert_eq!(start.timestamp(), 1_700_000_100);
         assert!(start <= now && now < start + chrono::Duration::seconds(60));
+    }
+
+    #[test]
+    fn the_limit_holds_across_the_end_of_a_window() {
+        let rule = per(30, 600);
+        // The first window alone: the 30th passes; the 31st waits for the window's end and a
+        // little more, until the 31 count for fewer than 29.
+        assert_eq!(rule.wait(100, 30, 0), None);
+        assert_eq!(rule.wait(100, 31, 0), Some(500 + 39));
+        // A second after a full window ends, its 30 still count almost whole.
+        assert_eq!(rule.wait(1, 1, 30), Some(39));
+        // Half way through, half of them: 15 more pass, the 16th waits.
+        assert_eq!(rule.wait(300, 15, 30), None);
+        assert_eq!(rule.wait(300, 16, 30), Some(40));
+        // A full window ahead: what remains of this one, then as much of the next as it takes.
+        assert_eq!(rule.wait(300, 29, 30), Some(300));
+        assert_eq!(rule.wait(599, 60, 0), Some(1 + 310));
+    }
+
+    #[test]
+    fn the_wait_is_when_one_more_passes() {
+        // Brute force over small figures: after the wait one more passes, a second earlier not.
+        let rule = per(5, 60);
+        let passes = |at: i64, hits: i64, previous: i64| {
+            if at < 60 {
+                rule.wait(at, hits + 1, previous).is_none()
+            } else {
+                rule.wait(at - 60, 1, hits).is_none()
+            }
+        };
+        for previous in 0..12 {
+            for hits in 1..12 {
+                for elapsed in 0..60 {
+                    let Some(wait) = rule.wait(elapsed, hits, previous) else {
+                        continue;
+                    };
+                    assert!(wait > 0, "{elapsed} {hits} {previous}");
+                    let at = elapsed + wait;
+                    assert!(passes(at, hits, previous), "{elapsed} {hits} {previous}");
+                    assert!(
+                        !passes(at - 1, hits, previous),
+                        "{elapsed} {hits} {previous}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

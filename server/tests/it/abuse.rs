@@ -355,3 +355,38 @@ async fn a_repeated_booking_request_gets_its_answer_even_past_the_booking_limit(
     assert!(!world.slot_free(first_slot).await);
     assert_invariants(&db).await;
 }
+
+#[tokio::test]
+async fn a_limit_spent_at_the_end_of_a_window_is_not_new_again_a_second_later() {
+    use app::services::rate_limits::{self, Action, Actor, Enforcement};
+    let db = TestDb::new().await;
+    let rule = Action::Book
+        .per_account()
+        .expect("bookings are limited per account");
+    let actor = Actor {
+        account: Some(7),
+        ..Actor::default()
+    };
+    // One second before a window of the per-account rule ends, then one second after.
+    let window_end =
+        chrono::DateTime::from_timestamp(1_800_000_000 / rule.window_secs * rule.window_secs, 0)
+            .expect("instant");
+    let before = window_end - chrono::Duration::seconds(1);
+    let after = window_end + chrono::Duration::seconds(1);
+    let book = |at| rate_limits::check(&db.pool, Enforcement::On, Action::Book, actor, at);
+
+    for n in 0..rule.limit {
+        book(before)
+            .await
+            .unwrap_or_else(|e| panic!("booking {n}: {e:?}"));
+    }
+    match book(after).await {
+        Err(AppError::RateLimited { retry_after_secs }) => {
+            assert!(retry_after_secs > 1, "{retry_after_secs}");
+            // Once the wait is over, one more passes.
+            let later = after + chrono::Duration::seconds(retry_after_secs as i64);
+            book(later).await.expect("after the wait");
+        }
+        other => panic!("a fresh window let a spent limit through: {other:?}"),
+    }
+}
