@@ -279,7 +279,7 @@ measure_booking() {
         results+=("$(printf '%4s clients: %6s bookings/s (%s)   pgbench %8.0f tps   ratio %s   CPU per booking: server %s us, PostgreSQL %s us' \
             "$clients" "$rate" "$latency" "$tps" "$ratio" "$server_cpu" "$postgres_cpu")")
         if [ "$clients" = 32 ]; then
-            verdict "booking / pgbench at 32 clients" "$ratio" "" at-least 0.5
+            verdict "booking / pgbench at 32 clients${BENCH_LABEL:+ ($BENCH_LABEL)}" "$ratio" "" at-least 0.5
         fi
         grep -qi 'invariants: all hold' <<<"$out" || verdicts+=("  INVARIANTS BROKEN after booking at $clients clients")
     done
@@ -310,12 +310,14 @@ measure_mix() {
     local each=$((CONNECTIONS / ${#bases[@]}))
     # mix SECONDS: wrk against every instance at once; their outputs one after the other.
     mix() {
-        local outs=() b i
+        local outs=() pids=() b i
         for b in "${bases[@]}"; do
             outs+=("$(mktemp)")
             wrk -t2 -c"$each" -d"$1s" --latency -s "$REPO/scripts/bench-mix.lua" "$b" >"${outs[-1]}" &
+            pids+=("$!")
         done
-        wait
+        # Only the wrk runs: a bare `wait` would also wait for the benchmark's own Redis.
+        wait "${pids[@]}"
         for i in "${!outs[@]}"; do
             cat "${outs[$i]}"
             rm -f "${outs[$i]}"
@@ -463,8 +465,10 @@ case "${BENCH_WHAT:-pages}" in
                 start_redis
                 echo
                 say "WITH Redis (sessions and shared pages)"
+                BENCH_LABEL="with Redis"
             else
                 say "WITHOUT Redis (the baseline of this run)"
+                BENCH_LABEL="without Redis"
             fi
             start_server 30000
             start_peer 30000
