@@ -177,7 +177,9 @@ build_release() {
         return
     fi
     say "Building the release (server and browser bundle)"
-    cargo leptos build --release
+    # --split: the pages of app/src/pages/lazy.rs become chunks of their own (a bundle built
+    # without it would ask for a loader file that does not exist).
+    cargo leptos build --release --split
     say "Compressing the browser bundle (brotli 11 and gzip, once per build)"
     node "$REPO/scripts/precompress.mjs" "$REPO/target/site/pkg" "$TARGET_DIR/release/hash.txt" >&2 ||
         die "could not compress the browser bundle"

@@ -1,5 +1,5 @@
 // Compresses the browser bundle once, at build time: for each of this build's files in the
-// site's pkg directory (the script, the WASM, the stylesheet) writes FILE.br (brotli at its
+// site's pkg directory (the scripts, the WASM and its split-out chunks, the stylesheet) writes FILE.br (brotli at its
 // best, quality 11) and FILE.gz (gzip -9), which the server sends as they are. Removes the
 // files of earlier builds (cargo-leptos names each build's files after their content and leaves
 // the old ones behind) and their compressed copies.
@@ -18,14 +18,21 @@ if (!pkgDir) {
   process.exit(2);
 }
 
-const hashes = hashFile && fs.existsSync(hashFile)
-  ? fs.readFileSync(hashFile, 'utf8').split('\n')
-      .map((line) => line.split(':')[1]?.trim())
-      .filter((hash) => hash && hash.length >= 8)
+const lines = hashFile && fs.existsSync(hashFile)
+  ? fs.readFileSync(hashFile, 'utf8').split('\n').map((line) => line.split(':').map((part) => part.trim()))
   : [];
+const hashes = lines.map(([, hash]) => hash).filter((hash) => hash && hash.length >= 8);
+// The pages split out of the main bundle (cargo-leptos --split) are chunks hash.txt does not
+// list: the loader it does list names them (split_NAME.<hash>.wasm, chunk_N.<hash>.wasm).
+const loader = lines.find(([kind]) => kind === 'split')?.[1];
+if (loader) {
+  const text = fs.readFileSync(path.join(pkgDir, `__wasm_split.${loader}.js`), 'utf8');
+  for (const [, hash] of text.matchAll(/[\w-]+\.([\w-]{8,})\.wasm/g)) hashes.push(hash);
+}
 
-// A bundle file: NAME.js, NAME.wasm, NAME.css, or NAME.<hash>.<ext>.
-const bundle = /^(?<name>[^.]+)(\.(?<hash>[^.]+))?\.(?<ext>js|wasm|css)$/;
+// A bundle file: NAME.js, NAME.wasm, NAME.css, NAME.json (the split manifest), or
+// NAME.<hash>.<ext>.
+const bundle = /^(?<name>[^.]+)(\.(?<hash>[^.]+))?\.(?<ext>js|wasm|css|json)$/;
 const current = (file) => {
   const match = bundle.exec(file);
   if (!match) return null;

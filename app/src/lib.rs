@@ -14,29 +14,14 @@ pub mod services;
 use leptos::prelude::*;
 use leptos_meta::{HashedStylesheet, MetaTags, Title, provide_meta_context};
 use leptos_router::{
-    ParamSegment, SsrMode, StaticSegment,
+    Lazy, ParamSegment, SsrMode, StaticSegment,
     components::{Route, Router, Routes},
 };
 
 use crate::components::layout::{SiteFooter, SiteHeader};
 use crate::pages::{
     NotFound,
-    account::{
-        AccountDeletedPage, ForgotPasswordPage, ProfilePage, RegisterPage, ResetPasswordPage,
-        SignInPage, VerifyEmailPage,
-    },
-    admin::{
-        AdminAppointmentsPage, AdminAuditPage, AdminDoctorSlotsPage, AdminDoctorsPage,
-        AdminHomePage, AdminPaymentsPage, AdminReviewsPage, AdminSpecialtiesPage,
-        AdminTransactionsPage, AdminUsersPage, EditDoctorPage, NewDoctorPage,
-    },
-    doctor::{
-        DoctorAppointmentsPage, DoctorHomePage, DoctorReviewsPage, DoctorSlotsPage, PracticePage,
-    },
-    patient::{
-        AppointmentPage, BookPage, MyAppointmentsPage, PatientHomePage, PatientReviewsPage,
-        ReschedulePage, WalletPage,
-    },
+    lazy::*,
     public::{DoctorPage, DoctorsPage, HomePage},
 };
 
@@ -99,42 +84,42 @@ pub fn App() -> impl IntoView {
                         <Route path=StaticSegment("doctors") view=DoctorsPage ssr=SsrMode::InOrder />
                         <Route path=(StaticSegment("doctors"), ParamSegment("id")) view=DoctorPage ssr=SsrMode::Async />
                         // Accounts
-                        <Route path=StaticSegment("register") view=RegisterPage />
-                        <Route path=StaticSegment("sign-in") view=SignInPage />
+                        <Route path=StaticSegment("register") view={Lazy::<RegisterRoute>::new()} />
+                        <Route path=StaticSegment("sign-in") view={Lazy::<SignInRoute>::new()} />
                         // Pages behind sign-in render whole (SsrMode::Async), so a visitor gets a
                         // real redirect to sign in, even without JavaScript.
-                        <Route path=StaticSegment("verify-email") view=VerifyEmailPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("forgot-password") view=ForgotPasswordPage />
-                        <Route path=StaticSegment("reset-password") view=ResetPasswordPage />
-                        <Route path=StaticSegment("profile") view=ProfilePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("account-deleted") view=AccountDeletedPage />
+                        <Route path=StaticSegment("verify-email") view={Lazy::<VerifyEmailRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("forgot-password") view={Lazy::<ForgotPasswordRoute>::new()} />
+                        <Route path=StaticSegment("reset-password") view={Lazy::<ResetPasswordRoute>::new()} />
+                        <Route path=StaticSegment("profile") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("account-deleted") view={Lazy::<AccountDeletedRoute>::new()} />
                         // Patients
-                        <Route path=StaticSegment("reviews") view=PatientReviewsPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("patient") view=PatientHomePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("book"), ParamSegment("slot")) view=BookPage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("appointments") view=MyAppointmentsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("appointments"), ParamSegment("id")) view=AppointmentPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("reschedule")) view=ReschedulePage ssr=SsrMode::Async />
-                        <Route path=StaticSegment("wallet") view=WalletPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("reviews") view={Lazy::<PatientReviewsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("patient") view={Lazy::<PatientHomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("book"), ParamSegment("slot")) view={Lazy::<BookRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("appointments") view={Lazy::<MyAppointmentsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("appointments"), ParamSegment("id")) view={Lazy::<AppointmentRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("appointments"), ParamSegment("id"), StaticSegment("reschedule")) view={Lazy::<RescheduleRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=StaticSegment("wallet") view={Lazy::<WalletRoute>::new()} ssr=SsrMode::Async />
                         // Doctors
-                        <Route path=StaticSegment("doctor") view=DoctorHomePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view=PracticePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view=DoctorSlotsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view=DoctorReviewsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("doctor"), StaticSegment("appointments")) view=DoctorAppointmentsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("doctor") view={Lazy::<DoctorHomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("practice")) view={Lazy::<PracticeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("slots")) view={Lazy::<DoctorSlotsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("reviews")) view={Lazy::<DoctorReviewsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("doctor"), StaticSegment("appointments")) view={Lazy::<DoctorAppointmentsRoute>::new()} ssr=SsrMode::Async />
                         // Admins
-                        <Route path=StaticSegment("admin") view=AdminHomePage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view=AdminSpecialtiesPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view=AdminDoctorsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view=AdminReviewsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("users")) view=AdminUsersPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("audit")) view=AdminAuditPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("appointments")) view=AdminAppointmentsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("payments")) view=AdminPaymentsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("transactions")) view=AdminTransactionsPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view=NewDoctorPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view=EditDoctorPage ssr=SsrMode::Async />
-                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view=AdminDoctorSlotsPage ssr=SsrMode::Async />
+                        <Route path=StaticSegment("admin") view={Lazy::<AdminHomeRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("specialties")) view={Lazy::<AdminSpecialtiesRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors")) view={Lazy::<AdminDoctorsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("reviews")) view={Lazy::<AdminReviewsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("users")) view={Lazy::<AdminUsersRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("audit")) view={Lazy::<AdminAuditRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("appointments")) view={Lazy::<AdminAppointmentsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("payments")) view={Lazy::<AdminPaymentsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("transactions")) view={Lazy::<AdminTransactionsRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), StaticSegment("new")) view={Lazy::<NewDoctorRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id")) view={Lazy::<EditDoctorRoute>::new()} ssr=SsrMode::Async />
+                        <Route path=(StaticSegment("admin"), StaticSegment("doctors"), ParamSegment("id"), StaticSegment("slots")) view={Lazy::<AdminDoctorSlotsRoute>::new()} ssr=SsrMode::Async />
                     </Routes>
                 </ErrorBoundary>
             </main>

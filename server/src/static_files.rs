@@ -53,13 +53,40 @@ fn stylesheet_of(hash_file: &str) -> String {
     }
 }
 
-/// The content hashes of this build's files (`js: <hash>` lines and the like); none when the
-/// names are not hashed.
-fn build_hashes() -> Vec<String> {
+/// The content hashes of this build's files (`js: <hash>` lines and the like), and those of the
+/// chunks split out of the bundle, which hash.txt does not list but the split loader it lists
+/// (`split: <hash>`) names; none when the names are not hashed.
+fn build_hashes(pkg_dir: &Path) -> Vec<String> {
     let Some(text) = hash_file().and_then(|path| std::fs::read_to_string(path).ok()) else {
         return Vec::new();
     };
-    parse_hashes(&text)
+    let mut hashes = parse_hashes(&text);
+    let loader = text.lines().find_map(|line| {
+        let (kind, hash) = line.split_once(':')?;
+        (kind.trim() == "split").then(|| hash.trim().to_owned())
+    });
+    if let Some(loader) = loader {
+        match std::fs::read_to_string(pkg_dir.join(format!("__wasm_split.{loader}.js"))) {
+            Ok(script) => hashes.extend(chunk_hashes(&script)),
+            Err(err) => {
+                tracing::warn!(%err, "the split loader is missing: its chunks will be revalidated")
+            }
+        }
+    }
+    hashes
+}
+
+/// The hashes in the `NAME.<hash>.wasm` file names a script mentions.
+fn chunk_hashes(script: &str) -> Vec<String> {
+    script
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .filter_map(|word| {
+            let mut parts = word.strip_suffix(".wasm")?.rsplit('.');
+            let hash = parts.next()?;
+            parts.next()?;
+            (hash.len() >= 8).then(|| hash.to_owned())
+        })
+        .collect()
 }
 
 fn parse_hashes(text: &str) -> Vec<String> {
@@ -81,10 +108,11 @@ fn is_hashed(path: &str, hashes: &[String]) -> bool {
 
 /// `/pkg/...` from `site_root/pkg`, compressed copies first.
 pub fn routes<S: Clone + Send + Sync + 'static>(site_root: &str) -> Router<S> {
-    let files = ServeDir::new(Path::new(site_root).join("pkg"))
+    let pkg_dir = Path::new(site_root).join("pkg");
+    let hashes = Arc::new(build_hashes(&pkg_dir));
+    let files = ServeDir::new(pkg_dir)
         .precompressed_br()
         .precompressed_gzip();
-    let hashes = Arc::new(build_hashes());
     Router::new()
         .nest_service("/pkg", files)
         .layer(middleware::from_fn(move |request: Request, next: Next| {
@@ -126,5 +154,16 @@ mod tests {
             "/pkg/clinic.kd93Mnb2Aq1.css"
         );
         assert_eq!(stylesheet_of(""), "/pkg/clinic.css");
+    }
+
+    #[test]
+    fn the_split_loader_names_the_chunks() {
+        let script = r#"const a = "./split_admin_users_route_1234.AbCdEfGh12345678901234.wasm";
+            fetch(`${root}/chunk_3.Zz_y-Xw0987654321abcdef.wasm`); import "./clinic.js";"#;
+        assert_eq!(
+            chunk_hashes(script),
+            ["AbCdEfGh12345678901234", "Zz_y-Xw0987654321abcdef"]
+        );
+        assert!(chunk_hashes("split_x.wasm plain.wasm").is_empty());
     }
 }

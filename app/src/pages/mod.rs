@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod doctor;
+pub mod lazy;
 pub mod patient;
 pub mod public;
 
