@@ -64,8 +64,10 @@ export default defineConfig({
     },
   },
   projects: [
+    // Signs the demo patient, doctor and admin in once and saves their browser state.
+    { name: 'signed-in', testMatch: /signed-in\.setup\.ts/ },
     // The app as most people get it: the page, then the bundle that hydrates it.
-    { name: 'browser', testIgnore: /nojs\.spec\.ts/ },
+    { name: 'browser', testIgnore: /nojs\.spec\.ts/, dependencies: ['signed-in'] },
     // The app before (or without) the bundle: plain HTML pages and form posts.
     { name: 'no-javascript', testMatch: /nojs\.spec\.ts/, use: { javaScriptEnabled: false } },
   ],

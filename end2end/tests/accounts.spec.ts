@@ -1,5 +1,5 @@
 import { test, expect, waitForHydration } from './fixtures';
-import { codeSentTo } from './mail';
+import { latestCodeFor } from './mail';
 import { AccountPages } from './pages';
 import { secret } from './secrets';
 
@@ -20,7 +20,7 @@ test('register, confirm the email, sign out and in, reset the password', { tag: 
   await expect(page.getByText(email)).toBeVisible();
   await expect(account.header.getByRole('link', { name: 'Confirm email' })).toBeVisible();
 
-  await account.enterCode(await codeSentTo(email, 'Confirm your email address'));
+  await account.enterCode(await latestCodeFor(email, { subject: 'Confirm your email address' }));
   await expect(page).toHaveURL(/\/profile\?verified=1$/);
   await expect(page.getByText('your email address is confirmed')).toBeVisible();
   await page.screenshot({ path: 'test-results/profile.png', fullPage: true });
@@ -41,7 +41,7 @@ test('register, confirm the email, sign out and in, reset the password', { tag: 
   await expect(page.getByText('If an account uses that address, a code is on its way.')).toBeVisible();
   await page.getByRole('link', { name: 'Enter the code' }).click();
   await expect(page.getByLabel('Email', { exact: true })).toHaveValue(email);
-  await page.getByLabel('Code from the email').fill(await codeSentTo(email, 'Reset your password', requested));
+  await page.getByLabel('Code from the email').fill(await latestCodeFor(email, { subject: 'Reset your password', after: requested }));
   await page.getByLabel('New password').fill(newPassword);
   await page.getByRole('button', { name: 'Change password' }).click();
   await expect(page.getByText('Your password has been changed.')).toBeVisible();
@@ -58,7 +58,7 @@ test('a wrong code says so and how many tries are left', { tag: ['@visitor', '@a
   const account = new AccountPages(page);
   await account.register({ username, email, password });
   await expect(page).toHaveURL(/\/verify-email$/);
-  const code = await codeSentTo(email, 'Confirm your email address');
+  const code = await latestCodeFor(email, { subject: 'Confirm your email address' });
   await account.enterCode(code === '000000' ? '111111' : '000000');
   await expect(page.getByText('That code is not right. You have 4 more tries.')).toBeVisible();
   await expect(page.getByLabel('Code', { exact: true })).toHaveAttribute('aria-invalid', 'true');

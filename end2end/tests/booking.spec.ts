@@ -1,6 +1,7 @@
 // Booking and the wallet in the browser: a patient tops up with the sandbox's success card,
 // books, gets the confirmation email, cancels early and sees the refund; a declined card says
-// so; a new patient with an empty wallet books a held time, tops up within the hold and pays.
+// so; a new patient with an empty wallet books a held time, tops up within the hold and pays;
+// a paid visit moves to another time.
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages } from './pages';
 import { mailApiPort } from '../playwright.config';
@@ -91,4 +92,48 @@ test('too little money holds the time; topping up within the hold and paying con
   await page.getByRole('button', { name: /^Pay .* from my wallet$/ }).click();
   await expect(page.locator('.badge')).toHaveText('Confirmed');
   await mailStartingWith(email, 'Confirmed:');
+});
+
+test('a patient moves a paid visit to another time of the same doctor', { tag: ['@patient', '@booking'] }, async ({ page, db, consoleErrors }) => {
+  const free = await freeSlot(db, 8);
+  await newPatient(page, 'move');
+  await openWallet(page);
+  const topUp = await cardForm(page, 'Top up', '500', approved);
+  await expect(topUp.getByRole('status')).toContainText('Added $500.00');
+  await bookFromDoctorPage(page, free);
+  await page.getByRole('button', { name: /^Confirm and pay/ }).click();
+  await expect(page.locator('.badge')).toHaveText('Confirmed');
+  const first = Number(new URL(page.url()).pathname.split('/').pop());
+  await waitForHydration(page);
+
+  await page.getByRole('link', { name: 'Move to another time' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Move to another time' })).toBeVisible();
+  await waitForHydration(page);
+  const times = page.locator('.reschedule-times').getByRole('button');
+  await expect(times.first()).toBeVisible();
+  const chosen = (await times.first().textContent())?.trim() ?? '';
+  await times.first().click();
+
+  // The new appointment opens, confirmed, and says where it came from.
+  await expect(page).toHaveURL(/\/appointments\/\d+$/);
+  const moved = Number(new URL(page.url()).pathname.split('/').pop());
+  expect(moved).not.toBe(first);
+  await expect(page.locator('.badge')).toHaveText('Confirmed');
+  await expect(page.getByRole('link', { name: 'the earlier booking' })).toHaveAttribute('href', `/appointments/${first}`);
+  // The button says the day and the time ("Mon 7 Dec 09:30"); the appointment's "When" says
+  // that time.
+  const time = chosen.split(' ').pop() ?? '';
+  expect(time, `a time in "${chosen}"`).toMatch(/^\d{2}:\d{2}$/);
+  await expect(page.getByRole('definition').first()).toContainText(`${time}–`);
+
+  // The old time is free again for others; the new one is taken; the old visit points on.
+  const { rows } = await db.query(
+    `SELECT a.status, a.rescheduled_to, s.is_available
+       FROM appointments a JOIN time_slots s ON s.id = a.time_slot_id WHERE a.id = $1`,
+    [first],
+  );
+  expect(rows[0]).toEqual({ status: 'cancelled', rescheduled_to: String(moved), is_available: true });
+  await page.getByRole('link', { name: 'the earlier booking' }).click();
+  await expect(page.locator('.badge')).toHaveText('Cancelled');
+  await expect(page.getByRole('link', { name: 'the new appointment' })).toHaveAttribute('href', `/appointments/${moved}`);
 });

@@ -3,7 +3,8 @@
 // figures are checked against the database, each home is photographed into test-results, and
 // each role is refused the others' homes.
 //
-// Signed in, each home is loaded fresh (page.goto), as a bookmark would open it.
+// Signed in (the demo admin and doctor from the saved sign-in, the patient through the form),
+// each home is loaded fresh (page.goto), as a bookmark would open it.
 import { Client } from 'pg';
 import { test, expect, waitForHydration } from './fixtures';
 import { AccountPages, DashboardPages } from './pages';
@@ -60,89 +61,87 @@ async function scalar(db: Client, sql: string): Promise<string> {
   return String(Object.values(rows[0])[0]);
 }
 
-test('the admin sees the clinic figures and charts', { tag: ['@admin', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
-  await seedVisits(db);
-  const account = new AccountPages(page);
-  const home = new DashboardPages(page);
-  await account.signIn('admin', demoPassword);
-  // Signed in once the header says so; a fresh load before that would still be a visitor's.
-  await expect(home.header.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  await page.goto('/admin');
-  await waitForHydration(page);
-  await expect(page).toHaveURL(/\/admin$/);
-  await expect(page.getByRole('heading', { level: 1, name: 'Clinic overview' })).toBeVisible();
+test.describe('signed in as the admin', () => {
+  test.use({ signedInAs: 'admin' });
+  test('the admin sees the clinic figures and charts', { tag: ['@admin', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
+    await seedVisits(db);
+    const home = new DashboardPages(page);
+    await page.goto('/admin');
+    await waitForHydration(page);
+    await expect(page).toHaveURL(/\/admin$/);
+    await expect(page.getByRole('heading', { level: 1, name: 'Clinic overview' })).toBeVisible();
 
-  // The figures say what the database holds (clinic days are UTC days here).
-  const today = `(now() AT TIME ZONE 'UTC')::date AT TIME ZONE 'UTC'`;
-  const expected = {
-    'bookings-today': await scalar(db, `SELECT count(*) FROM appointments WHERE created_at >= ${today}`),
-    revenue: dollars(await scalar(db, `SELECT COALESCE(sum(amount), 0) FROM payments WHERE status = 'completed'`)),
-    'active-doctors': await scalar(
-      db,
-      'SELECT count(*) FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.is_active AND u.is_active',
-    ),
-    'new-patients': await scalar(
-      db,
-      `SELECT count(*) FROM users WHERE user_type = 'patient' AND created_at >= ${today} - interval '29 days'`,
-    ),
-  };
-  expect(Number(expected['bookings-today'])).toBeGreaterThanOrEqual(4);
-  expect(Number(await scalar(db, `SELECT count(*) FROM payments WHERE transaction_id LIKE 'E2E-%'`))).toBe(3);
-  expect(Number(expected['active-doctors'])).toBeGreaterThanOrEqual(6);
-  for (const [name, value] of Object.entries(expected)) {
-    await expect(home.figure(name), name).toHaveText(value);
-  }
+    // The figures say what the database holds (clinic days are UTC days here).
+    const today = `(now() AT TIME ZONE 'UTC')::date AT TIME ZONE 'UTC'`;
+    const expected = {
+      'bookings-today': await scalar(db, `SELECT count(*) FROM appointments WHERE created_at >= ${today}`),
+      revenue: dollars(await scalar(db, `SELECT COALESCE(sum(amount), 0) FROM payments WHERE status = 'completed'`)),
+      'active-doctors': await scalar(
+        db,
+        'SELECT count(*) FROM doctors d JOIN users u ON u.id = d.user_id WHERE d.is_active AND u.is_active',
+      ),
+      'new-patients': await scalar(
+        db,
+        `SELECT count(*) FROM users WHERE user_type = 'patient' AND created_at >= ${today} - interval '29 days'`,
+      ),
+    };
+    expect(Number(expected['bookings-today'])).toBeGreaterThanOrEqual(4);
+    expect(Number(await scalar(db, `SELECT count(*) FROM payments WHERE transaction_id LIKE 'E2E-%'`))).toBe(3);
+    expect(Number(expected['active-doctors'])).toBeGreaterThanOrEqual(6);
+    for (const [name, value] of Object.entries(expected)) {
+      await expect(home.figure(name), name).toHaveText(value);
+    }
 
-  // Each chart is a picture with a text equivalent: a description and the numbers as a table.
-  const bookings = home.chart('chart-bookings');
-  await expect(bookings.locator('svg[role="img"] rect.chart-bar')).toHaveCount(30);
-  await expect(bookings.locator('.chart-description')).toContainText('bookings in the last 30 days');
-  const revenue = home.chart('chart-revenue');
-  await expect(revenue.locator('svg')).toHaveAccessibleName(/Revenue by specialty/);
-  await revenue.getByText('Show the numbers').click();
-  await expect(revenue.getByRole('row', { name: /Cardiology/ })).toBeVisible();
-  await expect(home.chart('chart-cancellations').locator('.chart-description')).toContainText('were cancelled');
+    // Each chart is a picture with a text equivalent: a description and the numbers as a table.
+    const bookings = home.chart('chart-bookings');
+    await expect(bookings.locator('svg[role="img"] rect.chart-bar')).toHaveCount(30);
+    await expect(bookings.locator('.chart-description')).toContainText('bookings in the last 30 days');
+    const revenue = home.chart('chart-revenue');
+    await expect(revenue.locator('svg')).toHaveAccessibleName(/Revenue by specialty/);
+    await revenue.getByText('Show the numbers').click();
+    await expect(revenue.getByRole('row', { name: /Cardiology/ })).toBeVisible();
+    await expect(home.chart('chart-cancellations').locator('.chart-description')).toContainText('were cancelled');
 
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: 'test-results/dashboard-admin.png', fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'test-results/dashboard-admin.png', fullPage: true });
+  });
 });
 
-test('a doctor sees the day, the week, earnings and a way to add slots', { tag: ['@doctor', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
-  await seedVisits(db);
-  const account = new AccountPages(page);
-  const home = new DashboardPages(page);
-  await account.signIn('dr.hart', demoPassword);
-  // Signed in once the header says so; a fresh load before that would still be a visitor's.
-  await expect(home.header.getByRole('button', { name: 'Sign out' })).toBeVisible();
-  await page.goto('/doctor');
-  await waitForHydration(page);
-  await expect(page).toHaveURL(/\/doctor$/);
+test.describe('signed in as the doctor', () => {
+  test.use({ signedInAs: 'doctor' });
+  test('a doctor sees the day, the week, earnings and a way to add slots', { tag: ['@doctor', '@dashboards'] }, async ({ page, db, consoleErrors }) => {
+    await seedVisits(db);
+    const home = new DashboardPages(page);
+    await page.goto('/doctor');
+    await waitForHydration(page);
+    await expect(page).toHaveURL(/\/doctor$/);
 
-  await expect(home.agenda("Today's appointments")).toContainText('Ben Carter');
-  await expect(home.agenda('Appointments to complete')).toContainText('Ben Carter');
-  // Earnings: the fees of Dr. Hart's completed visits of this month and the five before.
-  const earned = await scalar(
-    db,
-    `SELECT COALESCE(sum(a.consultation_fee), 0) FROM appointments a
-       JOIN time_slots t ON t.id = a.time_slot_id JOIN doctors d ON d.id = a.doctor_id
-       JOIN users u ON u.id = d.user_id
-      WHERE u.username = 'dr.hart' AND a.status = 'completed'
-        AND t.date >= date_trunc('month', current_date) - interval '5 months'`,
-  );
-  expect(Number(earned)).toBeGreaterThan(0);
-  await expect(home.chart('chart-earnings').locator('.chart-description')).toContainText(`${dollars(earned)} from`);
-  const freeSlots = await scalar(
-    db,
-    `SELECT count(*) FROM time_slots t JOIN doctors d ON d.id = t.doctor_id JOIN users u ON u.id = d.user_id
-      WHERE u.username = 'dr.hart' AND t.is_available AND t.date + t.start_time > (now() AT TIME ZONE 'UTC')
-        AND t.date <= current_date + 7`,
-  );
-  await expect(home.figure('free-slots')).toContainText(`${freeSlots} free slots`);
+    await expect(home.agenda("Today's appointments")).toContainText('Ben Carter');
+    await expect(home.agenda('Appointments to complete')).toContainText('Ben Carter');
+    // Earnings: the fees of Dr. Hart's completed visits of this month and the five before.
+    const earned = await scalar(
+      db,
+      `SELECT COALESCE(sum(a.consultation_fee), 0) FROM appointments a
+         JOIN time_slots t ON t.id = a.time_slot_id JOIN doctors d ON d.id = a.doctor_id
+         JOIN users u ON u.id = d.user_id
+        WHERE u.username = 'dr.hart' AND a.status = 'completed'
+          AND t.date >= date_trunc('month', current_date) - interval '5 months'`,
+    );
+    expect(Number(earned)).toBeGreaterThan(0);
+    await expect(home.chart('chart-earnings').locator('.chart-description')).toContainText(`${dollars(earned)} from`);
+    const freeSlots = await scalar(
+      db,
+      `SELECT count(*) FROM time_slots t JOIN doctors d ON d.id = t.doctor_id JOIN users u ON u.id = d.user_id
+        WHERE u.username = 'dr.hart' AND t.is_available AND t.date + t.start_time > (now() AT TIME ZONE 'UTC')
+          AND t.date <= current_date + 7`,
+    );
+    await expect(home.figure('free-slots')).toContainText(`${freeSlots} free slots`);
 
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: 'test-results/dashboard-doctor.png', fullPage: true });
-  await page.getByRole('link', { name: 'Add time slots' }).first().click();
-  await expect(page).toHaveURL(/\/doctor\/slots$/);
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: 'test-results/dashboard-doctor.png', fullPage: true });
+    await page.getByRole('link', { name: 'Add time slots' }).first().click();
+    await expect(page).toHaveURL(/\/doctor\/slots$/);
+  });
 });
 
 test('a patient sees the next visit, the wallet and what waits for a review', { tag: ['@patient', '@dashboards'] }, async ({ page, db, consoleErrors }) => {

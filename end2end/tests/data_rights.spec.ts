@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { test, expect, waitForHydration } from './fixtures';
-import { codeSentTo } from './mail';
+import { latestCodeFor } from './mail';
 import { AccountPages } from './pages';
 import { secret } from './secrets';
 
@@ -14,7 +14,7 @@ test('a patient downloads their data, then deletes the account and can no longer
 
   await account.register({ username, email, password });
   await expect(page).toHaveURL(/\/verify-email$/);
-  await account.enterCode(await codeSentTo(email, 'Confirm your email address'));
+  await account.enterCode(await latestCodeFor(email, { subject: 'Confirm your email address' }));
   await expect(page).toHaveURL(/\/profile\?verified=1$/);
 
   await page.goto('/profile');

@@ -1,8 +1,17 @@
 // Shared test fixtures: every page is watched for console errors and failed requests, which
-// fail the test that caused them; `db` runs SQL against the server's database.
+// fail the test that caused them; `db` runs SQL against the server's database; `signedInAs`
+// starts the test signed in as a demo account.
 import { test as base, expect, Page } from '@playwright/test';
 import { Client } from 'pg';
 import { recordSecret } from './secrets';
+import { SignedInRole, stateFile } from './signed-in';
+
+type Options = {
+  /** Start signed in as the demo patient (`ann`), doctor (`dr.hart`) or admin, from the state
+   * the setup project saved: `test.use({ signedInAs: 'admin' })`. Such a test must not sign
+   * out or change that account's password: every test of that role shares the session. */
+  signedInAs: SignedInRole | undefined;
+};
 
 type Fixtures = {
   consoleErrors: string[];
@@ -11,7 +20,11 @@ type Fixtures = {
   db: Client;
 };
 
-export const test = base.extend<Fixtures>({
+export const test = base.extend<Fixtures & Options>({
+  signedInAs: [undefined, { option: true }],
+  storageState: async ({ signedInAs, storageState }, use) => {
+    await use(signedInAs ? stateFile(signedInAs) : storageState);
+  },
   consoleErrors: async ({ page }, use) => {
     const errors: string[] = [];
     page.on('console', (message) => {

@@ -5,17 +5,10 @@
 import { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
 
-import { demoPassword } from './secrets';
 const loads = 5;
 
 // Dozens of full page loads each, every one waited out: far longer than one journey.
 test.describe.configure({ timeout: 240_000 });
-
-/** Signs in through the sign-in server function: the browser context keeps the cookie. */
-async function signInAs(page: Page, username: string) {
-  const answer = await page.request.post('/api/sign-in', { form: { identifier: username, password: demoPassword } });
-  expect(answer.ok(), `signing in as ${username}: ${answer.status()}`).toBeTruthy();
-}
 
 async function loadEachFresh(page: Page, routes: string[], heading: (route: string) => RegExp | string | undefined = () => undefined) {
   for (const route of routes) {
@@ -48,42 +41,48 @@ test('a visitor\'s pages hydrate on every fresh load', { tag: ['@visitor', '@hyd
   ]);
 });
 
-test('a patient\'s pages hydrate on every fresh load', { tag: ['@patient', '@hydration'] }, async ({ page, db, consoleErrors }) => {
-  await signInAs(page, 'ann');
-  const { rows: visits } = await db.query(
-    `SELECT a.id FROM appointments a JOIN users u ON u.id = a.patient_id WHERE u.username = 'ann' ORDER BY a.id LIMIT 1`,
-  );
-  const { rows: slots } = await db.query(
-    `SELECT s.id, s.doctor_id FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
-      WHERE s.is_available AND d.is_active AND s.date >= current_date + 2 ORDER BY s.date DESC, s.id LIMIT 1`,
-  );
-  const routes = ['/patient', '/appointments', '/wallet', '/wallet?kind=top_up', '/reviews', '/profile', '/doctors', `/doctors/${slots[0].doctor_id}`, `/book/${slots[0].id}`];
-  if (visits.length > 0) routes.push(`/appointments/${visits[0].id}`);
-  await loadEachFresh(page, routes);
-  // Signed in, the header says who and offers to sign out on the first paint.
-  await expect(page.locator('header').getByRole('button', { name: 'Sign out' })).toBeVisible();
+test.describe('signed in as the patient', () => {
+  test.use({ signedInAs: 'patient' });
+  test('a patient\'s pages hydrate on every fresh load', { tag: ['@patient', '@hydration'] }, async ({ page, db, consoleErrors }) => {
+    const { rows: visits } = await db.query(
+      `SELECT a.id FROM appointments a JOIN users u ON u.id = a.patient_id WHERE u.username = 'ann' ORDER BY a.id LIMIT 1`,
+    );
+    const { rows: slots } = await db.query(
+      `SELECT s.id, s.doctor_id FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
+        WHERE s.is_available AND d.is_active AND s.date >= current_date + 2 ORDER BY s.date DESC, s.id LIMIT 1`,
+    );
+    const routes = ['/patient', '/appointments', '/wallet', '/wallet?kind=top_up', '/reviews', '/profile', '/doctors', `/doctors/${slots[0].doctor_id}`, `/book/${slots[0].id}`];
+    if (visits.length > 0) routes.push(`/appointments/${visits[0].id}`);
+    await loadEachFresh(page, routes);
+    // Signed in, the header says who and offers to sign out on the first paint.
+    await expect(page.locator('header').getByRole('button', { name: 'Sign out' })).toBeVisible();
+  });
 });
 
-test('a doctor\'s pages hydrate on every fresh load', { tag: ['@doctor', '@hydration'] }, async ({ page, consoleErrors }) => {
-  await signInAs(page, 'dr.hart');
-  await loadEachFresh(page, ['/doctor', '/doctor/appointments', '/doctor/practice', '/doctor/slots', '/doctor/reviews', '/profile']);
+test.describe('signed in as the doctor', () => {
+  test.use({ signedInAs: 'doctor' });
+  test('a doctor\'s pages hydrate on every fresh load', { tag: ['@doctor', '@hydration'] }, async ({ page, consoleErrors }) => {
+    await loadEachFresh(page, ['/doctor', '/doctor/appointments', '/doctor/practice', '/doctor/slots', '/doctor/reviews', '/profile']);
+  });
 });
 
-test('an admin\'s pages hydrate on every fresh load', { tag: ['@admin', '@hydration'] }, async ({ page, db, consoleErrors }) => {
-  await signInAs(page, 'admin');
-  const { rows } = await db.query('SELECT id FROM doctors ORDER BY id LIMIT 1');
-  await loadEachFresh(page, [
-    '/admin',
-    '/admin/specialties',
-    '/admin/doctors',
-    '/admin/doctors/new',
-    `/admin/doctors/${rows[0].id}`,
-    `/admin/doctors/${rows[0].id}/slots`,
-    '/admin/reviews',
-    '/admin/users',
-    '/admin/audit',
-    '/admin/appointments',
-    '/admin/payments',
-    '/admin/transactions',
-  ]);
+test.describe('signed in as the admin', () => {
+  test.use({ signedInAs: 'admin' });
+  test('an admin\'s pages hydrate on every fresh load', { tag: ['@admin', '@hydration'] }, async ({ page, db, consoleErrors }) => {
+    const { rows } = await db.query('SELECT id FROM doctors ORDER BY id LIMIT 1');
+    await loadEachFresh(page, [
+      '/admin',
+      '/admin/specialties',
+      '/admin/doctors',
+      '/admin/doctors/new',
+      `/admin/doctors/${rows[0].id}`,
+      `/admin/doctors/${rows[0].id}/slots`,
+      '/admin/reviews',
+      '/admin/users',
+      '/admin/audit',
+      '/admin/appointments',
+      '/admin/payments',
+      '/admin/transactions',
+    ]);
+  });
 });

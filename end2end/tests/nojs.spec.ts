@@ -4,7 +4,7 @@
 // true outcome, and change exactly what it says. The three roles' core journeys, end to end.
 import { Page } from '@playwright/test';
 import { test, expect } from './fixtures';
-import { codeSentTo } from './mail';
+import { latestCodeFor } from './mail';
 import { FreeSlot, approved, freeSlot } from './patients';
 
 import { demoPassword, secret } from './secrets';
@@ -87,7 +87,7 @@ test('a patient signs in, tops up, books, pays a hold, cancels, reviews and sign
   await page.getByRole('button', { name: 'Confirm' }).click();
   // A wrong code is refused beside its field, and nothing is confirmed.
   await expect(page.locator('#field-code-error')).not.toBeEmpty();
-  await page.getByLabel('Code', { exact: true }).fill(await codeSentTo(email, 'Confirm your email address'));
+  await page.getByLabel('Code', { exact: true }).fill(await latestCodeFor(email, { subject: 'Confirm your email address' }));
   await page.getByRole('button', { name: 'Confirm' }).click();
   await expect(page).toHaveURL(/\/profile\?verified=1$/);
   await signOut(page);

@@ -3,7 +3,7 @@
 import { Page, expect } from '@playwright/test';
 import { waitForHydration } from './fixtures';
 import { AccountPages } from './pages';
-import { codeSentTo } from './mail';
+import { latestCodeFor } from './mail';
 import { secret } from './secrets';
 
 export const approved = card('4242 4242 4242 4242');
@@ -57,16 +57,19 @@ export async function bookFromDoctorPage(page: Page, { doctor, slot, date }: Fre
   await waitForHydration(page);
 }
 
+/** The password of every patient `newPatient` registers. */
+export const patientPassword = secret('password', 'plum-kettle-orbit-42');
+
 /** Registers a new patient named `prefix` plus a unique tag and confirms their email. */
 export async function newPatient(page: Page, prefix: string): Promise<{ username: string; email: string }> {
   const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
   const username = `${prefix}${tag}`;
   const email = `${username}@example.com`;
   const account = new AccountPages(page);
-  await account.register({ username, email, password: 'plum-kettle-orbit-42' });
+  await account.register({ username, email, password: patientPassword });
   await expect(page).toHaveURL(/\/verify-email$/);
   await waitForHydration(page);
-  await account.enterCode(await codeSentTo(email, 'Confirm your email address'));
+  await account.enterCode(await latestCodeFor(email, { subject: 'Confirm your email address' }));
   await expect(page).toHaveURL(/\/profile\?verified=1$/);
   await expect(account.header.getByRole('link', { name: 'Wallet', exact: true })).toBeVisible();
   await waitForHydration(page);

@@ -4,10 +4,8 @@
 // this spec, and so does an entry whose route is gone: the suite always knows every page.
 import { execFileSync } from 'node:child_process';
 import AxeBuilder from '@axe-core/playwright';
-import { Page } from '@playwright/test';
 import { test, expect, waitForHydration } from './fixtures';
 import { serverBin } from '../playwright.config';
-import { demoPassword } from './secrets';
 
 type Role = 'visitor' | 'patient' | 'doctor' | 'admin';
 /** The ids a page's address needs, found or made before the visits. */
@@ -57,17 +55,10 @@ const visits: Record<string, Visit> = {
   '/admin/transactions': as('admin', '/admin/transactions'),
 };
 
-const accounts: Record<Exclude<Role, 'visitor'>, string> = { patient: 'ann', doctor: 'dr.hart', admin: 'admin' };
-
 /** The app's route table, from the server binary the suite runs. */
 function routeTable(): string[] {
   const printed = execFileSync(serverBin, ['routes'], { encoding: 'utf8' });
   return printed.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('/'));
-}
-
-async function signInAs(page: Page, username: string) {
-  const answer = await page.request.post('/api/sign-in', { form: { identifier: username, password: demoPassword } });
-  expect(answer.ok(), `signing in as ${username}: ${answer.status()}`).toBeTruthy();
 }
 
 test.describe.configure({ timeout: 180_000 });
@@ -82,38 +73,40 @@ test('every route in the table has a visit here, and every visit a route', { tag
 });
 
 for (const role of ['visitor', 'patient', 'doctor', 'admin'] as Role[]) {
-  test(`every ${role} page hydrates and passes axe`, { tag: [`@${role}`, '@a11y'] }, async ({ page, db, consoleErrors }) => {
-    const { rows: doctors } = await db.query('SELECT id FROM doctors WHERE is_active ORDER BY id LIMIT 1');
-    const { rows: slots } = await db.query(
-      `SELECT s.id FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
-        WHERE s.is_available AND d.is_active AND s.date >= current_date + 3 ORDER BY s.date DESC, s.id LIMIT 2`,
-    );
-    const samples: Samples = { doctor: doctors[0].id, slot: slots[0].id, appointment: 0 };
-    if (role !== 'visitor') await signInAs(page, accounts[role]);
-    if (role === 'patient') {
-      // A visit of the patient's own, booked as the booking page books it.
-      const key = `route-coverage-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
-      const answer = await page.request.post('/api/booking/book', {
-        form: { slot_id: String(slots[1].id), request_key: key },
-        headers: { Accept: 'application/json' },
-      });
-      expect(answer.ok(), `booking a visit to look at: ${answer.status()}`).toBeTruthy();
-      const outcome = await answer.json();
-      samples.appointment = outcome.Confirmed?.appointment_id ?? outcome.AwaitingPayment?.appointment_id;
-      expect(samples.appointment, `a booked appointment in ${JSON.stringify(outcome)}`).toBeTruthy();
-    }
-    const problems: string[] = [];
-    for (const [route, visit] of Object.entries(visits).filter(([, v]) => v.role === role)) {
-      const address = visit.address(samples);
-      const response = await page.goto(address);
-      expect(response?.status(), `${route} (${address}) as ${role}`).toBeLessThan(400);
-      await waitForHydration(page);
-      const results = await new AxeBuilder({ page }).analyze();
-      for (const v of results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
-        problems.push(`${route}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  test.describe(`as the ${role}`, () => {
+    test.use({ signedInAs: role === 'visitor' ? undefined : role });
+    test(`every ${role} page hydrates and passes axe`, { tag: [`@${role}`, '@a11y'] }, async ({ page, db, consoleErrors }) => {
+      const { rows: doctors } = await db.query('SELECT id FROM doctors WHERE is_active ORDER BY id LIMIT 1');
+      const { rows: slots } = await db.query(
+        `SELECT s.id FROM time_slots s JOIN doctors d ON d.id = s.doctor_id
+          WHERE s.is_available AND d.is_active AND s.date >= current_date + 3 ORDER BY s.date DESC, s.id LIMIT 2`,
+      );
+      const samples: Samples = { doctor: doctors[0].id, slot: slots[0].id, appointment: 0 };
+      if (role === 'patient') {
+        // A visit of the patient's own, booked as the booking page books it.
+        const key = `route-coverage-${Date.now()}-${Math.random().toString(36).slice(2, 10)}`;
+        const answer = await page.request.post('/api/booking/book', {
+          form: { slot_id: String(slots[1].id), request_key: key },
+          headers: { Accept: 'application/json' },
+        });
+        expect(answer.ok(), `booking a visit to look at: ${answer.status()}`).toBeTruthy();
+        const outcome = await answer.json();
+        samples.appointment = outcome.Confirmed?.appointment_id ?? outcome.AwaitingPayment?.appointment_id;
+        expect(samples.appointment, `a booked appointment in ${JSON.stringify(outcome)}`).toBeTruthy();
       }
-      await page.waitForLoadState('networkidle');
-    }
-    expect(problems, `axe on the ${role}'s pages`).toEqual([]);
+      const problems: string[] = [];
+      for (const [route, visit] of Object.entries(visits).filter(([, v]) => v.role === role)) {
+        const address = visit.address(samples);
+        const response = await page.goto(address);
+        expect(response?.status(), `${route} (${address}) as ${role}`).toBeLessThan(400);
+        await waitForHydration(page);
+        const results = await new AxeBuilder({ page }).analyze();
+        for (const v of results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')) {
+          problems.push(`${route}: ${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+        }
+        await page.waitForLoadState('networkidle');
+      }
+      expect(problems, `axe on the ${role}'s pages`).toEqual([]);
+    });
   });
 }
