@@ -1,8 +1,8 @@
 // Compresses the browser bundle once, at build time: for each of this build's files in the
-// site's pkg directory (the scripts, the WASM and its split-out chunks, the stylesheet) writes FILE.br (brotli at its
-// best, quality 11) and FILE.gz (gzip -9), which the server sends as they are. Removes the
-// files of earlier builds (cargo-leptos names each build's files after their content and leaves
-// the old ones behind) and their compressed copies.
+// site's pkg directory (the scripts, the WASM and its split-out chunks, the stylesheet) writes
+// FILE.br (brotli at its best, quality 11) and FILE.gz (gzip -9), which the server sends as they
+// are. Removes the files of earlier builds (cargo-leptos names each build's files after their
+// content and leaves the old ones behind) and their compressed copies.
 //
 // Usage: node scripts/precompress.mjs PKG_DIR HASH_FILE
 // HASH_FILE is cargo-leptos's hash.txt ("js: <hash>" lines); without it the files are plain
