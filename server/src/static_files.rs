@@ -43,14 +43,18 @@ pub fn stylesheet_href() -> &'static str {
 }
 
 fn stylesheet_of(hash_file: &str) -> String {
-    let hash = hash_file.lines().find_map(|line| {
-        let (kind, hash) = line.split_once(':')?;
-        (kind.trim() == "css").then(|| hash.trim().to_owned())
-    });
-    match hash {
+    match hash_of(hash_file, "css") {
         Some(hash) => format!("/pkg/{}.{hash}.css", app::OUTPUT_NAME),
         None => format!("/pkg/{}.css", app::OUTPUT_NAME),
     }
+}
+
+/// The hash.txt line of one `kind` of file (`css: <hash>`), if the build hashed it.
+fn hash_of<'a>(hash_file: &'a str, kind: &str) -> Option<&'a str> {
+    hash_file.lines().find_map(|line| {
+        let (named, hash) = line.split_once(':')?;
+        (named.trim() == kind).then(|| hash.trim())
+    })
 }
 
 /// The content hashes of this build's files (`js: <hash>` lines and the like), and those of the
@@ -61,11 +65,7 @@ fn build_hashes(pkg_dir: &Path) -> Vec<String> {
         return Vec::new();
     };
     let mut hashes = parse_hashes(&text);
-    let loader = text.lines().find_map(|line| {
-        let (kind, hash) = line.split_once(':')?;
-        (kind.trim() == "split").then(|| hash.trim().to_owned())
-    });
-    if let Some(loader) = loader {
+    if let Some(loader) = hash_of(&text, "split") {
         match std::fs::read_to_string(pkg_dir.join(format!("__wasm_split.{loader}.js"))) {
             Ok(script) => hashes.extend(chunk_hashes(&script)),
             Err(err) => {
